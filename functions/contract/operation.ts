@@ -1,0 +1,84 @@
+/**
+ * The HTTP contract as data: each operation's method, path, auth and zod schemas. Handlers validate
+ * with these schemas, the route table (lib/routes.ts) deploys them, the local gateway serves them,
+ * `GET /openapi.json` describes them and the client SDK takes its types from them.
+ * Pure: no AWS, no middy.
+ */
+import { z } from 'zod';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * - `required`: the gateway's JWT authorizer checks the access token (🔒 in API.md).
+ * - `optional`: no authorizer; the function verifies a token when one is sent (public reads).
+ * - `none`: no identity at all.
+ */
+export type AuthMode = 'required' | 'optional' | 'none';
+
+export type ResponseSpec = { description: string; schema?: z.ZodType; headers?: Record<string, string> };
+
+export type Operation<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+> = {
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway path syntax: `/data/{collection}/{id}`. */
+  path: string;
+  auth: AuthMode;
+  summary: string;
+  tag: string;
+  params?: Params;
+  query?: Query;
+  body?: Body;
+  /** Accepts an `Idempotency-Key` header (create routes). */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+};
+
+/** Declares an operation, keeping its schema types for handlers and the client. */
+export function defineOperation<
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Body extends z.ZodType = z.ZodType,
+>(operation: Operation<Params, Query, Body>): Operation<Params, Query, Body> {
+  return operation;
+}
+
+/** The body of every error response (API.md, "Errors"). */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z
+        .array(
+          z.object({
+            path: z.string().optional(),
+            index: z.number().int().optional(),
+            code: z.string().optional(),
+            message: z.string(),
+          }),
+        )
+        .optional(),
+      requestId: z.string(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** A page of a list (API.md, "Lists are paginated"). */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+
+/** `?limit=&cursor=`: limit 1–100 (larger values are clamped to 100), default 20. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .transform((limit) => Math.min(limit, 100))
+    .default(20),
+  cursor: z.string().min(1).max(4096).optional(),
+});

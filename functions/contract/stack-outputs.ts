@@ -1,0 +1,44 @@
+/**
+ * What a deployed stack tells its clients, versioned. `cdk deploy --outputs-file` writes the
+ * stack's outputs; `npm run outputs` validates them against `stackOutputsSchema` and writes the
+ * client config (`clientConfigSchema`) that the client SDK and example frontend read.
+ */
+import { z } from 'zod';
+
+export const OUTPUTS_VERSION = 1;
+
+/** Output keys of the stack (CfnOutput ids). */
+export const stackOutputsSchema = z.object({
+  OutputsVersion: z.literal(String(OUTPUTS_VERSION)),
+  ApiUrl: z.url(),
+  Region: z.string().min(1),
+  UserPoolId: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/),
+  UserPoolClientId: z.string().min(1),
+  BucketName: z.string().min(3),
+});
+
+export const clientConfigSchema = z.object({
+  version: z.literal(OUTPUTS_VERSION),
+  stage: z.string(),
+  apiUrl: z.url(),
+  region: z.string(),
+  userPoolId: z.string(),
+  userPoolClientId: z.string(),
+  bucketName: z.string(),
+});
+
+export type StackOutputs = z.infer<typeof stackOutputsSchema>;
+export type ClientConfig = z.infer<typeof clientConfigSchema>;
+
+/** Converts one stack's outputs into the client config. */
+export function clientConfigFrom(stage: string, outputs: StackOutputs): ClientConfig {
+  return {
+    version: OUTPUTS_VERSION,
+    stage,
+    apiUrl: outputs.ApiUrl.replace(/\/$/, ''),
+    region: outputs.Region,
+    userPoolId: outputs.UserPoolId,
+    userPoolClientId: outputs.UserPoolClientId,
+    bucketName: outputs.BucketName,
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * `defineBackend()`: the user's whole backend in one typed, validated object. The CDK app, the
+ * Lambda functions, local mode and the client types all read the object it returns, so a mistake
+ * is caught at `cdk synth` and at `npm start` alike, with a message that names the field and the fix.
+ */
+import { z } from 'zod';
+import { ACTIONS, isAccessRule, type AccessRule, type Action } from './access-rules.js';
+
+/** Fields every document carries, set by the server; a client that sends one gets 400. */
+export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version'] as const;
+/** Fields an index may sort on besides the collection's own. */
+const SORTABLE_RESERVED = ['createdAt', 'updatedAt'] as const;
+/** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
+export const MAX_INDEXES_PER_COLLECTION = 5;
+
+const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const CONTENT_TYPE = /^[a-z]+\/([a-z0-9][a-z0-9.+-]*|\*)$/;
+
+const zodSchema = z.custom<z.ZodType>((value) => value instanceof z.ZodType, {
+  message: 'must be a zod schema, e.g. z.string().max(200)',
+});
+
+const ruleList = z
+  .union([z.string(), z.array(z.string()).min(1)])
+  .transform((value) => (Array.isArray(value) ? value : [value]))
+  .superRefine((rules, ctx) => {
+    for (const rule of rules) {
+      if (!isAccessRule(rule)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown access rule "${rule}": use "public", "authenticated", "owner" or "group:<name>"`,
+        });
+      }
+    }
+  })
+  .pipe(z.array(z.custom<AccessRule>()));
+
+const collectionSchema = z.strictObject({
+  fields: z.record(z.string(), zodSchema),
+  access: z.strictObject(Object.fromEntries(ACTIONS.map((action) => [action, ruleList.optional()]))).optional(),
+  indexes: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'index names are letters and digits, starting with a letter'),
+      z.strictObject({ partition: z.string(), sort: z.string().optional() }))
+    .optional(),
+  ttl: z.string().optional(),
+});
+
+/** Credentials are referenced by the name of a Secrets Manager secret, never written here. */
+const secretReference = z.strictObject({
+  secretName: z.string().regex(SECRET_NAME, 'a Secrets Manager secret name, not the secret itself'),
+});
+
+/** What starts a custom function. */
+const triggerSchema = z.discriminatedUnion('type', [
+  /** Changes to a collection's documents, delivered from the table's stream in batches. */
+  z.strictObject({
+    type: z.literal('documents'),
+    collection: z.string(),
+    events: z.array(z.enum(['create', 'update', 'delete'])).min(1).default(['create', 'update', 'delete']),
+  }),
+  /** An EventBridge schedule expression: `rate(5 minutes)` or `cron(0 9 * * ? *)`. */
+  z.strictObject({
+    type: z.literal('schedule'),
+    expression: z.string().regex(/^(rate|cron)\(.+\)$/, 'an EventBridge expression such as "rate(1 hour)"'),
+  }),
+]);
+
+const functionSchema = z.strictObject({
+  /** The handler file, relative to the project root: it exports `handler`. */
+  handler: z.string().regex(/^[\w./-]+\.ts$/, 'a .ts file path relative to the project root'),
+  trigger: triggerSchema,
+  timeoutSeconds: z.number().int().min(1).max(900).default(30),
+  memoryMb: z.number().int().min(128).max(10240).default(512),
+});
+
+const backendSchema = z.strictObject({
+  collections: z.record(z.string(), collectionSchema),
+  storage: z
+    .strictObject({
+      maxFileSize: z.number().int().positive().max(5 * 1024 ** 3).default(10 * 1024 * 1024),
+      allowedContentTypes: z
+        .array(z.string().regex(CONTENT_TYPE, 'a MIME type such as "image/png" or "image/*"'))
+        .min(1)
+        .default(['image/*', 'application/pdf', 'text/plain']),
+      uploadUrlExpiresInSeconds: z.number().int().min(60).max(3600).default(600),
+    })
+    .prefault({}),
+  push: z
+    .strictObject({
+      apns: secretReference.optional(),
+      apnsSandbox: secretReference.optional(),
+      fcm: secretReference.optional(),
+      /** Topics devices may subscribe to (`PUT /push/topics/{topic}`). */
+      topics: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'topic names are letters, digits, "_" and "-"')).default([]),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      adminGroup: z.string().regex(/^[\w.-]{1,128}$/).default('admin'),
+      groups: z.array(z.string().regex(/^[\w.-]{1,128}$/)).default([]),
+      mfa: z.enum(['off', 'optional', 'required']).default('optional'),
+    })
+    .prefault({}),
+  functions: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'function names are lower-case letters, digits and "-"'), functionSchema)
+    .default({}),
+});
+
+export type BackendInput = z.input<typeof backendSchema>;
+export type CollectionInput = z.input<typeof collectionSchema>;
+export type FunctionDefinition = z.output<typeof functionSchema>;
+export type TriggerDefinition = FunctionDefinition['trigger'];
+
+export type ResolvedIndex = {
+  name: string;
+  partition: string;
+  sort: string;
+  /** 1-based generic GSI slot this index is stored in (`ix<slot>pk` / `ix<slot>sk`). */
+  slot: number;
+};
+
+export type ResolvedCollection = {
+  name: string;
+  fields: Record<string, z.ZodType>;
+  access: Record<Action, AccessRule[]>;
+  indexes: ResolvedIndex[];
+  ttl: string | undefined;
+};
+
+export type Backend<T extends BackendInput = BackendInput> = Omit<z.output<typeof backendSchema>, 'collections'> & {
+  collections: Record<string, ResolvedCollection>;
+  /** The input exactly as written, for type inference only (client types). */
+  readonly definition: T;
+};
+
+/** A config that cannot run: every problem, each naming the field and the fix. */
+export class BackendConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`lambase.config.ts is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'BackendConfigError';
+  }
+}
+
+/**
+ * Declares the backend. Throws `BackendConfigError` when the config is wrong.
+ *
+ * @example
+ * export default defineBackend({
+ *   collections: { notes: { fields: { title: z.string().min(1).max(200) } } },
+ * });
+ */
+export function defineBackend<const T extends BackendInput>(definition: T): Backend<T> {
+  const parsed = backendSchema.safeParse(definition);
+  if (!parsed.success) {
+    throw new BackendConfigError(parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`));
+  }
+  const problems: string[] = [];
+  const collections: Record<string, ResolvedCollection> = {};
+  for (const [name, input] of Object.entries(parsed.data.collections)) {
+    collections[name] = resolveCollection(name, input, problems);
+  }
+  for (const [name, fn] of Object.entries(parsed.data.functions)) {
+    if (fn.trigger.type === 'documents' && !collections[fn.trigger.collection]) {
+      problems.push(`functions.${name}.trigger.collection: "${fn.trigger.collection}" is not a collection; declare it under collections or use one of: ${Object.keys(collections).join(', ')}`);
+    }
+  }
+  if (problems.length > 0) throw new BackendConfigError(problems);
+  return { ...parsed.data, collections, definition };
+}
+
+function resolveCollection(name: string, input: z.output<typeof collectionSchema>, problems: string[]): ResolvedCollection {
+  const at = `collections.${name}`;
+  if (!COLLECTION_NAME.test(name)) {
+    problems.push(`${at}: collection names are lower-case letters, digits and "-", starting with a letter`);
+  }
+  const fieldNames = Object.keys(input.fields);
+  const known = `declared fields: ${fieldNames.join(', ') || '(none)'}`;
+  for (const field of fieldNames) {
+    if ((RESERVED_FIELDS as readonly string[]).includes(field)) {
+      problems.push(`${at}.fields.${field}: "${field}" is set by the server; rename the field`);
+    } else if (!FIELD_NAME.test(field)) {
+      problems.push(`${at}.fields.${field}: field names are letters, digits and "_", starting with a letter`);
+    }
+  }
+  const indexes = Object.entries(input.indexes ?? {}).map(([indexName, index], i) => {
+    const indexAt = `${at}.indexes.${indexName}`;
+    if (!fieldNames.includes(index.partition)) {
+      problems.push(`${indexAt}.partition: "${index.partition}" is not a field of ${name}; declare it in ${at}.fields or use one of the ${known}`);
+    } else if (!['string', 'number'].includes(scalarKind(input.fields[index.partition]!))) {
+      problems.push(`${indexAt}.partition: "${index.partition}" must be a string or number field to be an index key`);
+    }
+    const sort = index.sort ?? 'createdAt';
+    if (!fieldNames.includes(sort) && !(SORTABLE_RESERVED as readonly string[]).includes(sort)) {
+      problems.push(`${indexAt}.sort: "${sort}" is not a field of ${name}; use createdAt, updatedAt or one of the ${known}`);
+    } else if (fieldNames.includes(sort) && !['string', 'number'].includes(scalarKind(input.fields[sort]!))) {
+      problems.push(`${indexAt}.sort: "${sort}" must be a string or number field to sort on`);
+    }
+    return { name: indexName, partition: index.partition, sort, slot: i + 1 };
+  });
+  if (indexes.length > MAX_INDEXES_PER_COLLECTION) {
+    problems.push(`${at}.indexes: at most ${MAX_INDEXES_PER_COLLECTION} indexes per collection`);
+  }
+  if (input.ttl !== undefined) {
+    const ttlSchema = input.fields[input.ttl];
+    if (!ttlSchema) {
+      problems.push(`${at}.ttl: "${input.ttl}" is not a field of ${name}; declare it, e.g. ${input.ttl}: z.iso.datetime()`);
+    } else if (!isIsoDateTime(ttlSchema)) {
+      problems.push(`${at}.ttl: "${input.ttl}" must be an ISO date-time field: z.iso.datetime()`);
+    }
+  }
+  const access = Object.fromEntries(
+    ACTIONS.map((action) => [action, (input.access?.[action] as AccessRule[] | undefined) ?? ['owner']]),
+  ) as Record<Action, AccessRule[]>;
+  return { name, fields: input.fields, access, indexes, ttl: input.ttl };
+}
+
+/** The JSON kind a field holds once optional/default/nullable wrappers are taken off. */
+export function scalarKind(schema: z.ZodType): string {
+  const type = unwrap(schema)._zod.def.type;
+  return type === 'enum' || type === 'literal' ? 'string' : type;
+}
+
+function isIsoDateTime(schema: z.ZodType): boolean {
+  return (unwrap(schema)._zod.def as { format?: string }).format === 'datetime';
+}
+
+/** The schema under optional/default/nullable wrappers and pipes. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+    if (def.innerType) current = def.innerType;
+    else if (def.type === 'pipe' && def.in) current = def.in;
+    else return current;
+  }
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}

@@ -1,0 +1,36 @@
+/**
+ * The single table's shape: key attributes and global secondary indexes. The CDK data construct,
+ * the local/test provisioning and the DynamoDB adapters all read this one definition, so the
+ * table the code queries is the table that exists. ARCHITECTURE.md explains the access patterns.
+ */
+import { MAX_INDEXES_PER_COLLECTION, type Backend } from './config/define-backend.js';
+
+export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
+
+/** The attribute DynamoDB TTL reads (epoch seconds); only items with an expiry carry it. */
+export const TTL_ATTRIBUTE = 'ttl';
+
+export type IndexDesign = { name: string; partition: string; sort: string };
+
+/**
+ * Fixed indexes every table has. All are sparse: an item appears only when it carries the keys.
+ * - byOwnerCreated / byOwnerUpdated: one owner's items of one kind (`ownerKey = <kind>#<userId>`).
+ * - byCollection: every document of a collection that is readable beyond its owner.
+ */
+export const FIXED_INDEXES = {
+  byOwnerCreated: { name: 'byOwnerCreated', partition: 'ownerKey', sort: 'createdAt' },
+  byOwnerUpdated: { name: 'byOwnerUpdated', partition: 'ownerKey', sort: 'updatedAt' },
+  byCollection: { name: 'byCollection', partition: 'listKey', sort: 'createdAt' },
+} as const satisfies Record<string, IndexDesign>;
+
+/** The generic GSI that stores a collection's n-th declared index. */
+export function indexSlot(slot: number): IndexDesign {
+  return { name: `ix${slot}`, partition: `ix${slot}pk`, sort: `ix${slot}sk` };
+}
+
+/** Every GSI the table needs for `backend`: the fixed ones plus as many slots as any collection uses. */
+export function tableIndexes(backend: Pick<Backend, 'collections'>): IndexDesign[] {
+  const slots = Math.max(0, ...Object.values(backend.collections).map((collection) => collection.indexes.length));
+  if (slots > MAX_INDEXES_PER_COLLECTION) throw new Error(`at most ${MAX_INDEXES_PER_COLLECTION} index slots`);
+  return [...Object.values(FIXED_INDEXES), ...Array.from({ length: slots }, (_, i) => indexSlot(i + 1))];
+}

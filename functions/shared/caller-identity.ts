@@ -1,0 +1,58 @@
+/**
+ * The caller, from the access token's claims. On `required` routes API Gateway's JWT authorizer
+ * has verified the token and passes its claims (every value a string, arrays as "[a b]"). On
+ * `optional` routes there is no authorizer, so the function verifies a token itself, when one is
+ * sent, with the same rules.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { Caller } from '../core/config/access-rules.js';
+import { UnauthorizedError } from '../core/errors.js';
+import type { AuthMode } from '../contract/operation.js';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/access-token-verifier.js';
+import { ENV, requireEnv } from './env.js';
+
+/** Turns claims (from the authorizer or from our own verification) into a `Caller`. */
+export function callerFromClaims(claims: Record<string, unknown>): Caller {
+  const userId = claims.sub;
+  if (typeof userId !== 'string' || userId === '') throw new UnauthorizedError();
+  const username = typeof claims.username === 'string' ? claims.username : undefined;
+  return { userId, username, groups: parseGroups(claims['cognito:groups']) };
+}
+
+/** `cognito:groups` arrives as an array from a verified JWT, or as "[admin editors]" from API Gateway. */
+export function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value !== 'string' || value.trim() === '') return [];
+  const inner = value.trim().replace(/^\[/, '').replace(/\]$/, '');
+  return inner.split(/[\s,]+/).filter(Boolean);
+}
+
+let verifier: AccessTokenVerifier | undefined;
+
+function defaultVerifier(): AccessTokenVerifier {
+  verifier ??= createAccessTokenVerifier({
+    userPoolId: requireEnv(ENV.userPoolId),
+    clientId: requireEnv(ENV.userPoolClientId),
+  });
+  return verifier;
+}
+
+export async function resolveCaller(
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  auth: AuthMode,
+  tokenVerifier: () => AccessTokenVerifier = defaultVerifier,
+): Promise<Caller | undefined> {
+  if (auth === 'none') return undefined;
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  if (claims) return callerFromClaims(claims);
+  if (auth === 'required') throw new UnauthorizedError();
+  const header = event.headers?.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new UnauthorizedError('The Authorization header must be "Bearer <accessToken>".');
+  try {
+    return callerFromClaims(await tokenVerifier().verify(match[1]!));
+  } catch (error) {
+    throw new UnauthorizedError(undefined, { cause: error });
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Environment keys, named once. The CDK function factory sets them, local mode sets them, the
+ * functions read them through `requireEnv`, which fails fast and names the missing key.
+ */
+export const ENV = {
+  stage: 'LAMBASE_STAGE',
+  tableName: 'LAMBASE_TABLE_NAME',
+  bucketName: 'LAMBASE_BUCKET_NAME',
+  userPoolId: 'LAMBASE_USER_POOL_ID',
+  userPoolClientId: 'LAMBASE_USER_POOL_CLIENT_ID',
+  /** Set by local mode only: the outbox endpoint that stands in for email and mobile push. */
+  localOutboxUrl: 'LAMBASE_LOCAL_OUTBOX_URL',
+} as const;
+
+export type EnvKey = (typeof ENV)[keyof typeof ENV];
+
+/** Reads a required variable; a missing one is a deployment bug, reported by name at cold start. */
+export function requireEnv(key: EnvKey): string {
+  const value = process.env[key];
+  if (value === undefined || value === '') {
+    throw new Error(`Missing environment variable ${key}: the stack (or local mode) must set it for this function.`);
+  }
+  return value;
+}
+
+/** Reads an optional variable. */
+export function optionalEnv(key: EnvKey): string | undefined {
+  const value = process.env[key];
+  return value === undefined || value === '' ? undefined : value;
+}

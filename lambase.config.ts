@@ -1,0 +1,53 @@
+/**
+ * Your backend, in one file. `cdk deploy`, `npm start` and the client types all read it.
+ *
+ * - collections: the document database (fields are zod schemas; access rules per action:
+ *   "public", "authenticated", "owner", "group:<name>", or a list; default "owner").
+ * - storage: upload limits. push: platform credentials, by Secrets Manager secret name only.
+ * - auth: the admin group and MFA. functions: your own event-driven functions.
+ */
+import { z } from 'zod';
+import { defineBackend } from './functions/core/config/define-backend.js';
+
+export default defineBackend({
+  collections: {
+    notes: {
+      fields: {
+        title: z.string().min(1).max(200),
+        body: z.string().max(10_000).optional(),
+        pinned: z.boolean().default(false),
+        tags: z.array(z.string().max(100)).max(20).optional(),
+      },
+      access: { read: 'owner', create: 'owner', update: 'owner', delete: 'owner' },
+    },
+    posts: {
+      fields: {
+        title: z.string().min(1).max(200),
+        body: z.string().max(20_000).optional(),
+        published: z.boolean(),
+        category: z.string().min(1).max(50).optional(),
+      },
+      access: { read: 'public', create: 'authenticated', update: 'owner', delete: 'owner' },
+      indexes: { byCategory: { partition: 'category', sort: 'createdAt' } },
+    },
+    sessions: {
+      fields: {
+        device: z.string().max(200).optional(),
+        expiresAt: z.iso.datetime(),
+      },
+      ttl: 'expiresAt',
+    },
+  },
+  storage: {
+    maxFileSize: 10 * 1024 * 1024,
+    allowedContentTypes: ['image/*', 'application/pdf', 'text/plain'],
+  },
+  push: {
+    apns: { secretName: 'lambase/push/apns' },
+    apnsSandbox: { secretName: 'lambase/push/apns-sandbox' },
+    fcm: { secretName: 'lambase/push/fcm' },
+    topics: ['posts'],
+  },
+  auth: { adminGroup: 'admin', mfa: 'optional' },
+  functions: {},
+});

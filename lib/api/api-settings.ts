@@ -1,0 +1,26 @@
+/**
+ * HTTP API settings shared by the CDK API and the local gateway, so both answer alike.
+ */
+
+/** Default stage throttling (API Gateway token bucket): steady requests per second and burst. */
+export const THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** The OAuth scope every Cognito access token from USER_PASSWORD_AUTH carries and no ID token does. */
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+
+export const CORS = {
+  allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+  exposeHeaders: ['etag', 'x-request-id'],
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  maxAgeSeconds: 600,
+} as const;
+
+/** API Gateway's own bodies, which clients see when the gateway answers before any function. */
+export const GATEWAY_RESPONSES = {
+  unauthorized: { status: 401, body: { message: 'Unauthorized' } },
+  throttled: { status: 429, body: { message: 'Too Many Requests' } },
+  tooLarge: { status: 413, body: { message: 'Request Entity Too Large' } },
+} as const;
+
+/** API Gateway HTTP APIs accept request bodies up to 10 MB. */
+export const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -1,0 +1,59 @@
+/**
+ * Data: the one DynamoDB table every feature shares (single-table design, ARCHITECTURE.md).
+ * On-demand, point-in-time recovery, a NEW_AND_OLD_IMAGES stream for triggers, TTL, and kept
+ * (RETAIN + deletion protection) outside development stages.
+ */
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { Backend } from '../../functions/core/config/define-backend.js';
+import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes } from '../../functions/core/table-design.js';
+import type { Stage } from '../stage.js';
+
+export type DataConstructProps = { stage: Stage; backend: Pick<Backend, 'collections'> };
+
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+export class DataConstruct extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: DataConstructProps) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEY.partition, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEY.sort, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: !props.stage.isDevelopment,
+      removalPolicy: props.stage.removalPolicy,
+    });
+    for (const index of tableIndexes(props.backend)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partition, type: AttributeType.STRING },
+        sortKey: { name: index.sort, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+  }
+
+  /**
+   * Least-privilege table access: reads never include Scan (no request path scans), writes are
+   * item-level only. Covers the table and its indexes.
+   */
+  grant(grantee: IGrantable, access: 'read' | 'write' | 'readWrite'): void {
+    const actions = [...(access === 'write' ? [] : READ_ACTIONS), ...(access === 'read' ? [] : WRITE_ACTIONS)];
+    const tableArn = this.table.tableArn;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions,
+        resources: access === 'write' ? [tableArn] : [tableArn, `${tableArn}/index/*`],
+      }),
+    );
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The one function factory: every Lambda in the stack is built here, so they all share the
+ * runtime, architecture, bundling, logging and failure handling decided below.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, type IDestination } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionSettings } from '../routes.js';
+import type { Stage } from '../stage.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export type LambaseFunctionProps = {
+  settings: FunctionSettings;
+  stage: Stage;
+  environment: Record<string, string>;
+  /**
+   * For functions invoked asynchronously (S3 and scheduled events): where an event goes after
+   * Lambda's retries are spent. Synchronous callers (API Gateway, Cognito) see the error instead.
+   */
+  onFailure?: IDestination;
+};
+
+export class LambaseFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: LambaseFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.stage.isDevelopment ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
+      removalPolicy: props.stage.removalPolicy,
+    });
+    // An own role per function, allowed to write to its own log group only (no managed policy).
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    super(scope, id, {
+      role,
+      entry: path.join(PROJECT_ROOT, props.settings.handler),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.settings.memoryMb ?? 512,
+      timeout: Duration.seconds(props.settings.timeoutSeconds ?? 10),
+      environment: props.environment,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      awsSdkConnectionReuse: false,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Bundled and minified SDK clients load faster at cold start than the runtime's copy.
+        bundleAwsSDK: true,
+        externalModules: [],
+        // CommonJS dependencies inside an ESM bundle still call require().
+        banner: "import { createRequire as __lambaseCreateRequire } from 'node:module'; const require = __lambaseCreateRequire(import.meta.url);",
+        forceDockerBundling: false,
+        logLevel: undefined,
+      },
+      ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
+    });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The route table: every HTTP operation, the file of the function that serves it, and exactly the
+ * permissions that function needs. The CDK API (lib/api) and the local gateway (local/gateway) are
+ * both built from this table, so they cannot drift. Pure data: no CDK constructs here.
+ */
+import type { Operation } from '../functions/contract/operation.js';
+import { notFoundOperation, getOpenApiOperation } from '../functions/contract/system.js';
+import { ENV } from '../functions/shared/env.js';
+
+/** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
+export type UserPoolAction =
+  | 'AdminGetUser'
+  | 'AdminDeleteUser'
+  | 'AdminDisableUser'
+  | 'AdminEnableUser'
+  | 'AdminAddUserToGroup'
+  | 'AdminRemoveUserFromGroup'
+  | 'AdminListGroupsForUser'
+  | 'AdminUpdateUserAttributes'
+  | 'AdminUserGlobalSignOut'
+  | 'ListUsers'
+  | 'ListUsersInGroup';
+
+/**
+ * One permission. Each adds the environment its function needs to find the resource.
+ * - table: `read` is GetItem/BatchGetItem/Query/ConditionCheckItem (never Scan); `write` is
+ *   PutItem/UpdateItem/DeleteItem/BatchWriteItem.
+ * - bucket: object access under `prefix` only.
+ * - userPool: the listed admin actions; `userPoolClient` is the pool's public API (no IAM).
+ */
+export type Grant =
+  | { kind: 'table'; access: 'read' | 'write' | 'readWrite' }
+  | { kind: 'bucket'; access: 'read' | 'write' | 'delete'; prefix: string }
+  | { kind: 'userPool'; actions: readonly UserPoolAction[] }
+  | { kind: 'userPoolClient' };
+
+export type FunctionSettings = {
+  /** The handler file, relative to the project root; it exports `handler`. */
+  handler: string;
+  grants: readonly Grant[];
+  /** @default 512 */
+  memoryMb?: number;
+  /** @default 10 (API Gateway waits 30 s at most) */
+  timeoutSeconds?: number;
+};
+
+export type RouteDefinition = FunctionSettings & { operation: Operation };
+
+export const grants = {
+  tableRead: { kind: 'table', access: 'read' },
+  tableWrite: { kind: 'table', access: 'write' },
+  tableReadWrite: { kind: 'table', access: 'readWrite' },
+  userPoolClient: { kind: 'userPoolClient' },
+  userPool: (...actions: UserPoolAction[]): Grant => ({ kind: 'userPool', actions }),
+  bucket: (access: 'read' | 'write' | 'delete', prefix: string): Grant => ({ kind: 'bucket', access, prefix }),
+} as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;
+
+export const routes: readonly RouteDefinition[] = [
+  { operation: getOpenApiOperation, handler: 'functions/system/get-openapi.ts', grants: [] },
+];
+
+/** Answers what no route matches, with a 404 in the contract's shape (API Gateway's `$default`). */
+export const defaultRoute: RouteDefinition = {
+  operation: notFoundOperation,
+  handler: 'functions/system/not-found.ts',
+  grants: [],
+};
+
+/** The resources a function's environment points at; CDK passes tokens, local mode real names. */
+export type ResourceNames = {
+  stage: string;
+  tableName: string;
+  bucketName: string;
+  userPoolId: string;
+  userPoolClientId: string;
+};
+
+/**
+ * The environment a function gets: only the names its grants (and its auth mode) call for.
+ * The CDK function factory and the local runtime both use this.
+ */
+export function functionEnvironment(settings: FunctionSettings & { operation?: Operation }, names: ResourceNames) {
+  const env: Record<string, string> = {
+    [ENV.stage]: names.stage,
+    POWERTOOLS_SERVICE_NAME: 'lambase',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  const needsPool = settings.operation?.auth === 'optional';
+  for (const grant of settings.grants) {
+    if (grant.kind === 'table') env[ENV.tableName] = names.tableName;
+    if (grant.kind === 'bucket') env[ENV.bucketName] = names.bucketName;
+    if (grant.kind === 'userPool' || grant.kind === 'userPoolClient' || needsPool) {
+      env[ENV.userPoolId] = names.userPoolId;
+      env[ENV.userPoolClientId] = names.userPoolClientId;
+    }
+  }
+  if (needsPool) {
+    env[ENV.userPoolId] = names.userPoolId;
+    env[ENV.userPoolClientId] = names.userPoolClientId;
+  }
+  return env;
+}
+
+/** A stable, readable construct id for a handler file: functions/auth/sign-up.ts → AuthSignUp. */
+export function functionId(handler: string): string {
+  return handler
+    .replace(/^functions\//, '')
+    .replace(/\.ts$/, '')
+    .split(/[/-]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

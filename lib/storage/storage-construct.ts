@@ -1,0 +1,79 @@
+/**
+ * Storage: the private bucket browsers upload to with presigned POSTs. Public access blocked,
+ * TLS enforced, encrypted, CORS for the API's origins, incomplete multipart uploads cleaned up,
+ * server access logs kept in a second bucket, object-created events for the storage trigger.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  EventType,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import type { Stage } from '../stage.js';
+
+export type StorageConstructProps = {
+  stage: Stage;
+  /** Origins allowed to POST uploads from a browser. */
+  allowedOrigins: readonly string[];
+};
+
+export class StorageConstruct extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogsBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: StorageConstructProps) {
+    super(scope, id);
+    const disposable = props.stage.isDevelopment;
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(disposable ? 7 : 365) }],
+      removalPolicy: props.stage.removalPolicy,
+      autoDeleteObjects: disposable,
+    });
+    this.bucket = new Bucket(this, 'Files', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'files/',
+      cors: [
+        {
+          allowedMethods: [HttpMethods.POST, HttpMethods.GET, HttpMethods.HEAD],
+          allowedOrigins: [...props.allowedOrigins],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 600,
+        },
+      ],
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: props.stage.removalPolicy,
+      autoDeleteObjects: disposable,
+    });
+  }
+
+  /** Object-level access for `grantee`, limited to keys under `prefix`. */
+  grant(grantee: IGrantable, access: 'read' | 'write' | 'delete', prefix: string): void {
+    const actions = { read: ['s3:GetObject'], write: ['s3:PutObject'], delete: ['s3:DeleteObject'] }[access];
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.bucket.arnForObjects(`${prefix}*`)] }),
+    );
+  }
+
+  /** Sends object-created events for keys under `prefix` to `fn`. */
+  onObjectCreated(fn: IFunction, prefix: string): void {
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix });
+  }
+}
