@@ -1,0 +1,59 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Five projects, shaped like the pyramid (STYLE.md): unit (pure, in-memory), infra (CDK templates),
+ * integration (real emulators started once in global setup),
+ * local (local-mode parts, each test starting its own) and e2e (the whole local mode).
+ */
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    // Each project's files print their own failures; no coverage thresholds here.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          // Synthesizing a stack is CPU-bound: share one process across files.
+          isolate: false,
+          testTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/setup/emulators-global-setup.ts'],
+          setupFiles: ['test/setup/emulator-env.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Local-mode parts (emulator fronts, gateway, event pump), each test starting its own.
+          name: 'local',
+          include: ['test/local/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
+  },
+});
