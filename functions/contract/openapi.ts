@@ -21,7 +21,8 @@ export function buildOpenApiDocument(operations: readonly Operation[], info: Ope
     for (const [id, def] of Object.entries($defs ?? {})) components[id] = rewriteRefs(def);
     return rewriteRefs(json);
   };
-  components.Error = toSchema(errorBodySchema, 'output');
+  // errorBodySchema carries `.meta({ id: 'Error' })`, so converting it registers components.Error.
+  toSchema(errorBodySchema, 'output');
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of operations) {

@@ -90,5 +90,5 @@ export class PushConstruct extends Construct {
 /** How cdk-nag prints an ARN prefix of this stack: literal where CDK knows it, else the pseudo parameter. */
 function nagArn(stack: Stack, service: string): string {
   const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
-  return `arn:${literal(stack.partition, 'AWS::Partition')}:${service}:${literal(stack.region, 'AWS::Region')}:<AWS::AccountId>`;
+  return `arn:${literal(stack.partition, 'AWS::Partition')}:${service}:${literal(stack.region, 'AWS::Region')}:${literal(stack.account, 'AWS::AccountId')}`;
 }

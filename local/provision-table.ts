@@ -1,0 +1,76 @@
+/**
+ * Creates (or brings up to date) the local table from the same definition the CDK data construct
+ * deploys: keys, GSIs, the NEW_AND_OLD_IMAGES stream and the TTL attribute.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { Backend } from '../functions/core/config/define-backend.js';
+import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes, type IndexDesign } from '../functions/core/table-design.js';
+
+const gsi = (index: IndexDesign) => ({
+  IndexName: index.name,
+  KeySchema: [
+    { AttributeName: index.partition, KeyType: 'HASH' as const },
+    { AttributeName: index.sort, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
+const attributes = (indexes: IndexDesign[]) =>
+  [...new Set([TABLE_KEY.partition, TABLE_KEY.sort, ...indexes.flatMap((index) => [index.partition, index.sort])])].map(
+    (AttributeName) => ({ AttributeName, AttributeType: 'S' as const }),
+  );
+
+/** Returns the table's stream ARN. */
+export async function provisionTable(client: DynamoDBClient, tableName: string, backend: Pick<Backend, 'collections'>): Promise<string> {
+  const indexes = tableIndexes(backend);
+  const existing = await describe(client, tableName);
+  if (!existing) {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: TABLE_KEY.partition, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEY.sort, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: attributes(indexes),
+        GlobalSecondaryIndexes: indexes.map(gsi),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE } }),
+    );
+  } else {
+    // A config that declares more indexes than the table has: add the missing slots, one at a time.
+    const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of indexes.filter((candidate) => !present.has(candidate.name))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: attributes([index]),
+          GlobalSecondaryIndexUpdates: [{ Create: gsi(index) }],
+        }),
+      );
+    }
+  }
+  const table = await describe(client, tableName);
+  if (!table?.LatestStreamArn) throw new Error(`Table ${tableName} has no stream`);
+  return table.LatestStreamArn;
+}
+
+async function describe(client: DynamoDBClient, tableName: string) {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
