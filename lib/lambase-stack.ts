@@ -14,6 +14,8 @@ import { PushConstruct } from './push/push-construct.js';
 import { defaultRoute, routes } from './routes.js';
 import type { Stage } from './stage.js';
 import { StorageConstruct } from './storage/storage-construct.js';
+import { allTriggers } from './triggers.js';
+import { TriggersConstruct } from './triggers-construct.js';
 
 export type LambaseStackProps = StackProps & {
   stage: Stage;
@@ -30,6 +32,7 @@ export class LambaseStack extends Stack {
   readonly storage: StorageConstruct;
   readonly push: PushConstruct;
   readonly api: ApiConstruct;
+  readonly triggers: TriggersConstruct;
 
   constructor(scope: Construct, id: string, props: LambaseStackProps) {
     super(scope, id, props);
@@ -48,6 +51,7 @@ export class LambaseStack extends Stack {
     this.push = new PushConstruct(this, 'Push', { stage, push: backend.push });
     const resources = new BackendResources(stage, this.auth, this.data, this.storage);
     this.api = new ApiConstruct(this, 'Api', { resources, routes, defaultRoute, allowedOrigins });
+    this.triggers = new TriggersConstruct(this, 'Triggers', { resources, triggers: allTriggers(backend) });
 
     new CfnOutput(this, 'OutputsVersion', { value: String(OUTPUTS_VERSION), description: 'Version of these outputs (functions/contract/stack-outputs.ts)' });
     new CfnOutput(this, 'Region', { value: this.region });

@@ -6,6 +6,9 @@
 import type { Operation } from '../functions/contract/operation.js';
 import { notFoundOperation, getOpenApiOperation } from '../functions/contract/system.js';
 import { ENV } from '../functions/shared/env.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { dataRoutes } from './routes/data-routes.js';
+import { storageRoutes } from './routes/storage-routes.js';
 
 /** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
 export type UserPoolAction =
@@ -55,8 +58,12 @@ export const grants = {
   bucket: (access: 'read' | 'write' | 'delete', prefix: string): Grant => ({ kind: 'bucket', access, prefix }),
 } as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;
 
+/** Every route, feature by feature (each feature keeps its section in lib/routes/<feature>.ts). */
 export const routes: readonly RouteDefinition[] = [
   { operation: getOpenApiOperation, handler: 'functions/system/get-openapi.ts', grants: [] },
+  ...authRoutes,
+  ...dataRoutes,
+  ...storageRoutes,
 ];
 
 /** Answers what no route matches, with a 404 in the contract's shape (API Gateway's `$default`). */

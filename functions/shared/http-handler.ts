@@ -32,7 +32,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;.+)/;
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-type Infer<T, Fallback> = T extends z.ZodType ? z.output<T> : Fallback;
+type Infer<T, Fallback> = [NonNullable<T>] extends [z.ZodType] ? z.output<NonNullable<T>> : Fallback;
 
 export type HttpRequest<Op extends Operation> = {
   params: Infer<Op['params'], Record<string, never>>;
@@ -46,7 +46,8 @@ export type HttpRequest<Op extends Operation> = {
 };
 
 type Parsed = { params?: unknown; query?: unknown; body?: unknown; caller?: Caller };
-type StackContext = Context & { lambase: Parsed };
+/** Lambda's context; the stack keeps what it parsed under `lambase` (set by the first middleware). */
+type StackContext = Context & { lambase?: Parsed };
 type Request = middy.Request<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext>;
 
 function requestLogging(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
@@ -103,7 +104,7 @@ function bodyGuard(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGate
 function callerIdentity(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
   return {
     before: async function callerIdentityBefore(request) {
-      request.context.lambase.caller = await resolveCaller(request.event, operation.auth);
+      request.context.lambase!.caller = await resolveCaller(request.event, operation.auth);
     },
   };
 }
@@ -118,9 +119,9 @@ function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, A
   return {
     before: function validateRequestBefore(request) {
       const { event } = request;
-      request.context.lambase.params = parse(operation.params, event.pathParameters ?? {}, 'params');
-      request.context.lambase.query = parse(operation.query, event.queryStringParameters ?? {}, 'query');
-      request.context.lambase.body = operation.body ? parse(operation.body, event.body, 'body') : undefined;
+      request.context.lambase!.params = parse(operation.params, event.pathParameters ?? {}, 'params');
+      request.context.lambase!.query = parse(operation.query, event.queryStringParameters ?? {}, 'query');
+      request.context.lambase!.body = operation.body ? parse(operation.body, event.body, 'body') : undefined;
     },
   };
 }
@@ -140,7 +141,7 @@ export function httpHandler<Op extends Operation>(
     .use(callerIdentity(operation))
     .use(validateRequest(operation))
     .handler(async (event, context) => {
-      const parsed = context.lambase;
+      const parsed = context.lambase!;
       const result = await handle({
         params: parsed.params,
         query: parsed.query,

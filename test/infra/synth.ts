@@ -17,7 +17,7 @@ const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta
 
 export type NagViolation = { rule: string; severity: string; path: string };
 
-export function synthStack(options: { stage?: string; backend?: Backend } & Partial<LambaseStackProps> = {}) {
+export function synthStack(options: { stage?: string; backend?: Backend } & Partial<Omit<LambaseStackProps, 'stage' | 'backend'>> = {}) {
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'lambase-synth-'));
   const app = new App({ outdir, context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
   const { stage = 'dev', backend: config = backend, ...rest } = options;

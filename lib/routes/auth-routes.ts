@@ -1,0 +1,4 @@
+/** The auth feature's section of the route table (lib/routes.ts). */
+import type { RouteDefinition } from '../routes.js';
+
+export const authRoutes: readonly RouteDefinition[] = [];

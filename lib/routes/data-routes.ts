@@ -1,0 +1,4 @@
+/** The data feature's section of the route table (lib/routes.ts). */
+import type { RouteDefinition } from '../routes.js';
+
+export const dataRoutes: readonly RouteDefinition[] = [];

@@ -1,0 +1,54 @@
+/**
+ * The trigger table: every function started by an event rather than an HTTP request — the
+ * platform's own (Cognito and S3 triggers) and the custom functions of lambase.config.ts. The CDK
+ * (lib/triggers-construct.ts) and local mode's event pump are both built from it. Pure data.
+ */
+import type { Backend } from '../functions/core/config/define-backend.js';
+import type { FunctionSettings } from './routes.js';
+
+export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
+export type DocumentEvent = 'create' | 'update' | 'delete';
+
+export type TriggerSource =
+  /** A user-pool trigger; Cognito waits for the function (synchronous). */
+  | { source: 'cognito'; event: CognitoTriggerEvent }
+  /** Object-created events for keys under `prefix` (asynchronous). */
+  | { source: 's3'; prefix: string }
+  /** A collection's document changes from the table's stream, in batches. */
+  | { source: 'documents'; collection: string; events: readonly DocumentEvent[]; batchSize?: number }
+  /** An EventBridge schedule expression (asynchronous). */
+  | { source: 'schedule'; expression: string };
+
+export type TriggerDefinition = FunctionSettings & { name: string } & TriggerSource;
+
+/** The platform's own triggers; features add theirs here. */
+export const platformTriggers: readonly TriggerDefinition[] = [];
+
+/** The custom functions declared in lambase.config.ts, as triggers. */
+export function customTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {
+  return Object.entries(backend.functions).map(([name, fn]) => {
+    const settings = { name, handler: fn.handler, grants: [], timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memoryMb };
+    return fn.trigger.type === 'documents'
+      ? { ...settings, source: 'documents', collection: fn.trigger.collection, events: fn.trigger.events }
+      : { ...settings, source: 'schedule', expression: fn.trigger.expression };
+  });
+}
+
+export function allTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {
+  return [...platformTriggers, ...customTriggers(backend)];
+}
+
+const STREAM_EVENT_NAMES: Record<DocumentEvent, string> = { create: 'INSERT', update: 'MODIFY', delete: 'REMOVE' };
+
+/**
+ * Lambda event-filter patterns (OR-ed) selecting one collection's document changes: inserts and
+ * modifications by their new image, removals (TTL expiry included) by their old image.
+ */
+export function documentFilterPatterns(trigger: { collection: string; events: readonly DocumentEvent[] }): Record<string, unknown>[] {
+  const image = { entity: { S: ['document'] }, collection: { S: [trigger.collection] } };
+  const patterns: Record<string, unknown>[] = [];
+  const upserts = trigger.events.filter((event) => event !== 'delete').map((event) => STREAM_EVENT_NAMES[event]);
+  if (upserts.length) patterns.push({ eventName: upserts, dynamodb: { NewImage: image } });
+  if (trigger.events.includes('delete')) patterns.push({ eventName: ['REMOVE'], dynamodb: { OldImage: image } });
+  return patterns;
+}

@@ -1,0 +1,41 @@
+// One Lambda "execution environment" for local mode: a worker thread with the function's own
+// environment (process.env is per worker), its own module state, and the handler loaded once —
+// a cold start on the first invocation, warm after. Written in plain JS so it needs no loader
+// of its own; TypeScript handlers load through tsx's ESM hooks, registered here.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { handlerFile, functionName, memoryMb, timeoutSeconds } = workerData;
+const module = await import(handlerFile);
+if (typeof module.handler !== 'function') {
+  throw new Error(`${handlerFile} does not export a function named "handler"`);
+}
+
+parentPort.on('message', async ({ id, event, requestId }) => {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {},
+    fail() {},
+    succeed() {},
+  };
+  try {
+    const result = await module.handler(event, context);
+    parentPort.postMessage({ id, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+  } catch (error) {
+    parentPort.postMessage({
+      id,
+      error: { errorType: error?.name ?? 'Error', errorMessage: error?.message ?? String(error), stack: error?.stack },
+    });
+  }
+});
+parentPort.postMessage({ ready: true });

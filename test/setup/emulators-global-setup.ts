@@ -1,0 +1,65 @@
+/**
+ * Integration tests talk to real emulators over their real protocols. They are started once for
+ * the whole run, on free loopback ports, provisioned from the same definitions the CDK deploys,
+ * and stopped afterwards.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TestProject } from 'vitest/node';
+import backend from '../../lambase.config.js';
+import { startCognito } from '../../local/emulators/cognito.js';
+import { startDynamoDb } from '../../local/emulators/dynamodb.js';
+import { startS3 } from '../../local/emulators/s3.js';
+import { provisionTable } from '../../local/provision-table.js';
+
+export type EmulatorContext = {
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  cognitoEndpoint: string;
+  tableName: string;
+  bucketName: string;
+  userPoolId: string;
+  userPoolClientId: string;
+};
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    emulators: EmulatorContext;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const region = 'us-east-1';
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-integration-'));
+  const tableName = 'lambase-test';
+  const bucketName = 'lambase-test-files';
+  const [dynamodb, s3, cognito] = await Promise.all([
+    startDynamoDb({ log: (line) => console.log(line) }),
+    startS3({ dataDir: path.join(dataDir, 's3'), region, buckets: [{ name: bucketName, allowedOrigins: ['*'] }] }),
+    startCognito({ dataDir: path.join(dataDir, 'cognito'), region, groups: [backend.auth.adminGroup, ...backend.auth.groups, 'editors'] }),
+  ]);
+  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: s3.credentials });
+  await provisionTable(client, tableName, backend);
+  client.destroy();
+
+  project.provide('emulators', {
+    region,
+    credentials: { ...s3.credentials },
+    dynamodbEndpoint: dynamodb.endpoint,
+    s3Endpoint: s3.endpoint,
+    cognitoEndpoint: cognito.endpoint,
+    tableName,
+    bucketName,
+    userPoolId: cognito.userPoolId,
+    userPoolClientId: cognito.userPoolClientId,
+  });
+
+  return async () => {
+    await Promise.all([dynamodb.stop(), s3.stop(), cognito.stop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
