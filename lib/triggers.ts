@@ -5,6 +5,8 @@
  */
 import type { Backend } from '../functions/core/config/define-backend.js';
 import type { FunctionSettings } from './routes.js';
+import { authTriggers } from './routes/auth-routes.js';
+import { storageTriggers } from './routes/storage-routes.js';
 
 export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
 export type DocumentEvent = 'create' | 'update' | 'delete';
@@ -21,8 +23,8 @@ export type TriggerSource =
 
 export type TriggerDefinition = FunctionSettings & { name: string } & TriggerSource;
 
-/** The platform's own triggers; features add theirs here. */
-export const platformTriggers: readonly TriggerDefinition[] = [];
+/** The platform's own triggers, feature by feature (each keeps its section in lib/routes/<feature>.ts). */
+export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, ...storageTriggers];
 
 /** The custom functions declared in lambase.config.ts, as triggers. */
 export function customTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {
