@@ -6,36 +6,12 @@
 import type { Operation } from '../functions/contract/operation.js';
 import { notFoundOperation, getOpenApiOperation } from '../functions/contract/system.js';
 import { ENV } from '../functions/shared/env.js';
+import type { Grant } from './grants.js';
+
+export { grants, type Grant, type UserPoolAction } from './grants.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
-
-/** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
-export type UserPoolAction =
-  | 'AdminGetUser'
-  | 'AdminDeleteUser'
-  | 'AdminDisableUser'
-  | 'AdminEnableUser'
-  | 'AdminAddUserToGroup'
-  | 'AdminRemoveUserFromGroup'
-  | 'AdminListGroupsForUser'
-  | 'AdminUpdateUserAttributes'
-  | 'AdminUserGlobalSignOut'
-  | 'ListUsers'
-  | 'ListUsersInGroup';
-
-/**
- * One permission. Each adds the environment its function needs to find the resource.
- * - table: `read` is GetItem/BatchGetItem/Query/ConditionCheckItem (never Scan); `write` is
- *   PutItem/UpdateItem/DeleteItem/BatchWriteItem.
- * - bucket: object access under `prefix` only.
- * - userPool: the listed admin actions; `userPoolClient` is the pool's public API (no IAM).
- */
-export type Grant =
-  | { kind: 'table'; access: 'read' | 'write' | 'readWrite' }
-  | { kind: 'bucket'; access: 'read' | 'write' | 'delete'; prefix: string }
-  | { kind: 'userPool'; actions: readonly UserPoolAction[] }
-  | { kind: 'userPoolClient' };
 
 export type FunctionSettings = {
   /** The handler file, relative to the project root; it exports `handler`. */
@@ -49,14 +25,7 @@ export type FunctionSettings = {
 
 export type RouteDefinition = FunctionSettings & { operation: Operation };
 
-export const grants = {
-  tableRead: { kind: 'table', access: 'read' },
-  tableWrite: { kind: 'table', access: 'write' },
-  tableReadWrite: { kind: 'table', access: 'readWrite' },
-  userPoolClient: { kind: 'userPoolClient' },
-  userPool: (...actions: UserPoolAction[]): Grant => ({ kind: 'userPool', actions }),
-  bucket: (access: 'read' | 'write' | 'delete', prefix: string): Grant => ({ kind: 'bucket', access, prefix }),
-} as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;
+
 
 /** Every route, feature by feature (each feature keeps its section in lib/routes/<feature>.ts). */
 export const routes: readonly RouteDefinition[] = [
@@ -94,7 +63,7 @@ export function functionEnvironment(settings: FunctionSettings & { operation?: O
   };
   const needsPool = settings.operation?.auth === 'optional';
   for (const grant of settings.grants) {
-    if (grant.kind === 'table') env[ENV.tableName] = names.tableName;
+    if (grant.kind === 'table' || grant.kind === 'cursorKey') env[ENV.tableName] = names.tableName;
     if (grant.kind === 'bucket') env[ENV.bucketName] = names.bucketName;
     if (grant.kind === 'userPool' || grant.kind === 'userPoolClient' || needsPool) {
       env[ENV.userPoolId] = names.userPoolId;

@@ -21,12 +21,13 @@ export type Operation<
   Params extends z.ZodType = z.ZodType,
   Query extends z.ZodType = z.ZodType,
   Body extends z.ZodType = z.ZodType,
+  Auth extends AuthMode = AuthMode,
 > = {
   operationId: string;
   method: HttpMethod;
   /** API Gateway path syntax: `/data/{collection}/{id}`. */
   path: string;
-  auth: AuthMode;
+  auth: Auth;
   summary: string;
   tag: string;
   params?: Params;
@@ -42,7 +43,8 @@ export function defineOperation<
   Params extends z.ZodType = z.ZodType,
   Query extends z.ZodType = z.ZodType,
   Body extends z.ZodType = z.ZodType,
->(operation: Operation<Params, Query, Body>): Operation<Params, Query, Body> {
+  const Auth extends AuthMode = AuthMode,
+>(operation: Operation<Params, Query, Body, Auth>): Operation<Params, Query, Body, Auth> {
   return operation;
 }
 

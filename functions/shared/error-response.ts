@@ -5,31 +5,14 @@
  */
 import { z } from 'zod';
 import { ApiError, ValidationError, type ErrorDetail } from '../core/errors.js';
+import { validationErrorFrom } from '../core/validation.js';
+
+export { validationErrorFrom };
 import type { HttpResult } from './http-result.js';
 
 export type ErrorBody = {
   error: { code: string; message: string; details?: ErrorDetail[]; requestId: string };
 };
-
-/** Converts a zod failure into the contract's `details` (`path` is dotted: `tags.3`). */
-export function validationErrorFrom(error: z.ZodError, prefix?: string): ValidationError {
-  const details = error.issues.map((issue) => detailFrom(issue, prefix));
-  const first = details[0];
-  const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid request.';
-  return new ValidationError(message, { details });
-}
-
-function detailFrom(issue: z.core.$ZodIssue, prefix?: string): ErrorDetail {
-  const segments = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
-  if (issue.code === 'unrecognized_keys') {
-    return {
-      path: [...segments, ...issue.keys.slice(0, 1)].join('.') || undefined,
-      message: `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`,
-    };
-  }
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : issue.message;
-  return { path: segments.join('.') || undefined, message };
-}
 
 /** Errors thrown by middy's own middlewares carry an HTTP status (http-errors style). */
 function isMiddyHttpError(error: unknown): error is Error & { statusCode: number; expose?: boolean } {

@@ -24,7 +24,9 @@ import type { Operation } from '../contract/operation.js';
 import { resolveCaller } from './caller-identity.js';
 import { errorResult, validationErrorFrom } from './error-response.js';
 import { toApiGatewayResult, type HttpResult } from './http-result.js';
+import { currentUsage, withUsageScope } from './dynamodb-usage.js';
 import { logger } from './logger.js';
+import { publishDynamoDbUsage } from './metrics.js';
 
 /** Request bodies over this many bytes get 413 (API.md, "Conventions"). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -56,10 +58,20 @@ function requestLogging(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructu
     const requestId = request.event.requestContext?.requestId ?? 'unknown';
     request.response = request.response ?? { statusCode: 500 };
     request.response.headers = { ...request.response.headers, 'x-request-id': requestId };
+    const usage = currentUsage();
+    const dynamodb = usage && usage.calls > 0 ? usage : undefined;
+    if (dynamodb) {
+      publishDynamoDbUsage(request.event.routeKey, dynamodb);
+      // Off in the cloud; local mode's benchmark turns it on to count calls per request.
+      if (process.env.LAMBASE_REPORT_USAGE === 'true') {
+        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; capacity=${dynamodb.capacityUnits}`;
+      }
+    }
     logger.info('request', {
       route: request.event.routeKey,
       status: request.response.statusCode,
       durationMs: Date.now() - (startedAt.get(request) ?? Date.now()),
+      ...(dynamodb ? { dynamodb } : {}),
     });
   };
   return {
@@ -137,7 +149,7 @@ export function httpHandler<Op extends Operation>(
     .use(errorResponse())
     .use(bodyGuard(operation));
   if (operation.body) stack.use(httpJsonBodyParser());
-  return stack
+  const handler = stack
     .use(callerIdentity(operation))
     .use(validateRequest(operation))
     .handler(async (event, context) => {
@@ -153,4 +165,7 @@ export function httpHandler<Op extends Operation>(
       } as HttpRequest<Op>);
       return toApiGatewayResult(result);
     });
+  // Each invocation counts its own DynamoDB calls (functions/shared/dynamodb-usage.ts).
+  return (event: HttpEvent, context: Context, options: { signal: AbortSignal } = { signal: new AbortController().signal }) =>
+    withUsageScope(async () => (await handler(event, context, options)) as APIGatewayProxyStructuredResultV2);
 }

@@ -10,8 +10,9 @@ export type HttpResult = {
   headers?: Record<string, string>;
 };
 
-export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ status: 200, body, headers });
-export const created = (body: unknown, headers?: Record<string, string>): HttpResult => ({ status: 201, body, headers });
+// Results are plain JSON (idempotent create routes store them): no undefined members.
+export const ok = (body: unknown, headers?: Record<string, string>): HttpResult => ({ status: 200, body, ...(headers ? { headers } : {}) });
+export const created = (body: unknown, headers?: Record<string, string>): HttpResult => ({ status: 201, body, ...(headers ? { headers } : {}) });
 export const accepted = (body?: unknown): HttpResult => ({ status: 202, body });
 export const noContent = (): HttpResult => ({ status: 204 });
 

@@ -41,6 +41,18 @@ export class DataConstruct extends Construct {
     }
   }
 
+  /** Read, and create once, the cursor-signing key item (partition `#META`) and no other item. */
+  grantCursorKey(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#META'] } },
+      }),
+    );
+  }
+
   /**
    * Least-privilege table access: reads never include Scan (no request path scans), writes are
    * item-level only. Covers the table and its indexes.

@@ -50,6 +50,8 @@ export class BackendResources {
     switch (grant.kind) {
       case 'table':
         return this.data.grant(fn, grant.access);
+      case 'cursorKey':
+        return this.data.grantCursorKey(fn);
       case 'bucket':
         return this.storage.grant(fn, grant.access, grant.prefix);
       case 'userPool':

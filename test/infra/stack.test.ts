@@ -237,7 +237,7 @@ describe('functions', () => {
       const actions = actionsOf(roleOf(functionOf(route.handler)));
       const kinds = new Set(route.grants.map((grant) => grant.kind));
       const services = new Set(actions.map((action) => action.split(':')[0]));
-      expect(services.has('dynamodb'), `${route.handler} dynamodb`).toBe(kinds.has('table'));
+      expect(services.has('dynamodb'), `${route.handler} dynamodb`).toBe(kinds.has('table') || kinds.has('cursorKey'));
       expect(services.has('s3'), `${route.handler} s3`).toBe(kinds.has('bucket'));
       expect(services.has('cognito-idp'), `${route.handler} cognito`).toBe(kinds.has('userPool'));
       expect([...services].every((service) => ['logs', 'dynamodb', 's3', 'cognito-idp'].includes(service!))).toBe(true);

@@ -1,0 +1,36 @@
+/**
+ * The key page cursors are signed with: 32 random bytes kept in the table itself (pk `#META`,
+ * sk `CURSOR_KEY`), created by the first function that needs it, so no secret ever appears in
+ * code, templates or environment. Functions may touch only this item (IAM LeadingKeys).
+ */
+import { randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEY } from '../core/table-design.js';
+import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
+
+export const CURSOR_KEY_ITEM = { [TABLE_KEY.partition]: '#META', [TABLE_KEY.sort]: 'CURSOR_KEY' } as const;
+
+export async function loadCursorKey(client: DynamoDBDocumentClient, tableName: string): Promise<Buffer> {
+  const read = async () => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: CURSOR_KEY_ITEM, ConsistentRead: true }));
+    return typeof Item?.key === 'string' ? Buffer.from(Item.key, 'base64') : undefined;
+  };
+  try {
+    const existing = await read();
+    if (existing) return existing;
+    const key = randomBytes(32);
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...CURSOR_KEY_ITEM, key: key.toString('base64') },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE_KEY.partition },
+      }),
+    );
+    return key;
+  } catch (error) {
+    // Another function created it first: use theirs.
+    if (isConditionFailure(error)) return (await read())!;
+    return rethrowDynamoDbError(error);
+  }
+}

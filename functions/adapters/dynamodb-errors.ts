@@ -1,0 +1,23 @@
+/**
+ * DynamoDB failures in domain terms: throttling becomes 429 TooManyRequests (the client retries
+ * first); everything else stays an unexpected error (a generic 500).
+ */
+import { TooManyRequestsError } from '../core/errors.js';
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** Rethrows `error`, translated when it has a meaning for the client. */
+export function rethrowDynamoDbError(error: unknown): never {
+  const name = (error as { name?: string })?.name ?? '';
+  if (THROTTLING.has(name)) throw new TooManyRequestsError(undefined, { cause: error });
+  throw error;
+}

@@ -1,0 +1,37 @@
+/**
+ * The port the document service needs from storage. The DynamoDB adapter implements it with one
+ * request per method (transactions for batches); conditions make every write atomic.
+ */
+import type { CursorPosition } from '../pagination/cursor.js';
+import type { DocumentItem } from './document-item.js';
+import type { QueryPlan } from './query-plan.js';
+
+export type VersionCheck = 'ok' | 'version-mismatch';
+
+export type TransactionWrite =
+  /** Put `item`; `expectedVersion` undefined means the document must not exist yet. */
+  | { kind: 'put'; item: DocumentItem; expectedVersion?: number }
+  | { kind: 'delete'; collection: string; id: string; expectedVersion: number };
+
+/** Why a transaction was cancelled, per write (undefined for writes that were fine). */
+export type TransactionOutcome = { ok: true } | { ok: false; failedConditions: number[] };
+
+export type QueryPage = { items: DocumentItem[]; lastKey?: CursorPosition };
+
+export type DocumentStore = {
+  /** A strongly consistent read. */
+  get(collection: string, id: string): Promise<DocumentItem | undefined>;
+  /** Writes a new document; false when one with that key exists already. */
+  create(item: DocumentItem): Promise<boolean>;
+  /** Overwrites the document if it still has `expectedVersion`. */
+  replace(item: DocumentItem, expectedVersion: number): Promise<VersionCheck>;
+  /** Deletes the document if it still has `expectedVersion`. */
+  remove(collection: string, id: string, expectedVersion: number): Promise<VersionCheck>;
+  /**
+   * Up to `limit` items in the plan's order, starting after `startKey`, skipping expired ones.
+   * `lastKey` is set exactly when more items match after the last one returned.
+   */
+  query(plan: QueryPlan, options: { limit: number; startKey?: CursorPosition; now: Date }): Promise<QueryPage>;
+  /** All writes or none. */
+  transact(writes: TransactionWrite[]): Promise<TransactionOutcome>;
+};

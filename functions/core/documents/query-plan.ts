@@ -1,0 +1,194 @@
+/**
+ * Query planning: which single Query (index, partition, sort condition, filters) serves a
+ * request, or why none does. The service never scans: a query is served either by a declared
+ * index (equality on its partition field, an optional condition and the order on its sort field),
+ * or within one owner's documents (any field may be filtered there), or — with no condition at
+ * all — by the collection's own newest-first index.
+ */
+import { z } from 'zod';
+import { decide, type Caller } from '../config/access-rules.js';
+import type { ResolvedCollection, ResolvedIndex } from '../config/define-backend.js';
+import { UnauthorizedError, UnsupportedQueryError, ValidationError } from '../errors.js';
+import { FIXED_INDEXES, indexSlot } from '../table-design.js';
+import { encodeKeyValue, indexPartition, ownerPartition } from './document-item.js';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const operatorCondition = z.union([
+  z.strictObject({ eq: scalar }),
+  z.strictObject({ lt: scalar }),
+  z.strictObject({ lte: scalar }),
+  z.strictObject({ gt: scalar }),
+  z.strictObject({ gte: scalar }),
+  z.strictObject({ between: z.tuple([scalar, scalar]) }),
+  z.strictObject({ beginsWith: z.string() }),
+]);
+
+/** The body of `POST /data/{collection}/query` (limit and cursor are paging, handled apart). */
+export const queryInputSchema = z.strictObject({
+  where: z.record(z.string(), z.union([scalar, operatorCondition])).optional(),
+  orderBy: z.string().optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+});
+export type QueryInput = z.infer<typeof queryInputSchema>;
+
+export type Operator = 'eq' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'beginsWith';
+export type Scalar = string | number | boolean;
+export type Condition = { op: Operator; value: Scalar | [Scalar, Scalar] };
+
+export type QueryPlan = {
+  index: string;
+  partition: { attribute: string; value: string };
+  /** The index's sort attribute (part of every position a page resumes from). */
+  sortAttribute: string;
+  /** A condition on the index's sort attribute (values already encoded). */
+  sort?: { attribute: string; condition: Condition };
+  /** Conditions checked on each item (attribute paths into the stored item). */
+  filters: { path: string[]; condition: Condition }[];
+  ascending: boolean;
+  /** Expired documents (the collection has a TTL field) are filtered out. */
+  ttl: boolean;
+};
+
+/** No query can find anything the caller may read: answer an empty page without asking the table. */
+export const NOTHING_READABLE = 'nothing-readable' as const;
+
+export function planQuery(
+  collection: ResolvedCollection,
+  input: QueryInput,
+  caller: Caller | undefined,
+  adminGroup: string,
+): QueryPlan | typeof NOTHING_READABLE {
+  const decision = decide(collection.access.read, caller, adminGroup);
+  if (decision === 'deny') {
+    if (!caller) throw new UnauthorizedError();
+    return NOTHING_READABLE;
+  }
+  const where = new Map(Object.entries(input.where ?? {}).map(([field, value]) => [field, toCondition(field, value)]));
+  for (const field of where.keys()) assertQueryable(collection, field);
+  const ascending = input.order === 'asc';
+  const ttl = collection.ttl !== undefined;
+
+  const ownerCondition = where.get('owner');
+  if (ownerCondition && ownerCondition.op !== 'eq') {
+    throw new UnsupportedQueryError('owner can only be compared with equality (where: { owner: "<userId>" }).');
+  }
+  const owner = ownerCondition ? String(ownerCondition.value) : decision === 'owner-only' ? caller!.userId : undefined;
+  if (owner !== undefined) {
+    if (decision === 'owner-only' && owner !== caller!.userId) return NOTHING_READABLE;
+    where.delete('owner');
+    return planOwnerScope(collection, owner, where, input.orderBy, ascending, ttl);
+  }
+  if (where.size === 0) {
+    if (input.orderBy !== undefined && input.orderBy !== 'createdAt') throw unsupported(collection, `orderBy ${input.orderBy}`);
+    const index = FIXED_INDEXES.byCollection;
+    return {
+      index: index.name,
+      partition: { attribute: index.partition, value: collection.name },
+      sortAttribute: index.sort,
+      filters: [],
+      ascending,
+      ttl,
+    };
+  }
+  for (const index of collection.indexes) {
+    const plan = planIndex(collection, index, where, input.orderBy, ascending, ttl);
+    if (plan) return plan;
+  }
+  throw unsupported(collection, `where on ${[...where.keys()].join(', ')}${input.orderBy ? ` ordered by ${input.orderBy}` : ''}`);
+}
+
+function planOwnerScope(
+  collection: ResolvedCollection,
+  owner: string,
+  where: Map<string, Condition>,
+  orderBy: string | undefined,
+  ascending: boolean,
+  ttl: boolean,
+): QueryPlan {
+  const sortField = orderBy ?? 'createdAt';
+  if (sortField !== 'createdAt' && sortField !== 'updatedAt') {
+    throw new UnsupportedQueryError(`Within one owner's documents, orderBy is createdAt or updatedAt (not ${sortField}).`);
+  }
+  const index = sortField === 'createdAt' ? FIXED_INDEXES.byOwnerCreated : FIXED_INDEXES.byOwnerUpdated;
+  const sortCondition = where.get(sortField);
+  where.delete(sortField);
+  return {
+    index: index.name,
+    partition: { attribute: index.partition, value: ownerPartition(collection.name, owner) },
+    sortAttribute: index.sort,
+    ...(sortCondition ? { sort: { attribute: index.sort, condition: sortCondition } } : {}),
+    filters: [...where].map(([field, condition]) => ({ path: attributePath(field), condition })),
+    ascending,
+    ttl,
+  };
+}
+
+function planIndex(
+  collection: ResolvedCollection,
+  index: ResolvedIndex,
+  where: Map<string, Condition>,
+  orderBy: string | undefined,
+  ascending: boolean,
+  ttl: boolean,
+): QueryPlan | undefined {
+  const partition = where.get(index.partition);
+  if (!partition || partition.op !== 'eq') return undefined;
+  const others = [...where.keys()].filter((field) => field !== index.partition);
+  if (others.some((field) => field !== index.sort)) return undefined;
+  if (orderBy !== undefined && orderBy !== index.sort) return undefined;
+  const slot = indexSlot(index.slot);
+  const sortCondition = where.get(index.sort);
+  return {
+    index: slot.name,
+    partition: { attribute: slot.partition, value: indexPartition(collection.name, index, partition.value) },
+    sortAttribute: slot.sort,
+    ...(sortCondition && index.sort !== index.partition
+      ? { sort: { attribute: slot.sort, condition: encodeCondition(sortCondition) } }
+      : {}),
+    filters: [],
+    ascending,
+    ttl,
+  };
+}
+
+function toCondition(field: string, value: z.infer<typeof queryInputSchema>['where'] extends Record<string, infer V> | undefined ? V : never): Condition {
+  if (typeof value !== 'object') return { op: 'eq', value };
+  const [op, operand] = Object.entries(value)[0] as [Operator, Scalar | [Scalar, Scalar]];
+  if (op === 'between' && Array.isArray(operand) && typeof operand[0] !== typeof operand[1]) {
+    throw new ValidationError(`where.${field}.between: both bounds must be of the same type.`);
+  }
+  return { op, value: operand };
+}
+
+function encodeCondition(condition: Condition): Condition {
+  const value = Array.isArray(condition.value)
+    ? ([encodeKeyValue(condition.value[0]), encodeKeyValue(condition.value[1])] as [string, string])
+    : condition.op === 'beginsWith'
+      ? String(condition.value)
+      : encodeKeyValue(condition.value);
+  return { op: condition.op, value };
+}
+
+const SERVER_FIELDS = new Set(['id', 'owner', 'createdAt', 'updatedAt', 'version']);
+
+function assertQueryable(collection: ResolvedCollection, field: string): void {
+  if (!SERVER_FIELDS.has(field) && !(field in collection.fields)) {
+    throw new ValidationError(`where.${field}: ${collection.name} has no field "${field}".`, {
+      details: [{ path: `where.${field}`, message: 'Unknown field' }],
+    });
+  }
+}
+
+/** Where a field lives in the stored item: server fields at the top, the user's under `data`. */
+function attributePath(field: string): string[] {
+  return SERVER_FIELDS.has(field) ? [field] : ['data', field];
+}
+
+function unsupported(collection: ResolvedCollection, what: string): UnsupportedQueryError {
+  const indexes = collection.indexes.map((index) => `${index.name} (partition ${index.partition}, sort ${index.sort})`);
+  return new UnsupportedQueryError(
+    `No index of ${collection.name} serves ${what}. ` +
+      (indexes.length ? `Declared indexes: ${indexes.join('; ')}.` : `${collection.name} declares no indexes.`) +
+      ' Queries within your own documents (where: { owner: "<your userId>" }) may filter any field.',
+  );
+}

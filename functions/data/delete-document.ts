@@ -1,0 +1,10 @@
+import { deleteDocumentOperation } from '../contract/data.js';
+import { parseIfMatch } from '../core/documents/precondition.js';
+import { httpHandler } from '../shared/http-handler.js';
+import { noContent } from '../shared/http-result.js';
+import { documents } from './documents-wiring.js';
+
+export const handler = httpHandler(deleteDocumentOperation, async ({ params, caller, headers }) => {
+  await documents.remove(caller, params.collection, params.id, parseIfMatch(headers['if-match']));
+  return noContent();
+});

@@ -1,0 +1,8 @@
+import { listDocumentsOperation } from '../contract/data.js';
+import { httpHandler } from '../shared/http-handler.js';
+import { ok } from '../shared/http-result.js';
+import { documents } from './documents-wiring.js';
+
+export const handler = httpHandler(listDocumentsOperation, async ({ params, query, caller }) =>
+  ok(await documents.list(caller, params.collection, query)),
+);

@@ -1,0 +1,9 @@
+import { queryDocumentsOperation } from '../contract/data.js';
+import { httpHandler } from '../shared/http-handler.js';
+import { ok } from '../shared/http-result.js';
+import { documents } from './documents-wiring.js';
+
+export const handler = httpHandler(queryDocumentsOperation, async ({ params, body, caller }) => {
+  const { limit, cursor, ...query } = body;
+  return ok(await documents.query(caller, params.collection, query, { limit, cursor }));
+});

@@ -1,0 +1,30 @@
+/**
+ * Counts the DynamoDB calls and consumed capacity of each request, so logs, metrics and the
+ * benchmark can see what every API operation costs. The DynamoDB client reports into the
+ * request's own scope (AsyncLocalStorage), which the HTTP stack opens around each invocation.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type DynamoDbUsage = { calls: number; capacityUnits: number; operations: Record<string, number> };
+
+const scope = new AsyncLocalStorage<DynamoDbUsage>();
+
+/** Runs `fn` with a fresh usage record, returned by `currentUsage()` inside it. */
+export function withUsageScope<T>(fn: () => Promise<T>): Promise<T> {
+  return scope.run({ calls: 0, capacityUnits: 0, operations: {} }, fn);
+}
+
+export function currentUsage(): DynamoDbUsage | undefined {
+  return scope.getStore();
+}
+
+type Capacity = { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
+
+/** Called by the DynamoDB client middleware after each request. */
+export function recordDynamoDbCall(operation: string, consumed: Capacity): void {
+  const usage = scope.getStore();
+  if (!usage) return;
+  usage.calls += 1;
+  usage.operations[operation] = (usage.operations[operation] ?? 0) + 1;
+  for (const entry of [consumed ?? []].flat()) usage.capacityUnits += entry.CapacityUnits ?? 0;
+}
