@@ -64,7 +64,8 @@ function requestLogging(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructu
       publishDynamoDbUsage(request.event.routeKey, dynamodb);
       // Off in the cloud; local mode's benchmark turns it on to count calls per request.
       if (process.env.LAMBASE_REPORT_USAGE === 'true') {
-        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; capacity=${dynamodb.capacityUnits}`;
+        const operations = Object.entries(dynamodb.operations).map(([name, count]) => `${name}=${count}`).join(',');
+        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; capacity=${dynamodb.capacityUnits}; ${operations}`;
       }
     }
     logger.info('request', {

@@ -1,15 +1,22 @@
 import backend from '../../lambase.config.js';
 import { operations } from '../contract/index.js';
+import { collectionOperations } from '../contract/data.js';
 import { buildOpenApiDocument } from '../contract/openapi.js';
 import { getOpenApiOperation } from '../contract/system.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
 
+/** Every operation, with the data routes spelled out per collection (their own schemas). */
+export const documentedOperations = [
+  ...operations.filter((operation) => !operation.path.includes('{collection}')),
+  ...collectionOperations(backend),
+];
+
 // Built once per cold start, never per request.
-const document = buildOpenApiDocument(operations, {
+const document = buildOpenApiDocument(documentedOperations, {
   title: 'Lambase',
   version: '1.0.0',
-  description: `Collections: ${Object.keys(backend.collections).join(', ')}`,
+  description: 'The HTTP contract of this backend (API.md), generated from the schemas its handlers validate with.',
 });
 
 export const handler = httpHandler(getOpenApiOperation, async () => ok(document, { 'cache-control': 'public, max-age=300' }));

@@ -4,18 +4,19 @@ import { handler as batchDocuments } from '../../../functions/data/batch-documen
 import { handler as createDocument } from '../../../functions/data/create-document.js';
 import { handler as getDocument } from '../../../functions/data/get-document.js';
 import { handler as listDocuments } from '../../../functions/data/list-documents.js';
+type Claims = Record<string, unknown>;
 import { callHttp } from '../../fixtures/lambda.js';
 
 type Doc = Record<string, unknown> & { id: string; version: number };
 const claims = (sub: string) => ({ sub, username: sub, token_use: 'access' });
 
-const batch = (body: unknown, who?: object, headers: Record<string, string> = {}) =>
+const batch = (body: unknown, who?: Claims, headers: Record<string, string> = {}) =>
   callHttp(batchDocuments, { method: 'POST', path: '/data/_batch', routeKey: 'POST /data/_batch', json: body, claims: who, headers });
-const create = (collection: string, body: unknown, who: object) =>
+const create = (collection: string, body: unknown, who: Claims) =>
   callHttp(createDocument, { method: 'POST', path: `/data/${collection}`, routeKey: 'POST /data/{collection}', pathParameters: { collection }, json: body, claims: who });
-const get = (collection: string, id: string, who: object) =>
+const get = (collection: string, id: string, who: Claims) =>
   callHttp(getDocument, { path: `/data/${collection}/${id}`, routeKey: 'GET /data/{collection}/{id}', pathParameters: { collection, id }, claims: who });
-const countNotes = async (who: object) =>
+const countNotes = async (who: Claims) =>
   ((await callHttp(listDocuments, { path: '/data/notes', routeKey: 'GET /data/{collection}', pathParameters: { collection: 'notes' }, claims: who, rawQueryString: 'limit=100' })).body as { items: Doc[] }).items.length;
 
 describe('POST /data/_batch', () => {

@@ -6,6 +6,7 @@ import { handler as listDocuments } from '../../../functions/data/list-documents
 import { handler as updateDocument } from '../../../functions/data/update-document.js';
 import { handler as replaceDocument } from '../../../functions/data/replace-document.js';
 import { handler as deleteDocument } from '../../../functions/data/delete-document.js';
+type Claims = Record<string, unknown>;
 import { callHttp, type HttpResponse } from '../../fixtures/lambda.js';
 
 type Doc = Record<string, unknown> & { id: string; owner: string; version: number; createdAt: string; updatedAt: string };
@@ -13,17 +14,17 @@ const userClaims = (sub: string, groups: string[] = []) => ({ sub, username: sub
 const alice = userClaims(`alice-${randomUUID()}`);
 const bob = userClaims(`bob-${randomUUID()}`);
 
-const create = (collection: string, body: unknown, claims?: object, headers: Record<string, string> = {}) =>
+const create = (collection: string, body: unknown, claims?: Claims, headers: Record<string, string> = {}) =>
   callHttp(createDocument, { method: 'POST', path: `/data/${collection}`, routeKey: 'POST /data/{collection}', pathParameters: { collection }, json: body, claims, headers });
-const get = (collection: string, id: string, claims?: object) =>
+const get = (collection: string, id: string, claims?: Claims) =>
   callHttp(getDocument, { path: `/data/${collection}/${id}`, routeKey: 'GET /data/{collection}/{id}', pathParameters: { collection, id }, claims });
-const list = (collection: string, claims?: object, rawQueryString = '') =>
+const list = (collection: string, claims?: Claims, rawQueryString = '') =>
   callHttp(listDocuments, { path: `/data/${collection}`, routeKey: 'GET /data/{collection}', pathParameters: { collection }, claims, rawQueryString });
-const patch = (collection: string, id: string, body: unknown, claims?: object, headers: Record<string, string> = {}) =>
+const patch = (collection: string, id: string, body: unknown, claims?: Claims, headers: Record<string, string> = {}) =>
   callHttp(updateDocument, { method: 'PATCH', path: `/data/${collection}/${id}`, routeKey: 'PATCH /data/{collection}/{id}', pathParameters: { collection, id }, json: body, claims, headers });
-const put = (collection: string, id: string, body: unknown, claims?: object, headers: Record<string, string> = {}) =>
+const put = (collection: string, id: string, body: unknown, claims?: Claims, headers: Record<string, string> = {}) =>
   callHttp(replaceDocument, { method: 'PUT', path: `/data/${collection}/${id}`, routeKey: 'PUT /data/{collection}/{id}', pathParameters: { collection, id }, json: body, claims, headers });
-const remove = (collection: string, id: string, claims?: object, headers: Record<string, string> = {}) =>
+const remove = (collection: string, id: string, claims?: Claims, headers: Record<string, string> = {}) =>
   callHttp(deleteDocument, { method: 'DELETE', path: `/data/${collection}/${id}`, routeKey: 'DELETE /data/{collection}/{id}', pathParameters: { collection, id }, claims, headers });
 
 const errorCode = (response: HttpResponse) => (response.body as { error?: { code: string } })?.error?.code;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as createDocument } from '../../../functions/data/create-document.js';
 import { handler as listDocuments } from '../../../functions/data/list-documents.js';
 import { handler as queryDocuments } from '../../../functions/data/query-documents.js';
+type Claims = Record<string, unknown>;
 import { callHttp, type HttpResponse } from '../../fixtures/lambda.js';
 
 type Doc = Record<string, unknown> & { id: string; createdAt: string; owner: string };
@@ -12,11 +13,11 @@ const alice = claims(`alice-${randomUUID()}`);
 const bob = claims(`bob-${randomUUID()}`);
 const category = `cat-${randomUUID().slice(0, 8)}`;
 
-const create = (collection: string, body: unknown, who: object) =>
+const create = (collection: string, body: unknown, who: Claims) =>
   callHttp(createDocument, { method: 'POST', path: `/data/${collection}`, routeKey: 'POST /data/{collection}', pathParameters: { collection }, json: body, claims: who });
-const query = (collection: string, body: unknown, who?: object) =>
+const query = (collection: string, body: unknown, who?: Claims) =>
   callHttp(queryDocuments, { method: 'POST', path: `/data/${collection}/query`, routeKey: 'POST /data/{collection}/query', pathParameters: { collection }, json: body, claims: who });
-const list = (collection: string, who?: object, rawQueryString = '') =>
+const list = (collection: string, who?: Claims, rawQueryString = '') =>
   callHttp(listDocuments, { path: `/data/${collection}`, routeKey: 'GET /data/{collection}', pathParameters: { collection }, claims: who, rawQueryString });
 const callsOf = (response: HttpResponse) => Number(/calls=(\d+)/.exec(response.headers['x-lambase-dynamodb'] ?? '')?.[1]);
 
