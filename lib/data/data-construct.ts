@@ -3,9 +3,10 @@
  * On-demand, point-in-time recovery, a NEW_AND_OLD_IMAGES stream for triggers, TTL, and kept
  * (RETAIN + deletion protection) outside development stages.
  */
-import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, CfnTable, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { Backend } from '../../functions/core/config/define-backend.js';
 import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes } from '../../functions/core/table-design.js';
 import type { Stage } from '../stage.js';
@@ -67,5 +68,11 @@ export class DataConstruct extends Construct {
         resources: access === 'write' ? [tableArn] : [tableArn, `${tableArn}/index/*`],
       }),
     );
+    if (access !== 'write') {
+      Validations.of(grantee.grantPrincipal as unknown as IConstruct).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnTable)}.Arn>/index/*]`,
+        reason: 'Queries read this table\'s own GSIs only; the wildcard covers index names, not other tables.',
+      });
+    }
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * S3 object-created trigger for `files/`: checks each uploaded object against its file record
+ * (key, size, Content-Type) and marks the file `ready`, or deletes the object and marks the file
+ * `rejected`. Safe under redelivery; a failure is thrown so that Lambda retries the event (and
+ * finally hands it to the dead-letter queue).
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { S3Event } from 'aws-lambda';
+import { verifyUpload } from '../core/storage/verify-upload.js';
+import { ENV, requireEnv } from '../shared/env.js';
+import { logger } from '../shared/logger.js';
+import { createFileObjects, createFileRecords, systemClock } from './storage-dependencies.js';
+
+const deps = { records: createFileRecords(), objects: createFileObjects(), clock: systemClock };
+const bucket = requireEnv(ENV.bucketName);
+
+/** S3 form-encodes keys in events: `+` for spaces, `%XX` for the rest. */
+const decodeEventKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+
+async function verifyUploads(event: S3Event): Promise<void> {
+  const failures: unknown[] = [];
+  for (const record of event.Records ?? []) {
+    if (!record.eventName.startsWith('ObjectCreated:')) continue;
+    if (record.s3.bucket.name !== bucket) {
+      logger.warn('event from another bucket ignored', { bucket: record.s3.bucket.name });
+      continue;
+    }
+    const key = decodeEventKey(record.s3.object.key);
+    try {
+      const result = await verifyUpload(deps, key);
+      logger.info('upload checked', { key, ...result });
+    } catch (error) {
+      logger.error('upload check failed', { key, error: error as Error });
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} upload check(s) failed`);
+}
+
+export const handler = middy<S3Event, void>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler(verifyUploads);
