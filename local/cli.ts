@@ -31,6 +31,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 
 const print = (line: string) => console.log(line);
+// Local tooling runs on the developer's Node; the SDK's notice about future Node versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 try {
   const local = await startLocal({
@@ -40,7 +42,8 @@ try {
     functionLogLevel: values.verbose ? 'INFO' : 'WARN',
     log: print,
   });
-  const relativeData = path.relative(process.cwd(), local.dataDir) || '.';
+  const relative = path.relative(process.cwd(), local.dataDir);
+  const relativeData = relative.startsWith('..') ? local.dataDir : relative || '.';
   print('');
   print(`Lambase is running locally (ready in ${(local.readyInMs / 1000).toFixed(1)} s)`);
   print(`  API        ${local.url}`);

@@ -9,6 +9,7 @@
  * await local.stop();
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -50,6 +51,8 @@ export type StartLocalOptions = {
   admin?: { email: string; password: string };
   /** Added to every function's environment (tests, tools). */
   functionEnvironment?: Record<string, string>;
+  /** The gateway's throttle (requests a second, burst). @default the cloud stage's (lib/api/api-settings.ts) */
+  throttle?: { rateLimit: number; burstLimit: number };
   /** Handler log level inside functions. @default 'WARN' */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   log?: (line: string) => void;
@@ -89,7 +92,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   };
 
   try {
-    // 1. The config, the data folder (reset on demand) and a lock so two instances never share it.
+    // 1. The port, the config, the data folder (reset on demand) and a lock so two instances never share it.
+    const port = options.port ?? 4000;
+    if (port !== 0) await assertPortFree(port);
     const backend = options.backend ?? (await loadBackend());
     if (options.reset) await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true });
@@ -167,10 +172,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         cognitoEndpoint: cognito.endpoint,
       }),
       allowedOrigins: ['*'],
+      throttle: options.throttle,
       localRoutes: localRoutes({ outbox, scheduler: () => scheduler }),
       log,
     });
-    const url = await gateway.start(options.port ?? 4000);
+    const url = await gateway.start(port);
     started.push({ name: 'gateway', stop: () => gateway.stop() });
 
     const localEnvironment = {
@@ -216,6 +222,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         streamArn,
         consumers: streamConsumers,
         statePath: path.join(dataDir, 'stream-positions.json'),
+        region: LOCAL_REGION,
         log,
       });
       await pump.start();
@@ -288,6 +295,15 @@ async function invokeAsync(invoke: () => Promise<unknown>, name: string, log: (l
       log(`${name} failed (attempt ${attempt} of 3): ${(error as Error).message}`);
     }
   }
+}
+
+/** Fails fast (before any emulator starts) when the gateway's port is taken. */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 function adminFromEnvironment(): { email: string; password: string } | undefined {

@@ -32,6 +32,8 @@ export type StreamPumpOptions = {
   consumers: readonly StreamConsumer[];
   /** JSON file keeping each consumer's position per shard. */
   statePath: string;
+  /** The region records report (DynamoDB Local says "ddblocal"). */
+  region: string;
   pollMs?: number;
   maxRetries?: number;
   log?: (line: string) => void;
@@ -175,7 +177,8 @@ export class StreamPump {
     const created = dynamodb?.ApproximateCreationDateTime;
     return {
       ...rest,
-      eventSourceARN: this.options.streamArn,
+      awsRegion: this.options.region,
+      eventSourceARN: this.options.streamArn.replace(/^arn:aws:dynamodb:[^:]+:/, `arn:aws:dynamodb:${this.options.region}:`),
       dynamodb: {
         ...dynamodb,
         ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : created,
