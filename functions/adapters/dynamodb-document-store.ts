@@ -13,11 +13,12 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { CursorPosition } from '../core/pagination/cursor.js';
-import { documentKey, isExpired, type DocumentItem } from '../core/documents/document-item.js';
+import { documentKey, isExpired, ownerPartition, type DocumentItem } from '../core/documents/document-item.js';
 import type { DocumentStore, QueryPage, TransactionOutcome, TransactionWrite, VersionCheck } from '../core/documents/document-store.js';
 import type { Condition, QueryPlan } from '../core/documents/query-plan.js';
 import { ConflictError } from '../core/errors.js';
-import { TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
 /** How many items a filtered query reads per request while filling a page. */
@@ -133,6 +134,29 @@ export class DynamoDbDocumentStore implements DocumentStore {
       if (failedConditions.length === 0) return rethrowDynamoDbError(error);
       return { ok: false, failedConditions };
     }
+  }
+
+  async listByOwner(collection: string, owner: string, options: { limit: number; startKey?: CursorPosition }): Promise<QueryPage> {
+    const index = FIXED_INDEXES.byOwnerCreated;
+    const page = await this.client
+      .send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': index.partition },
+          ExpressionAttributeValues: { ':owner': ownerPartition(collection, owner) },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: options.startKey,
+        }),
+      )
+      .catch(rethrowDynamoDbError);
+    return { items: (page.Items ?? []) as DocumentItem[], lastKey: page.LastEvaluatedKey as CursorPosition | undefined };
+  }
+
+  async deleteMany(documents: readonly { collection: string; id: string }[]): Promise<void> {
+    await batchDelete(this.client, this.tableName, documents.map((document) => documentKey(document.collection, document.id)));
   }
 
   private async conditional(write: () => Promise<unknown>): Promise<VersionCheck> {

@@ -5,7 +5,6 @@
  * abandoned pending uploads and rejected files.
  */
 import {
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -13,10 +12,11 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, TooManyRequestsError } from '../core/errors.js';
+import { ConflictError } from '../core/errors.js';
 import type { FileRecord } from '../core/storage/file-record.js';
 import type { FilePosition, FileRecordPage, FileRecordStore } from '../core/storage/storage-ports.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
 export const FILE_ENTITY = 'file';
@@ -32,8 +32,6 @@ type FileItem = Omit<FileRecord, 'ownerId'> & {
   rejectedReason?: string;
 };
 
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_WRITE_ATTEMPTS = 8;
 
 export class DynamoDbFileRecordStore implements FileRecordStore {
   constructor(
@@ -158,20 +156,7 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
   }
 
   async deleteMany(fileIds: readonly string[]): Promise<void> {
-    for (let start = 0; start < fileIds.length; start += BATCH_WRITE_LIMIT) {
-      let requests = fileIds.slice(start, start + BATCH_WRITE_LIMIT).map((fileId) => ({ DeleteRequest: { Key: fileItemKey(fileId) } }));
-      // Unprocessed items (throttling) are retried with backoff, as the SDK docs advise.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt === BATCH_WRITE_ATTEMPTS) throw new TooManyRequestsError('The table is busy; retry shortly.');
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        try {
-          const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-          requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-        } catch (error) {
-          rethrowDynamoDbError(error);
-        }
-      }
-    }
+    await batchDelete(this.client, this.tableName, fileIds.map(fileItemKey));
   }
 
   private async conditionalUpdate(command: UpdateCommand): Promise<boolean> {

@@ -34,4 +34,8 @@ export type DocumentStore = {
   query(plan: QueryPlan, options: { limit: number; startKey?: CursorPosition; now: Date }): Promise<QueryPage>;
   /** All writes or none. */
   transact(writes: TransactionWrite[]): Promise<TransactionOutcome>;
+  /** One page of `owner`'s documents in `collection`, newest first, expired ones included. */
+  listByOwner(collection: string, owner: string, options: { limit: number; startKey?: CursorPosition }): Promise<QueryPage>;
+  /** Deletes these documents without conditions (account erasure). */
+  deleteMany(documents: readonly { collection: string; id: string }[]): Promise<void>;
 };

@@ -1,0 +1,8 @@
+/** What the admin routes need: the user directory and the admin group of lambase.config.ts (`auth.adminGroup`). */
+import backend from '../../lambase.config.js';
+import type { AdminDeps } from '../core/auth/user-admin.js';
+import { userDirectory } from './dependencies.js';
+
+export function adminDeps(): AdminDeps {
+  return { directory: userDirectory(), adminGroup: backend.auth.adminGroup };
+}

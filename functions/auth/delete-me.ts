@@ -1,0 +1,13 @@
+import { deleteMeOperation } from '../contract/auth.js';
+import { deleteAccount } from '../core/auth/account.js';
+import { httpHandler } from '../shared/http-handler.js';
+import { noContent } from '../shared/http-result.js';
+import { profileStore, userDirectory } from './dependencies.js';
+import { ownedData } from './owned-data.js';
+
+const deps = { directory: userDirectory(), profiles: profileStore(), ownedData: ownedData() };
+
+export const handler = httpHandler(deleteMeOperation, async ({ caller }) => {
+  await deleteAccount(deps, caller);
+  return noContent();
+});

@@ -1,0 +1,12 @@
+import { exportMeOperation } from '../contract/auth.js';
+import { exportAccount } from '../core/auth/account.js';
+import { httpHandler } from '../shared/http-handler.js';
+import { ok } from '../shared/http-result.js';
+import { userDirectory } from './dependencies.js';
+import { ownedData } from './owned-data.js';
+
+const deps = { directory: userDirectory(), ownedData: ownedData() };
+
+export const handler = httpHandler(exportMeOperation, async ({ caller }) =>
+  ok(await exportAccount(deps, caller), { 'cache-control': 'no-store', 'content-disposition': 'attachment; filename="lambase-export.json"' }),
+);

@@ -1,0 +1,9 @@
+import { listUsersOperation } from '../contract/auth.js';
+import { listUsers } from '../core/auth/user-admin.js';
+import { httpHandler } from '../shared/http-handler.js';
+import { ok } from '../shared/http-result.js';
+import { adminDeps } from './admin-deps.js';
+
+const deps = adminDeps();
+
+export const handler = httpHandler(listUsersOperation, async ({ caller, query }) => ok(await listUsers(deps, caller, query)));
