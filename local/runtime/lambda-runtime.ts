@@ -105,9 +105,17 @@ class ExecutionEnvironment {
   }
 }
 
+/**
+ * Like Lambda, an environment serves one invocation at a time; concurrent calls get more
+ * environments (each with its own cold start), up to this many per function, then wait in line.
+ */
+export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
+
+type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: ((environment: ExecutionEnvironment) => void)[] };
+
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
-  private readonly environments = new Map<string, ExecutionEnvironment>();
+  private readonly pools = new Map<string, Pool>();
 
   register(fn: LocalFunction): void {
     this.functions.set(fn.name, fn);
@@ -125,16 +133,51 @@ export class LocalLambdaRuntime {
   async invoke(name: string, event: unknown): Promise<unknown> {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`No local function named ${name}`);
-    let environment = this.environments.get(name);
-    if (!environment || environment.dead) {
-      environment = new ExecutionEnvironment(fn);
-      this.environments.set(name, environment);
+    const environment = await this.acquire(fn);
+    try {
+      return await environment.invoke(event);
+    } finally {
+      this.release(fn.name, environment);
     }
-    return environment.invoke(event);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.environments.values()].map((environment) => environment.stop()));
-    this.environments.clear();
+    const all = [...this.pools.values()].flatMap((pool) => pool.environments);
+    this.pools.clear();
+    await Promise.all(all.map((environment) => environment.stop()));
+  }
+
+  private acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
+    let pool = this.pools.get(fn.name);
+    if (!pool) {
+      pool = { environments: [], idle: [], waiting: [] };
+      this.pools.set(fn.name, pool);
+    }
+    pool.environments = pool.environments.filter((environment) => !environment.dead);
+    pool.idle = pool.idle.filter((environment) => !environment.dead);
+    const idle = pool.idle.pop();
+    if (idle) return Promise.resolve(idle);
+    if (pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
+      const environment = new ExecutionEnvironment(fn);
+      pool.environments.push(environment);
+      return Promise.resolve(environment);
+    }
+    return new Promise((resolve) => pool.waiting.push(resolve));
+  }
+
+  private release(name: string, environment: ExecutionEnvironment): void {
+    const pool = this.pools.get(name);
+    if (!pool) return; // stopped meanwhile
+    const next = pool.waiting.shift();
+    if (!next) {
+      if (!environment.dead) pool.idle.push(environment);
+      return;
+    }
+    if (!environment.dead) return next(environment);
+    // The environment died (timeout, crash): the waiter gets a fresh one.
+    pool.environments = pool.environments.filter((candidate) => candidate !== environment);
+    const fresh = new ExecutionEnvironment(this.functions.get(name)!);
+    pool.environments.push(fresh);
+    next(fresh);
   }
 }

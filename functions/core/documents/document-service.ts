@@ -27,7 +27,7 @@ export type Precondition = number | '*' | undefined;
 /** DynamoDB's item limit is 400 KB; the rest is room for keys and metadata. */
 export const MAX_DOCUMENT_BYTES = 350 * 1024;
 /** Concurrent writers without If-Match are retried this many times before 409. */
-const WRITE_ATTEMPTS = 4;
+const WRITE_ATTEMPTS = 6;
 
 export type DocumentServiceDeps = {
   backend: Pick<Backend, 'collections' | 'auth'>;
@@ -90,7 +90,7 @@ export class DocumentService {
     for (let attempt = 1; ; attempt++) {
       const current = await this.writable(caller, collection, id, 'delete', ifMatch);
       if ((await this.deps.store.remove(collection.name, id, current.version)) === 'ok') return;
-      this.onVersionMismatch(ifMatch, attempt);
+      await this.onVersionMismatch(ifMatch, attempt);
     }
   }
 
@@ -164,14 +164,15 @@ export class DocumentService {
       const fields = parseFields(schemasOf(collection).full, nextFields(current.data));
       const next = this.nextItem(collection, current, fields);
       if ((await this.deps.store.replace(next, current.version)) === 'ok') return toDocument(next);
-      this.onVersionMismatch(ifMatch, attempt);
+      await this.onVersionMismatch(ifMatch, attempt);
     }
   }
 
-  /** Another writer won: with If-Match that is the client's 412; without, retry a few times. */
-  private onVersionMismatch(ifMatch: Precondition, attempt: number): void {
+  /** Another writer won: with If-Match that is the client's 412; without, retry after a jittered pause. */
+  private async onVersionMismatch(ifMatch: Precondition, attempt: number): Promise<void> {
     if (typeof ifMatch === 'number') throw new PreconditionFailedError();
     if (attempt >= WRITE_ATTEMPTS) throw new ConflictError('The document is being changed by others; retry.');
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
   }
 }
 

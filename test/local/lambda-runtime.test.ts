@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION } from '../../local/runtime/lambda-runtime.js';
+import { PROJECT_ROOT } from '../../local/project-root.js';
+
+const probe = path.join(PROJECT_ROOT, 'test/fixtures/functions/runtime-probe.ts');
+type Probe = { probe: string | null; table: string | null; invocations: number; environment: number; functionName: string; remaining: number };
+
+let runtime: LocalLambdaRuntime;
+afterEach(() => runtime?.stop());
+
+function withFunctions(...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; handlerFile?: string }[]) {
+  runtime = new LocalLambdaRuntime();
+  for (const fn of functions) {
+    runtime.register({ handlerFile: probe, environment: {}, timeoutSeconds: 5, memoryMb: 128, ...fn });
+  }
+  return runtime;
+}
+
+describe('the local Lambda runtime', () => {
+  it('gives each function exactly its own environment and keeps module state between warm calls', async () => {
+    withFunctions({ name: 'a', environment: { PROBE: 'A', LAMBASE_TABLE_NAME: 't' } }, { name: 'b', environment: { PROBE: 'B' } });
+    const first = (await runtime.invoke('a', {})) as Probe;
+    const second = (await runtime.invoke('a', {})) as Probe;
+    const other = (await runtime.invoke('b', {})) as Probe;
+    expect(first).toMatchObject({ probe: 'A', table: 't', invocations: 1, functionName: 'a' });
+    expect(second).toMatchObject({ invocations: 2, environment: first.environment });
+    expect(other).toMatchObject({ probe: 'B', table: null, invocations: 1 });
+    expect(first.remaining).toBeGreaterThan(4_000);
+  });
+
+  it('serves concurrent calls from more environments, one call each at a time, up to a limit', async () => {
+    withFunctions({ name: 'slow' });
+    const results = (await Promise.all(Array.from({ length: MAX_ENVIRONMENTS_PER_FUNCTION + 2 }, () => runtime.invoke('slow', { sleepMs: 300 })))) as Probe[];
+    const environments = new Set(results.map((result) => result.environment));
+    expect(environments.size).toBe(MAX_ENVIRONMENTS_PER_FUNCTION);
+    // Reused environments served their calls one after the other.
+    expect(results.map((result) => result.invocations).sort()).toEqual([1, 1, 1, 1, 2, 2]);
+  });
+
+  it('reports a handler error as Lambda does, and a timeout discards the environment', async () => {
+    withFunctions({ name: 'f', timeoutSeconds: 1 });
+    await expect(runtime.invoke('f', { fail: 'boom' })).rejects.toMatchObject({ errorType: 'TypeError', message: expect.stringContaining('boom') });
+    const before = (await runtime.invoke('f', {})) as Probe;
+    const timedOut = runtime.invoke('f', { sleepMs: 3_000 });
+    await expect(timedOut).rejects.toBeInstanceOf(FunctionError);
+    await expect(timedOut).rejects.toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const after = (await runtime.invoke('f', {})) as Probe;
+    expect(after.invocations).toBe(1); // a fresh environment: a cold start
+    expect(after.environment).not.toBe(before.environment);
+  });
+
+  it('fails an invocation whose module cannot load with Runtime.ImportModuleError', async () => {
+    withFunctions({ name: 'broken', handlerFile: path.join(PROJECT_ROOT, 'test/fixtures/functions/broken-import.ts') });
+    await expect(runtime.invoke('broken', {})).rejects.toMatchObject({ errorType: 'Runtime.ImportModuleError', message: expect.stringContaining('LAMBASE_TABLE_NAME') });
+  });
+});
