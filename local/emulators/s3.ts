@@ -5,8 +5,9 @@
  * emulator here does. Its URL is the one S3 endpoint everybody uses: SDK clients (with
  * {@link localS3ClientOptions}), presigned URLs and browsers.
  *
- * Parts live in ./s3/: front-server (routing, forwarding), post-policy and sigv4 (the checks),
- * form-upload, aws-chunked, list-objects-v2, bucket-cors, object-created-events, s3rver-store.
+ * Parts live in ./s3/: front-server (routing, forwarding), post-policy and presigned-url (the checks,
+ * signed with the AWS SDK's SigV4 signer set up in sigv4), form-upload, aws-chunked,
+ * list-objects-v2, bucket-cors, object-created-events, s3rver-store.
  */
 import { mkdir } from 'node:fs/promises';
 import type { S3EventRecord } from 'aws-lambda';

@@ -13,8 +13,9 @@ import { corsResponseHeaders } from './bucket-cors.js';
 import { encodeForStore, readFormUpload } from './form-upload.js';
 import { isListObjectsV2, toListObjectsV1, toListObjectsV2Xml } from './list-objects-v2.js';
 import { verifyPostPolicy } from './post-policy.js';
+import { verifyPresignedRequest } from './presigned-url.js';
 import { newRequestIds, renderS3ErrorXml, S3Error } from './s3-error.js';
-import { verifyPresignedRequest, type AccessKey, type SigningContext } from './sigv4.js';
+import type { AccessKey, SigningContext } from './sigv4.js';
 
 export type FrontServerOptions = {
   readonly port: number;
@@ -51,7 +52,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
     }
     // A preflight for a presigned URL carries its query, but S3 answers preflights without auth.
     if (query.has('X-Amz-Signature') && method !== 'OPTIONS') {
-      const refusal = verifyPresignedRequest({ method, url: req.url ?? '/', headers: req.headers }, signing());
+      const refusal = await verifyPresignedRequest({ method, url: req.url ?? '/', headers: req.headers }, signing());
       if (refusal) return sendError(req, res, refusal);
     }
     if (isListObjectsV2(method, path, query)) return listObjectsV2(req, res, path, query);
@@ -62,7 +63,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
   async function uploadForm(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const upload = await readFormUpload(req);
     if (upload instanceof S3Error) return sendError(req, res, upload, { closeConnection: !req.complete });
-    const refusal = verifyPostPolicy({ bucket: bucketOf(req), fields: upload.fields, fileSize: upload.file.content.size }, signing());
+    const refusal = await verifyPostPolicy({ bucket: bucketOf(req), fields: upload.fields, fileSize: upload.file.content.size }, signing());
     if (refusal) return sendError(req, res, refusal);
     const { body, contentType } = await encodeForStore(upload);
     const stored = await forwardBuffered(req, { headers: { 'content-type': contentType, 'content-length': String(body.length) }, body });

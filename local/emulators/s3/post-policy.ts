@@ -3,8 +3,9 @@
  * policy's SigV4 signature, its expiration, every condition, no unlisted field, and the size range.
  * {@link https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html}
  */
+import { ALGORITHM_IDENTIFIER } from '@smithy/signature-v4';
 import { S3Error } from './s3-error.js';
-import { checkCredential, hmacHex, SIGV4_ALGORITHM, signatureDoesNotMatch, signaturesMatch, signingKey, type SigningContext } from './sigv4.js';
+import { checkCredential, s3Signer, signatureDoesNotMatch, signaturesMatch, type SigningContext } from './sigv4.js';
 
 export type FormUpload = {
   readonly bucket: string;
@@ -24,9 +25,9 @@ const SIGNATURE_FIELDS = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', '
 /**
  * @returns undefined when S3 would accept the upload, else the error it would answer with.
  * @example
- * const refusal = verifyPostPolicy({ bucket, fields, fileSize: file.size }, { credentials, region, now: new Date() });
+ * const refusal = await verifyPostPolicy({ bucket, fields, fileSize: file.size }, { credentials, region, now: new Date() });
  */
-export function verifyPostPolicy(upload: FormUpload, context: SigningContext): S3Error | undefined {
+export async function verifyPostPolicy(upload: FormUpload, context: SigningContext): Promise<S3Error | undefined> {
   const { fields } = upload;
   const policy = fields.get('policy');
   // Without a policy the upload is anonymous, which only a public-write bucket accepts.
@@ -37,14 +38,15 @@ export function verifyPostPolicy(upload: FormUpload, context: SigningContext): S
     }
   }
   const field = (name: (typeof SIGNATURE_FIELDS)[number]): string => fields.get(name) ?? '';
-  if (field('x-amz-algorithm') !== SIGV4_ALGORITHM) {
+  if (field('x-amz-algorithm') !== ALGORITHM_IDENTIFIER) {
     return new S3Error('InvalidArgument', 400, 'Only AWS4-HMAC-SHA256 is supported for x-amz-algorithm.', { ArgumentName: 'x-amz-algorithm', ArgumentValue: field('x-amz-algorithm') });
   }
-  const scope = checkCredential(field('x-amz-credential'), field('x-amz-date'), context);
-  if (scope instanceof S3Error) return scope;
-  const key = signingKey(context.credentials.secretAccessKey, scope.date, scope.region, scope.service);
-  if (!signaturesMatch(hmacHex(key, policy), field('x-amz-signature'))) {
-    return signatureDoesNotMatch(scope.accessKeyId, policy, field('x-amz-signature'));
+  const signed = checkCredential(field('x-amz-credential'), field('x-amz-date'), context);
+  if (signed instanceof S3Error) return signed;
+  // The policy's signature is the base64 policy itself signed with the day's SigV4 signing key.
+  const expected = await s3Signer(context).sign(policy, { signingDate: signed.signedAt, signingRegion: signed.region });
+  if (!signaturesMatch(expected, field('x-amz-signature'))) {
+    return signatureDoesNotMatch(signed.accessKeyId, field('x-amz-signature'), policy);
   }
 
   const document = parsePolicy(policy);
