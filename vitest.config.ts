@@ -33,6 +33,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/setup/emulators-global-setup.ts'],
           setupFiles: ['test/setup/emulator-env.ts'],
+          // Handlers' JSON logs go straight to stdout, past vitest's console capture.
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
