@@ -45,7 +45,8 @@ try {
   const relative = path.relative(process.cwd(), local.dataDir);
   const relativeData = relative.startsWith('..') ? local.dataDir : relative || '.';
   print('');
-  print(`Lambase is running locally (ready in ${(local.readyInMs / 1000).toFixed(1)} s)`);
+  // Counted from the process's start, module loading included.
+  print(`Lambase is running locally (ready in ${process.uptime().toFixed(1)} s)`);
   print(`  API        ${local.url}`);
   print(`  OpenAPI    ${local.url}/openapi.json`);
   print(`  Outbox     ${local.url}/_local/outbox   (emails with codes, push messages)`);
