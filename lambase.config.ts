@@ -4,7 +4,8 @@
  * - collections: the document database (fields are zod schemas; access rules per action:
  *   "public", "authenticated", "owner", "group:<name>", or a list; default "owner").
  * - storage: upload limits. push: platform credentials, by Secrets Manager secret name only.
- * - auth: the admin group and MFA. functions: your own event-driven functions.
+ * - api: the stage's throttle. auth: the admin group and MFA.
+ * - functions: your own event-driven functions.
  */
 import { z } from 'zod';
 import { defineBackend } from './functions/core/config/define-backend.js';
@@ -48,6 +49,7 @@ export default defineBackend({
     fcm: { secretName: 'lambase/push/fcm' },
     topics: ['posts'],
   },
+  api: { throttle: { rateLimit: 100, burstLimit: 200 } },
   auth: { adminGroup: 'admin', mfa: 'optional' },
   functions: {},
 });

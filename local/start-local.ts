@@ -51,7 +51,7 @@ export type StartLocalOptions = {
   admin?: { email: string; password: string };
   /** Added to every function's environment (tests, tools). */
   functionEnvironment?: Record<string, string>;
-  /** The gateway's throttle (requests a second, burst). @default the cloud stage's (lib/api/api-settings.ts) */
+  /** The gateway's throttle (requests a second, burst). @default lambase.config.ts `api.throttle`, as in the cloud */
   throttle?: { rateLimit: number; burstLimit: number };
   /** Handler log level inside functions. @default 'WARN' */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -172,7 +172,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         cognitoEndpoint: cognito.endpoint,
       }),
       allowedOrigins: ['*'],
-      throttle: options.throttle,
+      throttle: options.throttle ?? backend.api.throttle,
       localRoutes: localRoutes({ outbox, scheduler: () => scheduler }),
       log,
     });

@@ -1,11 +1,17 @@
 /**
  * Verifies Cognito access tokens with the rules of API Gateway's JWT authorizer: signature,
- * issuer, client id (`client_id`), `token_use = access` and expiry. Used by functions on routes
+ * issuer, client id (`client_id`), `token_use = access`, expiry and the route scope. Used by functions on routes
  * whose auth is optional (no authorizer in front of them) and by the local gateway.
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
+
+/**
+ * The OAuth scope every Cognito access token from USER_PASSWORD_AUTH (and SRP) carries and no ID
+ * token does. The cloud's JWT authorizer requires it on 🔒 routes, and so does this verifier.
+ */
+export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 
 export type AccessTokenClaims = Record<string, unknown> & { sub: string };
 
@@ -25,7 +31,7 @@ export type AccessTokenVerifierOptions = {
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const endpoint = options.cognitoEndpoint ?? process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
   const verifier = CognitoJwtVerifier.create(
-    { userPoolId: options.userPoolId, clientId: options.clientId, tokenUse: 'access' },
+    { userPoolId: options.userPoolId, clientId: options.clientId, tokenUse: 'access', scope: ACCESS_TOKEN_SCOPE },
     endpoint ? { jwksCache: new SimpleJwksCache({ fetcher: endpointFetcher(endpoint, options.userPoolId) }) } : undefined,
   );
   return {

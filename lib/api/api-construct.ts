@@ -22,13 +22,15 @@ import { Construct } from 'constructs';
 import type { RouteDefinition } from '../routes.js';
 import type { BackendResources } from '../functions/backend-resources.js';
 import type { LambaseFunction } from '../functions/lambase-function.js';
-import { ACCESS_TOKEN_SCOPE, CORS, THROTTLE } from './api-settings.js';
+import { ACCESS_TOKEN_SCOPE, CORS } from './api-settings.js';
 
 export type ApiConstructProps = {
   resources: BackendResources;
   routes: readonly RouteDefinition[];
   defaultRoute: RouteDefinition;
   allowedOrigins: readonly string[];
+  /** lambase.config.ts `api.throttle`. */
+  throttle: { rateLimit: number; burstLimit: number };
 };
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -74,7 +76,7 @@ export class ApiConstruct extends Construct {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: THROTTLE.rateLimit, burstLimit: THROTTLE.burstLimit },
+      throttle: props.throttle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(ACCESS_LOG_FORMAT) },
     });
 

@@ -2,11 +2,7 @@
  * HTTP API settings shared by the CDK API and the local gateway, so both answer alike.
  */
 
-/** Default stage throttling (API Gateway token bucket): steady requests per second and burst. */
-export const THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
-
-/** The OAuth scope every Cognito access token from USER_PASSWORD_AUTH carries and no ID token does. */
-export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
+export { ACCESS_TOKEN_SCOPE } from '../../functions/adapters/access-token-verifier.js';
 
 export const CORS = {
   allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],

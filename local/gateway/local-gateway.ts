@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
-import { ACCESS_TOKEN_SCOPE, CORS, GATEWAY_MAX_BODY_BYTES, GATEWAY_RESPONSES, THROTTLE } from '../../lib/api/api-settings.js';
+import { CORS, GATEWAY_MAX_BODY_BYTES, GATEWAY_RESPONSES } from '../../lib/api/api-settings.js';
 import type { AuthMode } from '../../functions/contract/operation.js';
 import { buildHttpApiEvent, newRequestId } from './http-api-event.js';
 import { RouteMatcher, type MatchableRoute } from './route-matcher.js';
@@ -26,7 +26,8 @@ export type LocalGatewayOptions = {
   verifier: AccessTokenVerifier;
   allowedOrigins: readonly string[];
   localRoutes?: LocalRouteHandler;
-  throttle?: { rateLimit: number; burstLimit: number };
+  /** The stage's token bucket (lambase.config.ts `api.throttle`). */
+  throttle: { rateLimit: number; burstLimit: number };
   log?: (line: string) => void;
 };
 
@@ -45,8 +46,7 @@ export class LocalGateway {
 
   constructor(private readonly options: LocalGatewayOptions) {
     this.matcher = new RouteMatcher(options.routes, options.defaultRoute);
-    const throttle = options.throttle ?? THROTTLE;
-    this.bucket = new TokenBucket(throttle.rateLimit, throttle.burstLimit);
+    this.bucket = new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit);
   }
 
   /** Listens on 127.0.0.1:`port` (0 picks a free port); resolves with the base URL. */
@@ -122,17 +122,11 @@ export class LocalGateway {
     this.sendResult(response, toResult(result), requestId, request);
   }
 
-  /** The JWT authorizer's checks; claims when the token passes, undefined when it does not. */
+  /** The JWT authorizer's checks (the verifier's); claims when the token passes, undefined when it does not. */
   private async authorize(header: string | undefined): Promise<Record<string, unknown> | undefined> {
     const token = header?.replace(/^Bearer\s+/i, '').trim();
     if (!token) return undefined;
-    try {
-      const claims = await this.options.verifier.verify(token);
-      const scopes = String(claims.scope ?? '').split(' ');
-      return scopes.includes(ACCESS_TOKEN_SCOPE) ? claims : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.options.verifier.verify(token).catch(() => undefined);
   }
 
   private allowOrigin(origin: string | undefined): string | undefined {

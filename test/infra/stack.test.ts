@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { functionId, routes } from '../../lib/routes.js';
-import { ACCESS_TOKEN_SCOPE, THROTTLE } from '../../lib/api/api-settings.js';
+import backend from '../../lambase.config.js';
+import { ACCESS_TOKEN_SCOPE } from '../../lib/api/api-settings.js';
 import { PASSWORD_POLICY } from '../../lib/auth/auth-settings.js';
 import { synthStack } from './synth.js';
 
@@ -166,7 +167,7 @@ describe('api: the HTTP API', () => {
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: THROTTLE.rateLimit, ThrottlingBurstLimit: THROTTLE.burstLimit },
+      DefaultRouteSettings: { ThrottlingRateLimit: backend.api.throttle.rateLimit, ThrottlingBurstLimit: backend.api.throttle.burstLimit },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
     });
   });

@@ -96,6 +96,17 @@ const backendSchema = z.strictObject({
       topics: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'topic names are letters, digits, "_" and "-"')).default([]),
     })
     .prefault({}),
+  api: z
+    .strictObject({
+      /**
+       * The stage's throttle (API Gateway token bucket, and local mode's gateway): steady requests
+       * a second and burst. Answers beyond it are 429.
+       */
+      throttle: z
+        .strictObject({ rateLimit: z.number().positive().max(10_000), burstLimit: z.number().int().positive().max(5_000) })
+        .default({ rateLimit: 100, burstLimit: 200 }),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       adminGroup: z.string().regex(/^[\w.-]{1,128}$/).default('admin'),
