@@ -16,7 +16,7 @@ import type { CursorPosition } from '../core/pagination/cursor.js';
 import { documentKey, isExpired, ownerPartition, type DocumentItem } from '../core/documents/document-item.js';
 import type { DocumentStore, QueryPage, TransactionOutcome, TransactionWrite, VersionCheck } from '../core/documents/document-store.js';
 import type { Condition, QueryPlan } from '../core/documents/query-plan.js';
-import { ConflictError } from '../core/errors.js';
+import { TooManyRequestsError } from '../core/errors.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
@@ -127,12 +127,14 @@ export class DynamoDbDocumentStore implements DocumentStore {
     } catch (error) {
       if ((error as { name?: string }).name !== 'TransactionCanceledException') return rethrowDynamoDbError(error);
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-        throw new ConflictError('Another request changed these documents at the same time; retry the batch.', { cause: error });
+      const indexesOf = (code: string) => reasons.flatMap((reason, index) => (reason.Code === code ? [index] : []));
+      if (reasons.some((reason) => reason.Code === 'ThrottlingError' || reason.Code === 'ProvisionedThroughputExceeded')) {
+        throw new TooManyRequestsError(undefined, { cause: error });
       }
-      const failedConditions = reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
-      if (failedConditions.length === 0) return rethrowDynamoDbError(error);
-      return { ok: false, failedConditions };
+      const failedConditions = indexesOf('ConditionalCheckFailed');
+      const conflicts = indexesOf('TransactionConflict');
+      if (failedConditions.length === 0 && conflicts.length === 0) return rethrowDynamoDbError(error);
+      return { ok: false, failedConditions, conflicts };
     }
   }
 

@@ -11,13 +11,17 @@ const THROTTLING = new Set([
   'LimitExceededException',
 ]);
 
+/** Whether `error` is DynamoDB (or the SDK) saying "slow down". */
+export function isThrottling(error: unknown): boolean {
+  return THROTTLING.has((error as { name?: string })?.name ?? '');
+}
+
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
 /** Rethrows `error`, translated when it has a meaning for the client. */
 export function rethrowDynamoDbError(error: unknown): never {
-  const name = (error as { name?: string })?.name ?? '';
-  if (THROTTLING.has(name)) throw new TooManyRequestsError(undefined, { cause: error });
+  if (isThrottling(error)) throw new TooManyRequestsError(undefined, { cause: error });
   throw error;
 }

@@ -45,6 +45,7 @@ export type HttpRequest<Op extends Operation> = {
   headers: Record<string, string | undefined>;
   requestId: string;
   event: HttpEvent;
+  context: Context;
 };
 
 type Parsed = { params?: unknown; query?: unknown; body?: unknown; caller?: Caller };
@@ -163,6 +164,7 @@ export function httpHandler<Op extends Operation>(
         headers: event.headers ?? {},
         requestId: event.requestContext.requestId,
         event,
+        context,
       } as HttpRequest<Op>);
       return toApiGatewayResult(result);
     });

@@ -5,16 +5,24 @@
  * the single table (pk `IDEMPOTENCY#<operation>#<hash>`, sk `IDEMPOTENCY`, expiring through `ttl`).
  *
  * @example
- * const createOnce = idempotentOperation('createDocument', (input: { collection: string; body: unknown }) => …);
- * return createOnce(headers['idempotency-key'], caller, input);
+ * const createOnce = idempotentOperation('createDocument', (caller, input: { collection: string; body: unknown }) => …);
+ * export const handler = httpHandler(operation, (request) => createOnce(request, { collection, body }));
  */
-import { IdempotencyConfig, IdempotencyAlreadyInProgressError, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { Context } from 'aws-lambda';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Caller } from '../core/config/access-rules.js';
-import { ConflictError, ValidationError } from '../core/errors.js';
+import { ConflictError, TooManyRequestsError, ValidationError } from '../core/errors.js';
 import { TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { createDynamoDbClient } from '../adapters/aws-clients.js';
+import { isThrottling } from '../adapters/dynamodb-errors.js';
 import { ENV, requireEnv } from './env.js';
 import type { HttpResult } from './http-result.js';
 
@@ -40,39 +48,60 @@ function persistenceStore(): SingleTablePersistenceLayer {
   return persistence;
 }
 
+/** What the idempotency wrapper needs from the HTTP request. */
+export type IdempotentRequest = {
+  headers: Record<string, string | undefined>;
+  caller: Caller | undefined;
+  event: { requestContext: { http: { sourceIp: string } } };
+  context: Context;
+};
+
 /**
- * Makes `run` idempotent per caller and `Idempotency-Key`. Without a key, `run` simply runs.
- * Failures are not remembered: a retry after an error runs again.
+ * Makes `run` idempotent per caller and `Idempotency-Key` (the key and the caller make the record's
+ * id; only `payload` is compared between retries). Without a key, `run` simply runs. Failures are
+ * not remembered: a retry after an error runs again, and an attempt cut short by a timeout frees
+ * its key when the function's time is up.
  */
-export function idempotentOperation<Input>(operationId: string, run: (input: Input) => Promise<HttpResult>) {
-  let once: ((request: { scope: string; input: Input }) => Promise<HttpResult>) | undefined;
-  return async (key: string | undefined, caller: Caller | undefined, sourceIp: string, input: Input): Promise<HttpResult> => {
-    if (key === undefined) return run(input);
+export function idempotentOperation<Payload>(
+  operationId: string,
+  run: (caller: Caller | undefined, payload: Payload) => Promise<HttpResult>,
+) {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'scope',
+    payloadValidationJmesPath: 'payload',
+    expiresAfterSeconds: RETENTION_SECONDS,
+    throwOnNoIdempotencyKey: true,
+  });
+  type Attempt = { scope: string; payload: Payload; caller: Caller | undefined };
+  let once: ((attempt: Attempt) => Promise<HttpResult>) | undefined;
+  return async (request: IdempotentRequest, payload: Payload): Promise<HttpResult> => {
+    const key = request.headers['idempotency-key'];
+    if (key === undefined) return run(request.caller, payload);
     if (!IDEMPOTENCY_KEY.test(key)) {
       throw new ValidationError('Idempotency-Key must be 1–64 letters, digits, "-" or "_".', {
         details: [{ path: 'headers.idempotency-key', message: 'Invalid idempotency key' }],
       });
     }
-    once ??= makeIdempotent(async (request: { scope: string; input: Input }) => run(request.input), {
+    once ??= makeIdempotent(async (attempt: Attempt) => run(attempt.caller, attempt.payload), {
       persistenceStore: persistenceStore(),
       keyPrefix: `IDEMPOTENCY#${operationId}`,
-      config: new IdempotencyConfig({
-        eventKeyJmesPath: 'scope',
-        payloadValidationJmesPath: 'input',
-        expiresAfterSeconds: RETENTION_SECONDS,
-        throwOnNoIdempotencyKey: true,
-      }),
+      config,
     });
+    config.registerLambdaContext(request.context);
     // Anonymous callers (public create rules) are told apart by address only.
-    const scope = `${caller ? `user:${caller.userId}` : `anonymous:${sourceIp}`}#${key}`;
+    const caller = request.caller;
+    const scope = `${caller ? `user:${caller.userId}` : `anonymous:${request.event.requestContext.http.sourceIp}`}#${key}`;
     try {
-      return await once({ scope, input });
+      return await once({ scope, payload, caller });
     } catch (error) {
       if (error instanceof IdempotencyValidationError) {
         throw new ConflictError('This Idempotency-Key was already used with a different request.', { cause: error });
       }
       if (error instanceof IdempotencyAlreadyInProgressError) {
         throw new ConflictError('A request with this Idempotency-Key is still in progress; retry shortly.', { cause: error });
+      }
+      if (error instanceof IdempotencyPersistenceLayerError && isThrottling(error.cause)) {
+        throw new TooManyRequestsError(undefined, { cause: error });
       }
       throw error;
     }

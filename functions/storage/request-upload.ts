@@ -3,7 +3,7 @@
  * A create route: a retry with the same Idempotency-Key gets the first answer (the same file and
  * form) and records nothing again (functions/shared/idempotency.ts).
  */
-import type { Caller } from '../core/config/access-rules.js';
+import { UnauthorizedError } from '../core/errors.js';
 import { requestUpload, type UploadRequest } from '../core/storage/request-upload.js';
 import { requestUploadOperation } from '../contract/storage.js';
 import { httpHandler } from '../shared/http-handler.js';
@@ -13,10 +13,9 @@ import { createFileObjects, createFileRecords, newFileId, storageSettings, syste
 
 const deps = { records: createFileRecords(), objects: createFileObjects(), clock: systemClock, newFileId, settings: storageSettings };
 
-const requestUploadOnce = idempotentOperation('requestUpload', async (input: { caller: Caller; request: UploadRequest }) =>
-  created(await requestUpload(deps, input.caller, input.request)),
-);
+const requestUploadOnce = idempotentOperation('requestUpload', async (caller, request: UploadRequest) => {
+  if (!caller) throw new UnauthorizedError();
+  return created(await requestUpload(deps, caller, request));
+});
 
-export const handler = httpHandler(requestUploadOperation, ({ caller, body, headers, event }) =>
-  requestUploadOnce(headers['idempotency-key'], caller, event.requestContext.http.sourceIp, { caller, request: body }),
-);
+export const handler = httpHandler(requestUploadOperation, (request) => requestUploadOnce(request, request.body));

@@ -42,7 +42,8 @@ export async function runBatch(
       try {
         return await plan(service, caller, operation, index);
       } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
+        // The client's own mistakes are reported per operation; throttling and faults are not.
+        if (!(error instanceof ApiError) || error.status === 429 || error.status >= 500) throw error;
         failures.push({ index, code: error.code, message: error.message });
         return undefined;
       }
@@ -62,8 +63,8 @@ export async function runBatch(
   const steps = planned as Step[];
   const outcome = await store.transact(steps.map((step) => step.write));
   if (!outcome.ok) {
-    throw canceled(
-      outcome.failedConditions.map((index) => ({
+    throw canceled([
+      ...outcome.failedConditions.map((index) => ({
         index,
         code: operations[index]!.op !== 'create' && operations[index]!.ifVersion !== undefined ? 'PreconditionFailed' : 'Conflict',
         message:
@@ -71,7 +72,12 @@ export async function runBatch(
             ? 'A document with this id exists already.'
             : 'The document changed (or was deleted) while the batch ran.',
       })),
-    );
+      ...outcome.conflicts.map((index) => ({
+        index,
+        code: 'Conflict',
+        message: 'Another request was changing this document at the same moment; retry the batch.',
+      })),
+    ]);
   }
   return { results: steps.map((step) => step.result) };
 }

@@ -13,8 +13,11 @@ export type TransactionWrite =
   | { kind: 'put'; item: DocumentItem; expectedVersion?: number }
   | { kind: 'delete'; collection: string; id: string; expectedVersion: number };
 
-/** Why a transaction was cancelled, per write (undefined for writes that were fine). */
-export type TransactionOutcome = { ok: true } | { ok: false; failedConditions: number[] };
+/**
+ * Why a transaction was cancelled: the writes whose condition failed, and the writes another
+ * transaction was changing at the same moment.
+ */
+export type TransactionOutcome = { ok: true } | { ok: false; failedConditions: number[]; conflicts: number[] };
 
 export type QueryPage = { items: DocumentItem[]; lastKey?: CursorPosition };
 

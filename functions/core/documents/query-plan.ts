@@ -72,7 +72,11 @@ export function planQuery(
   if (ownerCondition && ownerCondition.op !== 'eq') {
     throw new UnsupportedQueryError('owner can only be compared with equality (where: { owner: "<userId>" }).');
   }
-  const owner = ownerCondition ? String(ownerCondition.value) : decision === 'owner-only' ? caller!.userId : undefined;
+  // API.md: a query is scoped to the caller's own documents when the read rule is `owner` alone —
+  // for admins too, who may still name any owner. (An admin's plain list shows every document.)
+  const ownerAlone = collection.access.read.length === 1 && collection.access.read[0] === 'owner';
+  const scopeToCaller = decision === 'owner-only' || (ownerAlone && caller !== undefined && (where.size > 0 || input.orderBy !== undefined));
+  const owner = ownerCondition ? String(ownerCondition.value) : scopeToCaller ? caller!.userId : undefined;
   if (owner !== undefined) {
     if (decision === 'owner-only' && owner !== caller!.userId) return NOTHING_READABLE;
     where.delete('owner');
@@ -107,7 +111,7 @@ function planOwnerScope(
 ): QueryPlan {
   const sortField = orderBy ?? 'createdAt';
   if (sortField !== 'createdAt' && sortField !== 'updatedAt') {
-    throw new UnsupportedQueryError(`Within one owner's documents, orderBy is createdAt or updatedAt (not ${sortField}).`);
+    throw unsupported(collection, `orderBy ${sortField} (within one owner's documents, orderBy is createdAt or updatedAt)`);
   }
   const index = sortField === 'createdAt' ? FIXED_INDEXES.byOwnerCreated : FIXED_INDEXES.byOwnerUpdated;
   const sortCondition = where.get(sortField);
@@ -151,11 +155,19 @@ function planIndex(
   };
 }
 
+const TIMESTAMP_FIELDS = new Set(['createdAt', 'updatedAt']);
+
+/** A `where` entry as a condition, refusing (400) what DynamoDB would refuse with a 500. */
 function toCondition(field: string, value: z.infer<typeof queryInputSchema>['where'] extends Record<string, infer V> | undefined ? V : never): Condition {
-  if (typeof value !== 'object') return { op: 'eq', value };
-  const [op, operand] = Object.entries(value)[0] as [Operator, Scalar | [Scalar, Scalar]];
-  if (op === 'between' && Array.isArray(operand) && typeof operand[0] !== typeof operand[1]) {
-    throw new ValidationError(`where.${field}.between: both bounds must be of the same type.`);
+  const [op, operand] = typeof value === 'object' ? (Object.entries(value)[0] as [Operator, Scalar | [Scalar, Scalar]]) : (['eq', value] as const);
+  const invalid = (message: string) => new ValidationError(`where.${field}: ${message}`, { details: [{ path: `where.${field}`, message }] });
+  const operands = Array.isArray(operand) ? operand : [operand];
+  if (op !== 'eq' && operands.some((each) => typeof each === 'boolean')) throw invalid(`${op} compares strings or numbers, not booleans`);
+  if (TIMESTAMP_FIELDS.has(field) && operands.some((each) => typeof each !== 'string')) throw invalid('compare timestamps with ISO-8601 strings');
+  if (op === 'between') {
+    const [low, high] = operand as [Scalar, Scalar];
+    if (typeof low !== typeof high) throw invalid('both bounds of between must be of the same type');
+    if (encodeKeyValue(low) > encodeKeyValue(high)) throw invalid('between needs the lower bound first');
   }
   return { op, value: operand };
 }

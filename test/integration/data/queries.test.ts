@@ -132,3 +132,25 @@ describe('cursors', () => {
     expect((await query('notes', { where: { pinned: true }, cursor }, alice)).statusCode).toBe(400);
   });
 });
+
+describe('queries DynamoDB would refuse are 400, not 500', () => {
+  it.each([
+    ['a timestamp compared with a number', { where: { createdAt: { gt: 5 } } }],
+    ['a range operator on a boolean', { where: { pinned: { gt: true } } }],
+    ['between with its bounds reversed', { where: { createdAt: { between: ['2030-01-01T00:00:00Z', '2020-01-01T00:00:00Z'] } } }],
+    ['between with bounds of two types', { where: { title: { between: ['a', 1] } } }],
+  ])('%s', async (_name, body) => {
+    const response = await query('notes', body, alice);
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({ error: { code: 'ValidationFailed', details: [{ path: expect.stringMatching(/^where\./) }] } });
+  });
+
+  it('scopes an admin\'s filtered query on an owner-only collection to the admin\'s own notes', async () => {
+    const admin = { sub: `admin-${randomUUID()}`, username: 'admin', 'cognito:groups': ['admin'], token_use: 'access' };
+    await create('notes', { title: 'admin pinned', pinned: true }, admin);
+    const page = (await query('notes', { where: { pinned: true } }, admin)).body as Page;
+    expect(page.items.map((note) => note.title)).toEqual(['admin pinned']);
+    const aliceOnly = (await query('notes', { where: { owner: alice.sub, pinned: true } }, admin)).body as Page;
+    expect(aliceOnly.items.map((note) => note.title)).toEqual(['f', 'c', 'a']);
+  });
+});
