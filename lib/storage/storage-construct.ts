@@ -18,6 +18,7 @@ import {
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct, type IConstruct } from 'constructs';
 import type { Stage } from '../stage.js';
+import { STORAGE_CORS } from './storage-settings.js';
 
 export type StorageConstructProps = {
   stage: Stage;
@@ -52,11 +53,11 @@ export class StorageConstruct extends Construct {
       serverAccessLogsPrefix: 'files/',
       cors: [
         {
-          allowedMethods: [HttpMethods.POST, HttpMethods.GET, HttpMethods.HEAD],
+          allowedMethods: STORAGE_CORS.allowedMethods.map((method) => HttpMethods[method]),
           allowedOrigins: [...props.allowedOrigins],
-          allowedHeaders: ['*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 600,
+          allowedHeaders: [...STORAGE_CORS.allowedHeaders],
+          exposedHeaders: [...STORAGE_CORS.exposedHeaders],
+          maxAge: STORAGE_CORS.maxAgeSeconds,
         },
       ],
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
