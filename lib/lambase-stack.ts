@@ -44,9 +44,10 @@ export class LambaseStack extends Stack {
       groups: backend.auth.groups,
       adminGroup: backend.auth.adminGroup,
       mfa: backend.auth.mfa,
+      email: backend.auth.email,
       adminEmail: props.adminEmail,
     });
-    this.data = new DataConstruct(this, 'Data', { stage, backend });
+    this.data = new DataConstruct(this, 'Data', { stage });
     this.storage = new StorageConstruct(this, 'Storage', { stage, allowedOrigins });
     this.push = new PushConstruct(this, 'Push', { stage, push: backend.push });
     const resources = new BackendResources(stage, this.auth, this.data, this.storage);

@@ -5,6 +5,7 @@
  * land in one encrypted dead-letter queue.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -42,9 +43,23 @@ export class TriggersConstruct extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the triggers.',
     });
+    // A failed event is worth a look: alarm as soon as one lands here.
+    new Alarm(this, 'DeadLettersAlarm', {
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'A trigger gave up on an event after its retries; see the dead-letter queue.',
+    });
     const asyncFailures = new SqsDestination(this.deadLetters);
 
     for (const trigger of props.triggers) {
+      if (trigger.source === 'cognito' && trigger.grants.some((grant) => grant.kind === 'userPool' || grant.kind === 'userPoolClient')) {
+        // The pool would depend on the function (its trigger) and the function on the pool (its
+        // id in the environment, its ARN in the policy): CloudFormation refuses the cycle.
+        throw new Error(`Trigger ${trigger.name}: a Cognito trigger cannot be granted its own user pool; use the event's userPoolId instead.`);
+      }
       const invokedAsync = trigger.source === 's3' || trigger.source === 'schedule';
       const fn = resources.createFunction(this, trigger, { onFailure: invokedAsync ? asyncFailures : undefined });
       this.functions.set(trigger.name, fn);

@@ -29,7 +29,7 @@ const attributes = (indexes: IndexDesign[]) =>
 
 /** Returns the table's stream ARN. */
 export async function provisionTable(client: DynamoDBClient, tableName: string, backend: Pick<Backend, 'collections'>): Promise<string> {
-  const indexes = tableIndexes(backend);
+  const indexes = tableIndexes();
   const existing = await describe(client, tableName);
   if (!existing) {
     await client.send(

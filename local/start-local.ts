@@ -166,10 +166,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       })),
       defaultRoute: { functionName: functionId(defaultRoute.handler), auth: 'none' },
       invoke: (name, event) => runtime.invoke(name, event),
+      // The authorizer's own checks; the function refuses non-access tokens, as in the cloud.
       verifier: createAccessTokenVerifier({
         userPoolId: cognito.userPoolId,
         clientId: cognito.userPoolClientId,
         cognitoEndpoint: cognito.endpoint,
+        tokenUse: 'any',
       }),
       allowedOrigins: ['*'],
       throttle: options.throttle ?? backend.api.throttle,

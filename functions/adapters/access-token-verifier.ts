@@ -1,17 +1,13 @@
 /**
- * Verifies Cognito access tokens with the rules of API Gateway's JWT authorizer: signature,
- * issuer, client id (`client_id`), `token_use = access`, expiry and the route scope. Used by functions on routes
- * whose auth is optional (no authorizer in front of them) and by the local gateway.
+ * Verifies Cognito tokens. `tokenUse: 'access'` is the contract's full rule (signature, issuer,
+ * client id, `token_use = access`, expiry): functions on optional-auth routes use it. `tokenUse:
+ * 'any'` is exactly what API Gateway's JWT authorizer checks (signature, issuer, `aud` or
+ * `client_id`, expiry — not `token_use`): the local gateway uses it, and the function behind it
+ * refuses a non-access token as it does in the cloud (functions/shared/caller-identity.ts).
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
-
-/**
- * The OAuth scope every Cognito access token from USER_PASSWORD_AUTH (and SRP) carries and no ID
- * token does. The cloud's JWT authorizer requires it on 🔒 routes, and so does this verifier.
- */
-export const ACCESS_TOKEN_SCOPE = 'aws.cognito.signin.user.admin';
 
 export type AccessTokenClaims = Record<string, unknown> & { sub: string };
 
@@ -20,6 +16,8 @@ export type AccessTokenVerifier = { verify(token: string): Promise<AccessTokenCl
 export type AccessTokenVerifierOptions = {
   userPoolId: string;
   clientId: string;
+  /** @default 'access' */
+  tokenUse?: 'access' | 'any';
   /**
    * Where Cognito is served when it is not AWS (local mode): JWKS are fetched from
    * `<endpoint>/<userPoolId>/.well-known/jwks.json` instead of the issuer's address.
@@ -31,7 +29,7 @@ export type AccessTokenVerifierOptions = {
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const endpoint = options.cognitoEndpoint ?? process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
   const verifier = CognitoJwtVerifier.create(
-    { userPoolId: options.userPoolId, clientId: options.clientId, tokenUse: 'access', scope: ACCESS_TOKEN_SCOPE },
+    { userPoolId: options.userPoolId, clientId: options.clientId, tokenUse: options.tokenUse === 'any' ? null : 'access' },
     endpoint ? { jwksCache: new SimpleJwksCache({ fetcher: endpointFetcher(endpoint, options.userPoolId) }) } : undefined,
   );
   return {

@@ -21,14 +21,26 @@ import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js
 import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
-/** How many items a filtered query reads per request while filling a page. */
-const FILTERED_READ_SIZE = 100;
+
+export type DocumentStoreTuning = {
+  /** Items a filtered query reads per request while filling a page. @default 100 */
+  filteredReadSize?: number;
+  /** Queries one page may make before answering with fewer items than asked (never none). @default 10 */
+  maxReadsPerPage?: number;
+};
 
 export class DynamoDbDocumentStore implements DocumentStore {
+  private readonly filteredReadSize: number;
+  private readonly maxReadsPerPage: number;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    tuning: DocumentStoreTuning = {},
+  ) {
+    this.filteredReadSize = tuning.filteredReadSize ?? 100;
+    this.maxReadsPerPage = tuning.maxReadsPerPage ?? 10;
+  }
 
   async get(collection: string, id: string): Promise<DocumentItem | undefined> {
     const { Item } = await this.client
@@ -78,7 +90,12 @@ export class DynamoDbDocumentStore implements DocumentStore {
     const wanted = options.limit + 1;
     const items: DocumentItem[] = [];
     let startKey: Record<string, unknown> | undefined = options.startKey;
+    let reads = 0;
     do {
+      // Filters can leave many reads empty-handed: past a budget, answer with what was found
+      // (never nothing) and a cursor that resumes after the last item read.
+      if (reads >= this.maxReadsPerPage && items.length > 0) return { items, lastKey: startKey as CursorPosition };
+      reads += 1;
       const page = await this.client
         .send(
           new QueryCommand({
@@ -89,7 +106,7 @@ export class DynamoDbDocumentStore implements DocumentStore {
             ExpressionAttributeNames: expression.names,
             ExpressionAttributeValues: expression.values,
             ScanIndexForward: plan.ascending,
-            Limit: filters.length ? Math.max(FILTERED_READ_SIZE, wanted) : wanted - items.length,
+            Limit: filters.length ? Math.max(this.filteredReadSize, wanted) : wanted - items.length,
             ExclusiveStartKey: startKey,
           }),
         )

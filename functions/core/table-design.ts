@@ -3,7 +3,7 @@
  * the local/test provisioning and the DynamoDB adapters all read this one definition, so the
  * table the code queries is the table that exists. ARCHITECTURE.md explains the access patterns.
  */
-import { MAX_INDEXES_PER_COLLECTION, type Backend } from './config/define-backend.js';
+import { MAX_INDEXES_PER_COLLECTION } from './config/define-backend.js';
 
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 
@@ -28,9 +28,11 @@ export function indexSlot(slot: number): IndexDesign {
   return { name: `ix${slot}`, partition: `ix${slot}pk`, sort: `ix${slot}sk` };
 }
 
-/** Every GSI the table needs for `backend`: the fixed ones plus as many slots as any collection uses. */
-export function tableIndexes(backend: Pick<Backend, 'collections'>): IndexDesign[] {
-  const slots = Math.max(0, ...Object.values(backend.collections).map((collection) => collection.indexes.length));
-  if (slots > MAX_INDEXES_PER_COLLECTION) throw new Error(`at most ${MAX_INDEXES_PER_COLLECTION} index slots`);
-  return [...Object.values(FIXED_INDEXES), ...Array.from({ length: slots }, (_, i) => indexSlot(i + 1))];
+/**
+ * Every GSI the table has: the fixed ones and every index slot, whatever the config declares
+ * today. CloudFormation can add only one GSI per update, so a config that grew from one to three
+ * indexes would otherwise fail to deploy; unused slots are empty (sparse) and cost nothing.
+ */
+export function tableIndexes(): IndexDesign[] {
+  return [...Object.values(FIXED_INDEXES), ...Array.from({ length: MAX_INDEXES_PER_COLLECTION }, (_, i) => indexSlot(i + 1))];
 }

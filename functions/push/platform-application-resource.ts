@@ -54,7 +54,8 @@ async function readSecret(secretName: string): Promise<Record<string, string> | 
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretName }));
     return JSON.parse(SecretString ?? '{}') as Record<string, string>;
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
+    // A secret that does not exist yet: "not found", or "access denied" when IAM judges the bare name.
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'AccessDeniedException') return undefined;
     throw error;
   }
 }

@@ -44,7 +44,11 @@ export async function resolveCaller(
 ): Promise<Caller | undefined> {
   if (auth === 'none') return undefined;
   const claims = event.requestContext.authorizer?.jwt?.claims;
-  if (claims) return callerFromClaims(claims);
+  if (claims) {
+    // API Gateway's JWT authorizer accepts ID tokens too (their `aud` is the client id).
+    if (claims.token_use !== 'access') throw new UnauthorizedError('Send the access token, not the ID token.');
+    return callerFromClaims(claims);
+  }
   if (auth === 'required') throw new UnauthorizedError();
   const header = event.headers?.authorization;
   if (!header) return undefined;

@@ -1,6 +1,7 @@
 /**
- * Api: the HTTP API, built from the route table. 🔒 routes carry the Cognito JWT authorizer and
- * require the access-token scope (ID tokens have none, so they are refused as the contract says);
+ * Api: the HTTP API, built from the route table. 🔒 routes carry the Cognito JWT authorizer (which
+ * checks signature, issuer, client and expiry; the function refuses a token that is not an access
+ * token with 401, as the contract says — a scope requirement would answer 403 instead);
  * the default stage throttles and writes JSON access logs; unknown routes reach a function that
  * answers 404 in the contract's shape.
  */
@@ -22,7 +23,7 @@ import { Construct } from 'constructs';
 import type { RouteDefinition } from '../routes.js';
 import type { BackendResources } from '../functions/backend-resources.js';
 import type { LambaseFunction } from '../functions/lambase-function.js';
-import { ACCESS_TOKEN_SCOPE, CORS } from './api-settings.js';
+import { CORS } from './api-settings.js';
 
 export type ApiConstructProps = {
   resources: BackendResources;
@@ -93,7 +94,6 @@ export class ApiConstruct extends Construct {
         routeKey: HttpRouteKey.with(operation.path, HttpMethod[operation.method]),
         integration: this.integrationFor(route),
         authorizer: required ? authorizer : undefined,
-        authorizationScopes: required ? [ACCESS_TOKEN_SCOPE] : undefined,
       });
       if (!required) {
         Validations.of(httpRoute).acknowledge({

@@ -2,7 +2,6 @@
  * HTTP API settings shared by the CDK API and the local gateway, so both answer alike.
  */
 
-export { ACCESS_TOKEN_SCOPE } from '../../functions/adapters/access-token-verifier.js';
 
 export const CORS = {
   allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],

@@ -3,7 +3,7 @@
  * optional TOTP MFA, threat protection outside development stages), its groups, and one public
  * app client (no secret) for USER_PASSWORD_AUTH and refresh tokens.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
@@ -14,6 +14,7 @@ import {
   StandardThreatProtectionMode,
   UserPool,
   UserPoolClient,
+  UserPoolEmail,
   VerificationEmailStyle,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
@@ -29,7 +30,9 @@ export type AuthConstructProps = {
   /** Groups to create; the admin group is always one of them. */
   groups: readonly string[];
   adminGroup: string;
-  mfa: 'off' | 'optional' | 'required';
+  mfa: 'off' | 'optional';
+  /** Send Cognito's emails through SES; Cognito's own sender otherwise (about 50 a day). */
+  email?: { from: string; replyTo?: string; sesRegion?: string };
   /** When set, this user is created in the admin group and emailed a temporary password. */
   adminEmail?: string;
 };
@@ -61,22 +64,41 @@ export class AuthConstruct extends Construct {
         requireSymbols: PASSWORD_POLICY.requireSymbols,
         tempPasswordValidity: Duration.days(PASSWORD_POLICY.tempPasswordValidityDays),
       },
-      mfa: { off: Mfa.OFF, optional: Mfa.OPTIONAL, required: Mfa.REQUIRED }[props.mfa],
+      mfa: props.mfa === 'off' ? Mfa.OFF : Mfa.OPTIONAL,
       mfaSecondFactor: props.mfa === 'off' ? undefined : { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       // Threat protection (adaptive authentication, compromised credentials) is billed per user:
-      // on for kept stages, off for disposable development stages.
+      // on for kept stages, off for disposable development stages. It audits rather than blocks:
+      // sign-ins reach Cognito from Lambda, and a secretless client cannot forward the user's own
+      // address, so blocking on risk would judge AWS's addresses, not the user's.
       featurePlan: production ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
-      standardThreatProtectionMode: production ? StandardThreatProtectionMode.FULL_FUNCTION : undefined,
+      standardThreatProtectionMode: production ? StandardThreatProtectionMode.AUDIT_ONLY : undefined,
+      email: props.email
+        ? UserPoolEmail.withSES({
+            fromEmail: props.email.from,
+            replyTo: props.email.replyTo,
+            sesRegion: props.email.sesRegion ?? Stack.of(this).region,
+          })
+        : undefined,
       deletionProtection: production,
       removalPolicy: props.stage.removalPolicy,
     });
 
-    if (props.mfa !== 'required') {
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason: `MFA is "${props.mfa}" in lambase.config.ts: users may enrol TOTP; requiring it waits for the API's enrolment routes.`,
+    });
+    if (production) {
       Validations.of(this.userPool).acknowledge({
-        id: 'AwsSolutions-COG2',
-        reason: `MFA is "${props.mfa}" in lambase.config.ts (users may enrol TOTP); set auth.mfa to "required" to enforce it.`,
+        id: 'AwsSolutions-COG3',
+        reason: 'Threat protection audits: sign-ins arrive from Lambda, so enforcing would block on AWS addresses, not users\'.',
       });
+      if (!props.email) {
+        Annotations.of(this.userPool).addWarningV2(
+          'lambase:cognito-email',
+          'Cognito\'s own email sender allows about 50 emails a day: set auth.email (an SES identity) in lambase.config.ts for this stage.',
+        );
+      }
     }
     if (!production) {
       Validations.of(this.userPool).acknowledge({
@@ -87,6 +109,8 @@ export class AuthConstruct extends Construct {
 
     this.userPoolClient = this.userPool.addClient('WebClient', {
       generateSecret: false,
+      // No hosted UI: OAuth flows (and their example.com callback default) stay off.
+      disableOAuth: true,
       authFlows: { userPassword: true, userSrp: true, adminUserPassword: false, custom: false },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -7,11 +7,10 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, CfnTable, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import type { Backend } from '../../functions/core/config/define-backend.js';
 import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes } from '../../functions/core/table-design.js';
 import type { Stage } from '../stage.js';
 
-export type DataConstructProps = { stage: Stage; backend: Pick<Backend, 'collections'> };
+export type DataConstructProps = { stage: Stage };
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -32,7 +31,7 @@ export class DataConstruct extends Construct {
       deletionProtection: !props.stage.isDevelopment,
       removalPolicy: props.stage.removalPolicy,
     });
-    for (const index of tableIndexes(props.backend)) {
+    for (const index of tableIndexes()) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partition, type: AttributeType.STRING },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { functionId, routes } from '../../lib/routes.js';
 import backend from '../../lambase.config.js';
-import { ACCESS_TOKEN_SCOPE } from '../../lib/api/api-settings.js';
+import { defineBackend } from '../../functions/core/config/define-backend.js';
 import { PASSWORD_POLICY } from '../../lib/auth/auth-settings.js';
 import { synthStack } from './synth.js';
 
@@ -41,10 +41,10 @@ describe('auth: the Cognito user pool', () => {
     });
   });
 
-  it('turns threat protection and deletion protection on outside development stages', () => {
+  it('turns threat protection (auditing) and deletion protection on outside development stages', () => {
     prod.template.hasResourceProperties('AWS::Cognito::UserPool', {
       UserPoolTier: 'PLUS',
-      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      UserPoolAddOns: { AdvancedSecurityMode: 'AUDIT' },
       DeletionProtection: 'ACTIVE',
     });
     expect(resources(prod.template, 'AWS::Cognito::UserPool')[0]!.DeletionPolicy).toBe('Retain');
@@ -63,6 +63,26 @@ describe('auth: the Cognito user pool', () => {
       RefreshTokenValidity: 43200,
       TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
     });
+  });
+
+  it('offers no OAuth flows (no hosted UI, no default callback)', () => {
+    const client = resources(dev.template, 'AWS::Cognito::UserPoolClient')[0]!;
+    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties.CallbackURLs).toBeUndefined();
+  });
+
+  it('sends email through SES when the config names a sender, and warns a kept stage that does not', () => {
+    const withSes = synthStack({
+      stage: 'prod',
+      allowedOrigins: ['https://app.example.com'],
+      backend: defineBackend({ ...backend.definition, auth: { ...backend.definition.auth, email: { from: 'no-reply@example.com' } } }),
+    });
+    withSes.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: { EmailSendingAccount: 'DEVELOPER', From: 'no-reply@example.com', SourceArn: Match.anyValue() },
+    });
+    const warnings = prod.template.findResources('AWS::Cognito::UserPool');
+    expect(Object.keys(warnings)).toHaveLength(1);
+    expect(JSON.stringify(prod.stack.node.findAll().flatMap((node) => node.node.metadata))).toContain('about 50 emails a day');
   });
 
   it('creates the admin group, and the first admin when asked', () => {
@@ -88,7 +108,7 @@ describe('data: the single table', () => {
     });
     const table = resources(dev.template, 'AWS::DynamoDB::Table')[0]!;
     const indexNames = (table.Properties.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName);
-    expect(indexNames).toEqual(['byOwnerCreated', 'byOwnerUpdated', 'byCollection', 'ix1']);
+    expect(indexNames).toEqual(['byOwnerCreated', 'byOwnerUpdated', 'byCollection', 'ix1', 'ix2', 'ix3', 'ix4', 'ix5']);
   });
 
   it('is kept, with deletion protection, outside development stages only', () => {
@@ -172,14 +192,16 @@ describe('api: the HTTP API', () => {
     });
   });
 
-  it('puts the JWT authorizer, requiring the access-token scope, on every 🔒 route and on no other', () => {
+  it('puts the JWT authorizer on every 🔒 route and on no other', () => {
     const routeResources = resources(dev.template, 'AWS::ApiGatewayV2::Route');
     for (const route of routes) {
       const key = `${route.operation.method} ${route.operation.path}`;
       const resource = routeResources.find((candidate) => candidate.Properties.RouteKey === key);
       expect(resource, key).toBeDefined();
       if (route.operation.auth === 'required') {
-        expect(resource!.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: [ACCESS_TOKEN_SCOPE] });
+        expect(resource!.Properties).toMatchObject({ AuthorizationType: 'JWT' });
+        // A required scope would make API Gateway answer 403 to an ID token; the contract says 401.
+        expect(resource!.Properties.AuthorizationScopes).toBeUndefined();
       } else {
         expect(resource!.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
       }

@@ -12,6 +12,8 @@ export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'versio
 const SORTABLE_RESERVED = ['createdAt', 'updatedAt'] as const;
 /** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
 export const MAX_INDEXES_PER_COLLECTION = 5;
+/** DynamoDB Streams serves about two readers per shard before throttling them. */
+export const MAX_DOCUMENT_TRIGGERS = 2;
 
 const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -63,7 +65,9 @@ const triggerSchema = z.discriminatedUnion('type', [
   /** An EventBridge schedule expression: `rate(5 minutes)` or `cron(0 9 * * ? *)`. */
   z.strictObject({
     type: z.literal('schedule'),
-    expression: z.string().regex(/^(rate|cron)\(.+\)$/, 'an EventBridge expression such as "rate(1 hour)"'),
+    expression: z.string().refine(isScheduleExpression, {
+      error: 'an EventBridge expression: "rate(1 hour)", "rate(5 minutes)" or "cron(minutes hours day-of-month month day-of-week year)"',
+    }),
   }),
 ]);
 
@@ -111,7 +115,23 @@ const backendSchema = z.strictObject({
     .strictObject({
       adminGroup: z.string().regex(/^[\w.-]{1,128}$/).default('admin'),
       groups: z.array(z.string().regex(/^[\w.-]{1,128}$/)).default([]),
-      mfa: z.enum(['off', 'optional', 'required']).default('optional'),
+      /**
+       * TOTP MFA: `optional` lets users enrol. `required` is refused until the API has the
+       * enrolment routes, since nobody could then sign in.
+       */
+      mfa: z.enum(['off', 'optional'], { error: 'mfa is "off" or "optional" ("required" needs MFA enrolment routes, not built yet)' }).default('optional'),
+      /**
+       * Send Cognito's emails through SES (an identity verified in this account). Without it
+       * Cognito's own sender allows about 50 emails a day: fine for development, not for production.
+       */
+      email: z
+        .strictObject({
+          from: z.email(),
+          replyTo: z.email().optional(),
+          /** Where the SES identity lives. @default the stack's region */
+          sesRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional(),
+        })
+        .optional(),
     })
     .prefault({}),
   functions: z
@@ -172,10 +192,18 @@ export function defineBackend<const T extends BackendInput>(definition: T): Back
   for (const [name, input] of Object.entries(parsed.data.collections)) {
     collections[name] = resolveCollection(name, input, problems);
   }
+  const streamReaders: string[] = [];
   for (const [name, fn] of Object.entries(parsed.data.functions)) {
-    if (fn.trigger.type === 'documents' && !collections[fn.trigger.collection]) {
+    if (fn.trigger.type !== 'documents') continue;
+    streamReaders.push(name);
+    if (!collections[fn.trigger.collection]) {
       problems.push(`functions.${name}.trigger.collection: "${fn.trigger.collection}" is not a collection; declare it under collections or use one of: ${Object.keys(collections).join(', ')}`);
     }
+  }
+  if (streamReaders.length > MAX_DOCUMENT_TRIGGERS) {
+    problems.push(
+      `functions: ${streamReaders.join(', ')} all read the table's stream, which serves at most ${MAX_DOCUMENT_TRIGGERS} readers without throttling; combine them into one function`,
+    );
   }
   if (problems.length > 0) throw new BackendConfigError(problems);
   return { ...parsed.data, collections, definition };
@@ -246,6 +274,18 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     else if (def.type === 'pipe' && def.in) current = def.in;
     else return current;
   }
+}
+
+const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
+
+/** EventBridge's rules: `rate(value unit)` with a singular unit for 1, or a six-field cron. */
+function isScheduleExpression(expression: string): boolean {
+  if (RATE.test(expression)) return true;
+  const cron = /^cron\((.+)\)$/.exec(expression);
+  if (!cron) return false;
+  const fields = cron[1]!.trim().split(/\s+/);
+  // Exactly one of day-of-month and day-of-week is "?".
+  return fields.length === 6 && (fields[2] === '?') !== (fields[4] === '?') && fields.every((field) => /^[\w*?,/#LW-]+$/.test(field));
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -87,4 +87,24 @@ describe('a wrong config names the field and the fix', () => {
     });
     expect(problems).toEqual([expect.stringContaining('functions.audit.trigger.collection: "note" is not a collection')]);
   });
+
+  it('MFA "required", which nobody could sign in with yet', () => {
+    expect(problemsOf({ collections: {}, auth: { mfa: 'required' } })[0]).toMatch(/^auth\.mfa: mfa is "off" or "optional"/);
+  });
+
+  it('a schedule EventBridge would refuse at deploy', () => {
+    const schedule = (expression: string) => ({ collections: {}, functions: { job: { handler: 'functions/x.ts', trigger: { type: 'schedule', expression } } } });
+    for (const wrong of ['rate(1 minutes)', 'rate(5 minute)', 'rate(0 hours)', 'cron(0 9 * * *)', 'cron(0 9 * * 1 *)', 'every day']) {
+      expect(problemsOf(schedule(wrong))[0], wrong).toMatch(/^functions\.job\.trigger\.expression: an EventBridge expression/);
+    }
+    for (const right of ['rate(1 minute)', 'rate(15 minutes)', 'rate(2 days)', 'cron(0 9 * * ? *)', 'cron(0/5 8-17 ? * MON-FRI *)']) {
+      expect(() => defineBackend(schedule(right) as Parameters<typeof defineBackend>[0]), right).not.toThrow();
+    }
+  });
+
+  it('more document triggers than the stream serves', () => {
+    const trigger = { handler: 'functions/x.ts', trigger: { type: 'documents', collection: 'notes' } };
+    const problems = problemsOf({ collections: { notes: { fields: {} } }, functions: { a: trigger, b: trigger, c: trigger } });
+    expect(problems).toEqual([expect.stringContaining('functions: a, b, c all read the table\'s stream, which serves at most 2 readers')]);
+  });
 });

@@ -87,6 +87,11 @@ describe('the HTTP handler stack', () => {
     expect(response.body).toMatchObject({ error: { code: 'Unauthorized' } });
   });
 
+  it('refuses an ID token that API Gateway\'s authorizer let through, with 401', async () => {
+    const response = await callHttp(echo, { ...request, claims: { ...claims, token_use: 'id' }, json: { title: 'x' } });
+    expect(response).toMatchObject({ statusCode: 401, body: { error: { code: 'Unauthorized', message: 'Send the access token, not the ID token.' } } });
+  });
+
   it('maps domain errors to their status and hides unexpected ones behind a generic 500', async () => {
     const notFound = httpHandler(echoOperation, async () => {
       throw new NotFoundError('No such thing.');
