@@ -2,7 +2,9 @@
  * File records in the single table (ARCHITECTURE.md): `pk = FILE#<fileId>`, `sk = FILE`,
  * `ownerKey = _files#<ownerId>` and `createdAt`, so byOwnerCreated lists one user's files newest
  * first with one Query. Status changes are conditional writes; `ttl` lets DynamoDB forget
- * abandoned pending uploads and rejected files.
+ * abandoned pending uploads and rejected files — lazily, days later, so reads that take `now`
+ * treat a record past its `ttl` as gone (like expired documents). Every DynamoDB failure goes
+ * through `rethrowDynamoDbError`: throttling reaches the client as 429.
  */
 import {
   DeleteCommand,
@@ -13,13 +15,15 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors.js';
-import type { FileRecord } from '../core/storage/file-record.js';
+import { isLive, type FileRecord, type LiveFileRecord } from '../core/storage/file-record.js';
 import type { FilePosition, FileRecordPage, FileRecordStore } from '../core/storage/storage-ports.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
 export const FILE_ENTITY = 'file';
+/** Items read per Query once a filtered page has come up short (hidden records are rare, but may pile up). */
+const REFILL_READ_SIZE = 100;
 export const fileItemKey = (fileId: string) => ({ [TABLE_KEY.partition]: `FILE#${fileId}`, [TABLE_KEY.sort]: 'FILE' });
 /** The byOwnerCreated partition that holds `ownerId`'s files. */
 export const filesOwnerKey = (ownerId: string) => `_files#${ownerId}`;
@@ -30,8 +34,8 @@ type FileItem = Omit<FileRecord, 'ownerId'> & {
   ownerKey: string;
   owner: string;
   rejectedReason?: string;
+  [TTL_ATTRIBUTE]?: number;
 };
-
 
 export class DynamoDbFileRecordStore implements FileRecordStore {
   constructor(
@@ -64,43 +68,86 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
     }
   }
 
-  async get(fileId: string): Promise<FileRecord | undefined> {
+  async get(fileId: string, now: Date): Promise<FileRecord | undefined> {
     try {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: fileItemKey(fileId), ConsistentRead: true }));
-      return Item?.entity === FILE_ENTITY ? toRecord(Item as FileItem) : undefined;
+      const item = Item as FileItem | undefined;
+      return item?.entity === FILE_ENTITY && !isExpired(item, now) ? toRecord(item) : undefined;
     } catch (error) {
       return rethrowDynamoDbError(error);
     }
   }
 
-  async listByOwner(ownerId: string, options: { limit: number; after?: FilePosition }): Promise<FileRecordPage> {
+  async listByOwner(ownerId: string, options: { limit: number; after?: FilePosition; now: Date }): Promise<FileRecordPage<LiveFileRecord>> {
+    const { now } = options;
+    // The filter keeps pages small on the wire; the check below also covers an item that
+    // expired between DynamoDB's evaluation and ours.
+    const page = await this.queryOwner(ownerId, options, {
+      FilterExpression: '(attribute_not_exists(#ttl) OR #ttl > :now) AND #status <> :deleting',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE, '#status': 'status' },
+      ExpressionAttributeValues: { ':now': epochSeconds(now), ':deleting': 'deleting' },
+      keep: (item) => !isExpired(item, now) && item.status !== 'deleting',
+    });
+    return { items: page.items.filter(isLive), next: page.next };
+  }
+
+  listAllByOwner(ownerId: string, options: { limit: number; after?: FilePosition }): Promise<FileRecordPage> {
+    return this.queryOwner(ownerId, options);
+  }
+
+  /**
+   * Pages of `ownerId`'s items on byOwnerCreated, newest first, keeping those `filter` keeps: as
+   * many Queries as it takes to fill the page, or to learn that nothing comes next.
+   */
+  private async queryOwner(
+    ownerId: string,
+    options: { limit: number; after?: FilePosition },
+    filter?: {
+      FilterExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+      keep: (item: FileItem) => boolean;
+    },
+  ): Promise<FileRecordPage> {
     const index = FIXED_INDEXES.byOwnerCreated;
     const ownerKey = filesOwnerKey(ownerId);
-    try {
-      // One more than asked: a page is followed by a cursor only when something really comes next.
-      const { Items = [] } = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': index.partition },
-          ExpressionAttributeValues: { ':owner': ownerKey },
-          ScanIndexForward: false,
-          Limit: options.limit + 1,
-          // Rebuilt from the caller's partition: a position can only move within it.
-          ExclusiveStartKey: options.after
-            ? { ...fileItemKey(options.after.fileId), [index.partition]: ownerKey, [index.sort]: options.after.createdAt }
-            : undefined,
-        }),
-      );
-      const records = (Items as FileItem[]).map(toRecord);
-      const items = records.slice(0, options.limit);
-      const last = items.at(-1);
-      const next = records.length > options.limit && last ? { createdAt: last.createdAt, fileId: last.fileId } : undefined;
-      return { items, next };
-    } catch (error) {
-      return rethrowDynamoDbError(error);
-    }
+    // One more than asked: a page is followed by a cursor only when something really comes next.
+    const wanted = options.limit + 1;
+    const records: FileRecord[] = [];
+    // Rebuilt from the caller's partition: a position can only move within it.
+    let startKey: Record<string, unknown> | undefined = options.after
+      ? { ...fileItemKey(options.after.fileId), [index.partition]: ownerKey, [index.sort]: options.after.createdAt }
+      : undefined;
+    let reads = 0;
+    do {
+      const missing = wanted - records.length;
+      const { Items = [], LastEvaluatedKey } = await this.client
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: '#owner = :owner',
+            ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
+            ExpressionAttributeNames: { '#owner': index.partition, ...filter?.ExpressionAttributeNames },
+            ExpressionAttributeValues: { ':owner': ownerKey, ...filter?.ExpressionAttributeValues },
+            ScanIndexForward: false,
+            // Items the filter drops still count towards Limit: the loop reads on until the page is
+            // full, in bigger steps once something was hidden, so a pile of hidden records costs few reads.
+            Limit: filter && reads > 0 ? Math.max(missing, REFILL_READ_SIZE) : missing,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch(rethrowDynamoDbError);
+      for (const item of Items as FileItem[]) {
+        if (records.length < wanted && (!filter || filter.keep(item))) records.push(toRecord(item));
+      }
+      startKey = LastEvaluatedKey;
+      reads += 1;
+    } while (records.length < wanted && startKey);
+    const items = records.slice(0, options.limit);
+    const last = items.at(-1);
+    const next = records.length > options.limit && last ? { createdAt: last.createdAt, fileId: last.fileId } : undefined;
+    return { items, next };
   }
 
   markReady(fileId: string, at: Date): Promise<boolean> {
@@ -136,22 +183,34 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
     );
   }
 
-  async delete(fileId: string): Promise<FileRecord | undefined> {
+  markDeleting(fileId: string): Promise<boolean> {
+    // No expiry: the tombstone lasts until the file's deletion finishes and removes it.
+    return this.conditionalUpdate(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: fileItemKey(fileId),
+        UpdateExpression: 'SET #status = :deleting REMOVE #ttl',
+        ConditionExpression: '#entity = :file',
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#entity': 'entity' },
+        ExpressionAttributeValues: { ':deleting': 'deleting', ':file': FILE_ENTITY },
+      }),
+    );
+  }
+
+  async delete(fileId: string): Promise<void> {
     try {
-      const { Attributes } = await this.client.send(
+      await this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: fileItemKey(fileId),
           ConditionExpression: '#entity = :file',
           ExpressionAttributeNames: { '#entity': 'entity' },
           ExpressionAttributeValues: { ':file': FILE_ENTITY },
-          ReturnValues: 'ALL_OLD',
         }),
       );
-      return Attributes ? toRecord(Attributes as FileItem) : undefined;
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      return rethrowDynamoDbError(error);
+      if (isConditionFailure(error)) return;
+      rethrowDynamoDbError(error);
     }
   }
 
@@ -183,6 +242,11 @@ function toRecord(item: FileItem): FileRecord {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };
+}
+
+function isExpired(item: FileItem, now: Date): boolean {
+  const ttl = item[TTL_ATTRIBUTE];
+  return ttl !== undefined && Number(ttl) <= epochSeconds(now);
 }
 
 function epochSeconds(date: Date): number {

@@ -8,6 +8,7 @@ import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, type S3Clien
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { TooManyRequestsError } from '../core/errors.js';
+import type { DownloadDisposition } from '../core/storage/file-record.js';
 import type { FileObjectStore, StoredObject, UploadForm } from '../core/storage/storage-ports.js';
 
 /** DeleteObjects takes at most this many keys. */
@@ -34,8 +35,23 @@ export class S3FileObjectStore implements FileObjectStore {
     return { url, fields };
   }
 
-  async presignDownload(input: { key: string; fileName: string; expiresInSeconds: number }): Promise<string> {
-    const command = new GetObjectCommand({ Bucket: this.bucket, Key: input.key, ResponseContentDisposition: contentDisposition(input.fileName) });
+  /**
+   * The response headers are part of the signature (`response-content-type`,
+   * `response-content-disposition`), so the URL's holder cannot change how the object is served.
+   */
+  async presignDownload(input: {
+    key: string;
+    fileName: string;
+    contentType: string;
+    disposition: DownloadDisposition;
+    expiresInSeconds: number;
+  }): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: input.key,
+      ResponseContentType: input.contentType,
+      ResponseContentDisposition: contentDisposition(input.disposition, input.fileName),
+    });
     return getSignedUrl(this.client, command, { expiresIn: input.expiresInSeconds });
   }
 
@@ -67,11 +83,11 @@ export class S3FileObjectStore implements FileObjectStore {
   }
 }
 
-/** `inline`, with the original name: an ASCII fallback and the exact UTF-8 name (RFC 6266). */
-function contentDisposition(fileName: string): string {
+/** `inline` or `attachment`, with the original name: an ASCII fallback and the exact UTF-8 name (RFC 6266). */
+function contentDisposition(disposition: DownloadDisposition, fileName: string): string {
   const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
   const exact = encodeURIComponent(fileName).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `inline; filename="${fallback}"; filename*=UTF-8''${exact}`;
+  return `${disposition}; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }
 
 function isNotFound(error: unknown): boolean {

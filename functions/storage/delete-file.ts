@@ -1,11 +1,11 @@
-/** 🔒 DELETE /storage/files/{fileId} → 204 (owner or admin): object and record are gone. */
+/** 🔒 DELETE /storage/files/{fileId} → 204 (owner or admin): object and record are gone; a retry after a failure finishes. */
 import { deleteFile } from '../core/storage/manage-files.js';
 import { deleteFileOperation } from '../contract/storage.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
-import { createFileObjects, createFileRecords, storageSettings } from './storage-dependencies.js';
+import { createFileObjects, createFileRecords, storageSettings, systemClock } from './storage-dependencies.js';
 
-const deps = { records: createFileRecords(), objects: createFileObjects(), settings: storageSettings };
+const deps = { records: createFileRecords(), objects: createFileObjects(), settings: storageSettings, clock: systemClock };
 
 export const handler = httpHandler(deleteFileOperation, async ({ caller, params }) => {
   await deleteFile(deps, caller, params.fileId);

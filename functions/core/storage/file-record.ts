@@ -11,7 +11,15 @@
  * - `files/<ownerId>/` holds all of a user's objects, so an account's objects are one prefix.
  */
 
+/** What a client sees: `rejected` stays visible to the owner until the record expires. */
 export type FileStatus = 'pending' | 'ready' | 'rejected';
+/**
+ * A record's status. `deleting` is a tombstone, written before a file's object is deleted (DELETE
+ * /storage/files/{fileId}, account erasure) and kept until the record itself goes: the trigger
+ * deletes anything that lands for it, a retry after a failure finds it and finishes, and no
+ * client ever sees it.
+ */
+export type RecordStatus = FileStatus | 'deleting';
 export type FileVisibility = 'private' | 'public';
 
 export type FileRecord = {
@@ -23,13 +31,20 @@ export type FileRecord = {
   contentType: string;
   size: number;
   visibility: FileVisibility;
-  status: FileStatus;
+  status: RecordStatus;
   createdAt: string;
   updatedAt: string;
 };
 
+/** A record a client may see: not being deleted. */
+export type LiveFileRecord = FileRecord & { status: FileStatus };
+
+export function isLive(record: FileRecord): record is LiveFileRecord {
+  return record.status !== 'deleting';
+}
+
 /** What a client sees of a file (API.md, "Files"). */
-export type FileView = Pick<FileRecord, 'fileId' | 'name' | 'contentType' | 'size' | 'visibility' | 'status' | 'createdAt'>;
+export type FileView = Pick<LiveFileRecord, 'fileId' | 'name' | 'contentType' | 'size' | 'visibility' | 'status' | 'createdAt'>;
 
 export const FILES_KEY_ROOT = 'files/';
 
@@ -67,7 +82,29 @@ export function isAllowedContentType(contentType: string, allowed: readonly stri
   );
 }
 
-export function toFileView(record: FileRecord): FileView {
+/**
+ * Types a browser may render in the page when a download URL is opened: passive content that runs
+ * no script. Anything else — SVG, HTML, XML, JavaScript… — would run on the bucket's origin, so it
+ * is served as an `attachment` (saved, not rendered).
+ */
+const INLINE_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'application/pdf',
+  'text/plain',
+]);
+
+export type DownloadDisposition = 'inline' | 'attachment';
+
+/** How a download of a file of `contentType` is served (its Content-Disposition). */
+export function downloadDispositionFor(contentType: string): DownloadDisposition {
+  return INLINE_MEDIA_TYPES.has(mediaTypeOf(contentType)) ? 'inline' : 'attachment';
+}
+
+export function toFileView(record: LiveFileRecord): FileView {
   const { fileId, name, contentType, size, visibility, status, createdAt } = record;
   return { fileId, name, contentType, size, visibility, status, createdAt };
 }

@@ -2,13 +2,16 @@
  * Listing, reading and deleting files, with the storage access rules:
  * - the owner and members of the admin group may see and delete a file in any status;
  * - anyone else, signed in or not, may read a `public` file once it is `ready`;
- * - everything else is 404, never 403, so a file's existence does not leak.
- * A download URL is given for `ready` files only (`downloadUrl: null` while pending or rejected).
+ * - everything else is 404, never 403, so a file's existence does not leak;
+ * - an expired record (DynamoDB forgets it only lazily) and one being deleted do not exist.
+ * A download URL is given for `ready` files only (`downloadUrl: null` while pending or rejected);
+ * it is served `inline` only for passive types, as an `attachment` otherwise, and always with the
+ * recorded Content-Type.
  */
 import { z } from 'zod';
 import type { Caller } from '../config/access-rules.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { toFileView, type FileRecord, type FileView } from './file-record.js';
+import { downloadDispositionFor, isLive, toFileView, type FileRecord, type FileView } from './file-record.js';
 import type { FilePosition, StorageDependencies } from './storage-ports.js';
 
 /** Presigned GETs last 15 minutes at most (API.md). */
@@ -23,7 +26,7 @@ const cursorScope = (ownerId: string) => ({ list: 'files', caller: ownerId });
 
 /** GET /storage/files: the caller's files, newest first. */
 export async function listFiles(
-  deps: Pick<StorageDependencies, 'records' | 'cursors'>,
+  deps: Pick<StorageDependencies, 'records' | 'cursors' | 'clock'>,
   caller: Caller,
   page: { limit: number; cursor?: string },
 ): Promise<FilePage> {
@@ -36,7 +39,7 @@ export async function listFiles(
     after = { createdAt: position.data.c, fileId: position.data.f };
   }
   // The owner's partition comes from the caller, never from the cursor.
-  const { items, next } = await deps.records.listByOwner(caller.userId, { limit: page.limit, after });
+  const { items, next } = await deps.records.listByOwner(caller.userId, { limit: page.limit, after, now: deps.clock.now() });
   return {
     items: items.map(toFileView),
     nextCursor: next ? (await deps.cursors()).encode({ c: next.createdAt, f: next.fileId }, scope) : null,
@@ -45,33 +48,43 @@ export async function listFiles(
 
 /** GET /storage/files/{fileId}: metadata, plus a short-lived download URL once the file is ready. */
 export async function getFile(
-  deps: Pick<StorageDependencies, 'records' | 'objects' | 'settings'>,
+  deps: Pick<StorageDependencies, 'records' | 'objects' | 'settings' | 'clock'>,
   caller: Caller | undefined,
   fileId: string,
 ): Promise<FileWithDownload> {
-  const record = await deps.records.get(fileId);
-  if (!record || !mayRead(record, caller, deps.settings.adminGroup)) throw new NotFoundError('No such file.');
+  const record = await deps.records.get(fileId, deps.clock.now());
+  if (!record || !isLive(record) || !mayRead(record, caller, deps.settings.adminGroup)) throw new NotFoundError('No such file.');
   const downloadUrl =
     record.status === 'ready'
-      ? await deps.objects.presignDownload({ key: record.key, fileName: record.name, expiresInSeconds: DOWNLOAD_URL_EXPIRES_IN_SECONDS })
+      ? await deps.objects.presignDownload({
+          key: record.key,
+          fileName: record.name,
+          contentType: record.contentType,
+          disposition: downloadDispositionFor(record.contentType),
+          expiresInSeconds: DOWNLOAD_URL_EXPIRES_IN_SECONDS,
+        })
       : null;
   return { ...toFileView(record), downloadUrl };
 }
 
 /**
- * DELETE /storage/files/{fileId}. The record goes first: an upload that lands afterwards (its
- * presigned POST may still be valid) finds no record, and the trigger deletes it.
+ * DELETE /storage/files/{fileId}, in three steps that a retry can always finish:
+ * 1. the record becomes a `deleting` tombstone: clients no longer see the file, and the trigger
+ *    deletes any upload that lands for it from now on (its presigned POST may still be valid);
+ * 2. the object is deleted — if that fails, the client gets an error and a retry finds the
+ *    tombstone (an owner or admin may still delete it) and carries on;
+ * 3. the record goes; an upload landing afterwards finds no record, and the trigger deletes it.
  */
 export async function deleteFile(
-  deps: Pick<StorageDependencies, 'records' | 'objects' | 'settings'>,
+  deps: Pick<StorageDependencies, 'records' | 'objects' | 'settings' | 'clock'>,
   caller: Caller,
   fileId: string,
 ): Promise<void> {
-  const record = await deps.records.get(fileId);
+  const record = await deps.records.get(fileId, deps.clock.now());
   if (!record || !mayManage(record, caller, deps.settings.adminGroup)) throw new NotFoundError('No such file.');
-  const deleted = await deps.records.delete(fileId);
-  if (!deleted) throw new NotFoundError('No such file.');
-  await deps.objects.delete([deleted.key]);
+  if (record.status !== 'deleting' && !(await deps.records.markDeleting(fileId))) throw new NotFoundError('No such file.');
+  await deps.objects.delete([record.key]);
+  await deps.records.delete(fileId);
 }
 
 function mayManage(record: FileRecord, caller: Caller | undefined, adminGroup: string): boolean {

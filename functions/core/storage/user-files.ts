@@ -7,20 +7,30 @@
  * const files = await listUserFiles({ records }, userId);            // FileView[], newest first
  * const { deleted } = await deleteUserFiles({ records, objects }, userId);
  */
-import { toFileView, type FileView } from './file-record.js';
+import { isLive, toFileView, type FileView } from './file-record.js';
 import type { FilePosition, FileRecordStore, StorageDependencies } from './storage-ports.js';
 
 /** Records per Query page (and per delete batch). */
 const PAGE_SIZE = 100;
+/** Tombstones written at once. */
+const MARK_CONCURRENCY = 10;
 
 type PageOptions = { pageSize?: number };
 
-/** Every file record of `userId`, whatever its status, newest first. */
-export async function listUserFiles(deps: { records: FileRecordStore }, userId: string, options: PageOptions = {}): Promise<FileView[]> {
+/**
+ * Every file of `userId` a client may see (any status but expired or being deleted), newest first.
+ * `now` (default: the current time) decides what has expired.
+ */
+export async function listUserFiles(
+  deps: { records: FileRecordStore },
+  userId: string,
+  options: PageOptions & { now?: Date } = {},
+): Promise<FileView[]> {
+  const now = options.now ?? new Date();
   const files: FileView[] = [];
   let after: FilePosition | undefined;
   do {
-    const page = await deps.records.listByOwner(userId, { limit: options.pageSize ?? PAGE_SIZE, after });
+    const page = await deps.records.listByOwner(userId, { limit: options.pageSize ?? PAGE_SIZE, after, now });
     files.push(...page.items.map(toFileView));
     after = page.next;
   } while (after);
@@ -28,9 +38,14 @@ export async function listUserFiles(deps: { records: FileRecordStore }, userId: 
 }
 
 /**
- * Deletes every file of `userId`: records, then their objects, page by page. Records go first so
- * that an upload landing meanwhile finds no record and is deleted by the trigger. Safe to run
- * again after a failure.
+ * Deletes every file of `userId` — every record, expired and half-deleted ones included, and its
+ * object — page by page, in an order a retry can always finish:
+ * 1. the page's records become `deleting` tombstones, so the trigger deletes any upload that
+ *    lands for them from now on (a presigned POST may still be valid);
+ * 2. the page's objects are deleted: every object that landed before its tombstone;
+ * 3. the page's records go: an upload landing afterwards finds no record and the trigger deletes it.
+ * If a step fails, the records are still there (tombstoned), so running this again finishes the
+ * job; `deleted` counts the records removed by this run.
  */
 export async function deleteUserFiles(
   deps: Pick<StorageDependencies, 'records' | 'objects'>,
@@ -40,10 +55,15 @@ export async function deleteUserFiles(
   let deleted = 0;
   let after: FilePosition | undefined;
   do {
-    const page = await deps.records.listByOwner(userId, { limit: options.pageSize ?? PAGE_SIZE, after });
+    const page = await deps.records.listAllByOwner(userId, { limit: options.pageSize ?? PAGE_SIZE, after });
     if (page.items.length > 0) {
-      await deps.records.deleteMany(page.items.map((record) => record.fileId));
+      // Statuses only ever leave `deleting` by the record's deletion, so a tombstone seen is one.
+      const toMark = page.items.filter(isLive);
+      for (let start = 0; start < toMark.length; start += MARK_CONCURRENCY) {
+        await Promise.all(toMark.slice(start, start + MARK_CONCURRENCY).map((record) => deps.records.markDeleting(record.fileId)));
+      }
       await deps.objects.delete(page.items.map((record) => record.key));
+      await deps.records.deleteMany(page.items.map((record) => record.fileId));
       deleted += page.items.length;
     }
     after = page.next;

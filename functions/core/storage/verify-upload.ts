@@ -13,7 +13,7 @@ export type VerifyOutcome =
   | 'ready'
   /** The object did not match; it is deleted and the record rejected. */
   | 'rejected'
-  /** No record claims the object (unknown key, deleted file, rejected file): it is deleted. */
+  /** No record claims the object (unknown key, deleted or expired file, rejected file, file being deleted): it is deleted. */
   | 'deleted'
   /** The object is already gone (deleted since the event was sent). */
   | 'gone';
@@ -26,15 +26,19 @@ export async function verifyUpload(
   key: string,
 ): Promise<{ outcome: VerifyOutcome; reason?: string }> {
   const named = parseObjectKey(key);
-  const record = named ? await deps.records.get(named.fileId) : undefined;
-  if (!record || record.ownerId !== named?.ownerId || record.key !== key || record.status === 'rejected') {
+  const now = deps.clock.now();
+  const record = named ? await deps.records.get(named.fileId, now) : undefined;
+  if (!record || record.ownerId !== named?.ownerId || record.key !== key) {
     await deps.objects.delete([key]);
-    return { outcome: 'deleted', reason: record ? 'the file was rejected' : 'no file record names this key' };
+    return { outcome: 'deleted', reason: 'no file record names this key' };
+  }
+  if (record.status === 'rejected' || record.status === 'deleting') {
+    await deps.objects.delete([key]);
+    return { outcome: 'deleted', reason: record.status === 'rejected' ? 'the file was rejected' : 'the file is being deleted' };
   }
   const object = await deps.objects.head(key);
   if (!object) return { outcome: 'gone' };
   const mismatch = mismatchOf(object, record);
-  const now = deps.clock.now();
   if (!mismatch) {
     if (record.status === 'pending') await deps.records.markReady(record.fileId, now);
     return { outcome: 'ready' };

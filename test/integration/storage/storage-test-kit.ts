@@ -6,6 +6,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { createS3Client } from '../../../functions/adapters/aws-clients.js';
+import type { FileRecord, FileStatus } from '../../../functions/core/storage/file-record.js';
+import type { FileObjectStore, FileRecordStore } from '../../../functions/core/storage/storage-ports.js';
+import { newFileId } from '../../../functions/storage/storage-dependencies.js';
 import { handler as deleteFileHandler } from '../../../functions/storage/delete-file.js';
 import { handler as getFileHandler } from '../../../functions/storage/get-file.js';
 import { handler as listFilesHandler } from '../../../functions/storage/list-files.js';
@@ -126,6 +129,57 @@ export async function uploadReadyFile(
   const key = keyOf(owner.userId, ticket.fileId);
   await runTrigger(objectCreatedEvent(key, bytes.length));
   return { fileId: ticket.fileId, bytes, key };
+}
+
+/**
+ * `objects` whose deletes fail the first `failures` times (S3 refusing or unreachable), and which
+ * may run `afterDelete` after each delete that succeeds.
+ */
+export function objectsFailingDelete(
+  objects: FileObjectStore,
+  failures: number,
+  afterDelete: (keys: readonly string[]) => Promise<void> = async () => undefined,
+): FileObjectStore {
+  let left = failures;
+  return {
+    presignUpload: (input) => objects.presignUpload(input),
+    presignDownload: (input) => objects.presignDownload(input),
+    head: (key) => objects.head(key),
+    delete: async (keys) => {
+      if (left > 0) {
+        left -= 1;
+        throw new Error('S3 is unavailable');
+      }
+      await objects.delete(keys);
+      await afterDelete(keys);
+    },
+  };
+}
+
+/**
+ * Writes a file record straight to the table, as it would be `createdAt`, up for expiry at
+ * `expireAt` (in the past: an abandoned upload or an old rejection DynamoDB has not removed yet).
+ */
+export async function writeRecord(
+  records: FileRecordStore,
+  owner: NonNullable<TestCaller>,
+  options: { status: FileStatus; createdAt: Date; expireAt: Date; name?: string },
+): Promise<FileRecord> {
+  const fileId = newFileId();
+  const record: FileRecord = {
+    fileId,
+    ownerId: owner.userId,
+    key: keyOf(owner.userId, fileId),
+    name: options.name ?? `${options.status}.png`,
+    contentType: 'image/png',
+    size: 10,
+    visibility: 'private',
+    status: options.status,
+    createdAt: options.createdAt.toISOString(),
+    updatedAt: options.createdAt.toISOString(),
+  };
+  await records.create(record, options.expireAt);
+  return record;
 }
 
 /** The code and message of an S3 XML error. */

@@ -1,10 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deleteUserFiles, listUserFiles } from '../../../functions/core/storage/user-files.js';
 import { createFileObjects, createFileRecords } from '../../../functions/storage/storage-dependencies.js';
-import { getFile, listFiles, newUser, objectExists, requestUpload, uploadReadyFile, type UploadTicket } from './storage-test-kit.js';
+import {
+  getFile,
+  keyOf,
+  listFiles,
+  newUser,
+  objectCreatedEvent,
+  objectExists,
+  objectsFailingDelete,
+  postForm,
+  putObject,
+  requestUpload,
+  runTrigger,
+  uploadReadyFile,
+  writeRecord,
+  type UploadTicket,
+} from './storage-test-kit.js';
 
 const records = createFileRecords();
 const objects = createFileObjects();
+const HOUR = 60 * 60 * 1000;
+
+/** Every record the table still holds for `userId` (tombstones and expired ones too). */
+const allRecordsOf = async (userId: string) => (await records.listAllByOwner(userId, { limit: 100 })).items;
 
 describe("a user's files, for account export and deletion", () => {
   it('lists every file of the user across pages (all statuses, newest first), and nobody else\'s', async () => {
@@ -36,8 +56,69 @@ describe("a user's files, for account export and deletion", () => {
       expect((await getFile(user, upload.fileId)).statusCode).toBe(404);
     }
     expect((await listFiles(user)).body).toEqual({ items: [], nextCursor: null });
+    expect(await allRecordsOf(user.userId)).toEqual([]);
     expect(await objectExists(kept.key)).toBe(true);
     expect((await getFile(other, kept.fileId)).statusCode).toBe(200);
     expect(await deleteUserFiles({ records, objects }, user.userId)).toEqual({ deleted: 0 });
+  });
+
+  it('finishes the job when run again after the storage failed to delete the objects (DELETE /me retried)', async () => {
+    const user = newUser();
+    const uploads = [await uploadReadyFile(user), await uploadReadyFile(user), await uploadReadyFile(user)];
+
+    await expect(deleteUserFiles({ records, objects: objectsFailingDelete(objects, 1) }, user.userId, { pageSize: 2 })).rejects.toThrow(
+      'S3 is unavailable',
+    );
+    // The first page's files are no longer the user's to see (the second page was not reached),
+    // but every record remains for the retry.
+    const [newest, , oldest] = [...uploads].reverse();
+    expect(((await listFiles(user)).body as { items: { fileId: string }[] }).items.map((item) => item.fileId)).toEqual([oldest!.fileId]);
+    expect((await listUserFiles({ records }, user.userId)).map((file) => file.fileId)).toEqual([oldest!.fileId]);
+    expect((await getFile(user, newest!.fileId)).statusCode).toBe(404);
+    expect(await allRecordsOf(user.userId)).toHaveLength(3);
+
+    expect(await deleteUserFiles({ records, objects }, user.userId, { pageSize: 2 })).toEqual({ deleted: 3 });
+
+    for (const upload of uploads) expect(await objectExists(upload.key), upload.key).toBe(false);
+    expect(await allRecordsOf(user.userId)).toEqual([]);
+  });
+
+  it('deletes an upload that lands while the account is being erased (its presigned POST still valid)', async () => {
+    const user = newUser();
+    const bytes = randomBytes(64);
+    const ticket = (await requestUpload(user, { name: 'late.png', contentType: 'image/png', size: bytes.length })).body as UploadTicket;
+    const key = keyOf(user.userId, ticket.fileId);
+    let landed = false;
+    // The upload lands just after the erasure deleted the objects, before it deletes the records,
+    // and S3 tells the trigger at once.
+    const racing = objectsFailingDelete(objects, 0, async () => {
+      expect((await postForm(ticket, bytes)).status).toBe(204);
+      landed = await objectExists(key);
+      await runTrigger(objectCreatedEvent(key, bytes.length));
+    });
+
+    expect(await deleteUserFiles({ records, objects: racing }, user.userId)).toEqual({ deleted: 1 });
+
+    expect(landed).toBe(true);
+    expect(await objectExists(key)).toBe(false);
+    expect(await allRecordsOf(user.userId)).toEqual([]);
+  });
+
+  it('does not export expired records, yet erases them and their objects', async () => {
+    const user = newUser();
+    const now = Date.now();
+    const live = await uploadReadyFile(user);
+    const abandoned = await writeRecord(records, user, { status: 'pending', createdAt: new Date(now - 30 * HOUR), expireAt: new Date(now - 5 * HOUR) });
+    const oldRejection = await writeRecord(records, user, { status: 'rejected', createdAt: new Date(now - 200 * HOUR), expireAt: new Date(now - HOUR) });
+    // An object its trigger never got to check.
+    await putObject(abandoned.key, randomBytes(10), 'image/png');
+
+    expect((await listUserFiles({ records }, user.userId)).map((file) => file.fileId)).toEqual([live.fileId]);
+
+    expect(await deleteUserFiles({ records, objects }, user.userId)).toEqual({ deleted: 3 });
+    expect(await objectExists(abandoned.key)).toBe(false);
+    expect(await objectExists(live.key)).toBe(false);
+    expect((await allRecordsOf(user.userId)).map((record) => record.fileId)).not.toContain(oldRejection.fileId);
+    expect(await allRecordsOf(user.userId)).toEqual([]);
   });
 });
