@@ -18,7 +18,8 @@ import {
   ValidationError,
 } from '../core/errors.js';
 
-export type CognitoErrorOverrides = Partial<Record<string, (error: Error) => ApiError>>;
+/** Per exception name: the error to throw instead, or `undefined` for the default translation. */
+export type CognitoErrorOverrides = Partial<Record<string, (error: Error) => Error | undefined>>;
 
 const throttled = (error: Error) => new TooManyRequestsError(undefined, { cause: error });
 
@@ -26,6 +27,8 @@ const DEFAULTS: Record<string, (error: Error) => ApiError> = {
   UsernameExistsException: (error) => new UserExistsError(undefined, { cause: error }),
   AliasExistsException: (error) => new UserExistsError(undefined, { cause: error }),
   InvalidPasswordException: (error) => new InvalidPasswordError(policyMessage(error), { cause: error }),
+  PasswordHistoryPolicyViolationException: (error) =>
+    new InvalidPasswordError('This password was used recently: choose one you have not used before.', { cause: error }),
   CodeMismatchException: (error) => new CodeMismatchError(undefined, { cause: error }),
   ExpiredCodeException: (error) => new CodeExpiredError(undefined, { cause: error }),
   UserNotConfirmedException: (error) => new UserNotConfirmedError(undefined, { cause: error }),
@@ -44,8 +47,32 @@ const DEFAULTS: Record<string, (error: Error) => ApiError> = {
 /** The domain error for a Cognito failure, or the failure itself when it is not one we expect. */
 export function fromCognitoError(error: unknown, overrides: CognitoErrorOverrides = {}): unknown {
   if (!(error instanceof Error)) return error;
-  const translate = overrides[error.name] ?? DEFAULTS[error.name];
-  return translate ? translate(error) : error;
+  return overrides[error.name]?.(error) ?? DEFAULTS[error.name]?.(error) ?? error;
+}
+
+/**
+ * Cognito checks a password against its own API constraints (at least 6 characters, no leading
+ * or trailing space) before the pool's policy, and says InvalidParameterException naming the
+ * parameter: "Value at 'password' failed to satisfy constraint: …". When `parameter` is the one
+ * named, that is an InvalidPassword for the user to fix; other invalid parameters keep the default.
+ *
+ * @example
+ * callCognito(() => client.send(new SignUpCommand(input)), passwordConstraint(/'password'/));
+ */
+export function passwordConstraint(parameter: RegExp): CognitoErrorOverrides {
+  return {
+    InvalidParameterException: (error) => (parameter.test(error.message ?? '') ? passwordConstraintError(error) : undefined),
+  };
+}
+
+export function passwordConstraintError(error: Error): InvalidPasswordError {
+  const message = error.message ?? '';
+  const reason = /length/i.test(message)
+    ? 'The password does not satisfy the password policy: it is too short.'
+    : /pattern/i.test(message)
+      ? 'The password must not begin or end with a space.'
+      : 'The password does not satisfy the password policy.';
+  return new InvalidPasswordError(reason, { cause: error });
 }
 
 /** Runs a Cognito call, rethrowing its failure as a domain error. */

@@ -2,11 +2,12 @@
  * `ProfileStore` in the single table: one item per user, `pk = USER#<userId>`, `sk = PROFILE`
  * (ARCHITECTURE.md). Writes only (PutItem, UpdateItem, DeleteItem): the routes that use it need no
  * read permission. `entity = 'profile'` lets stream consumers tell profiles from other items.
+ * Throttling is a 429 (rethrowDynamoDbError), like every other table access.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProfileRecord, ProfileStore } from '../core/auth/ports.js';
 import { TABLE_KEY } from '../core/table-design.js';
+import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
 export const PROFILE_SORT_KEY = 'PROFILE';
 
@@ -32,8 +33,8 @@ export class DynamoDbProfileStore implements ProfileStore {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
+      if (isConditionFailure(error)) return;
+      rethrowDynamoDbError(error);
     }
   }
 
@@ -50,25 +51,24 @@ export class DynamoDbProfileStore implements ProfileStore {
       set.push('#name = :name');
       values[':name'] = name;
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: profileKey(userId),
-        UpdateExpression: `SET ${set.join(', ')}${name === undefined ? ' REMOVE #name' : ''}`,
-        ExpressionAttributeNames: {
-          '#entity': 'entity',
-          '#userId': 'userId',
-          '#email': 'email',
-          '#createdAt': 'createdAt',
-          '#updatedAt': 'updatedAt',
-          '#name': 'name',
-        },
-        ExpressionAttributeValues: values,
-      }),
-    );
+    const update = new UpdateCommand({
+      TableName: this.tableName,
+      Key: profileKey(userId),
+      UpdateExpression: `SET ${set.join(', ')}${name === undefined ? ' REMOVE #name' : ''}`,
+      ExpressionAttributeNames: {
+        '#entity': 'entity',
+        '#userId': 'userId',
+        '#email': 'email',
+        '#createdAt': 'createdAt',
+        '#updatedAt': 'updatedAt',
+        '#name': 'name',
+      },
+      ExpressionAttributeValues: values,
+    });
+    await this.client.send(update).catch(rethrowDynamoDbError);
   }
 
   async delete(userId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: profileKey(userId) }));
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: profileKey(userId) })).catch(rethrowDynamoDbError);
   }
 }

@@ -6,7 +6,10 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import { CognitoAuthFlows } from '../adapters/cognito-auth-flows.js';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory.js';
 import { createCognitoClient, createDocumentClient } from '../adapters/aws-clients.js';
+import { loadCursorKey } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbProfileStore } from '../adapters/dynamodb-profile-store.js';
+import type { PageCursors } from '../core/auth/ports.js';
+import { CursorCodec } from '../core/pagination/cursor.js';
 import { ENV, requireEnv } from '../shared/env.js';
 
 /** Cognito's public API for the app client (grant: `userPoolClient`). */
@@ -22,4 +25,19 @@ export function userDirectory(client: CognitoIdentityProviderClient = createCogn
 /** Profile records in the single table (grant: `tableWrite`). */
 export function profileStore(): DynamoDbProfileStore {
   return new DynamoDbProfileStore(createDocumentClient(), requireEnv(ENV.tableName));
+}
+
+/** Page cursors signed with the deployment's cursor key, read from the table on first use (grant: `cursorKey`). */
+export function pageCursors(): () => Promise<PageCursors> {
+  const client = createDocumentClient();
+  const tableName = requireEnv(ENV.tableName);
+  let codec: Promise<PageCursors> | undefined;
+  return () =>
+    (codec ??= loadCursorKey(client, tableName).then(
+      (key) => new CursorCodec(key),
+      (error: unknown) => {
+        codec = undefined; // try again on the next request
+        throw error;
+      },
+    ));
 }

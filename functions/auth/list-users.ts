@@ -2,8 +2,8 @@ import { listUsersOperation } from '../contract/auth.js';
 import { listUsers } from '../core/auth/user-admin.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
-import { adminDeps } from './admin-deps.js';
+import { listUsersDeps } from './admin-deps.js';
 
-const deps = adminDeps();
+const deps = listUsersDeps();
 
 export const handler = httpHandler(listUsersOperation, async ({ caller, query }) => ok(await listUsers(deps, caller, query)));

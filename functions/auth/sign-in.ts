@@ -2,8 +2,11 @@ import { signInOperation } from '../contract/auth.js';
 import { signIn } from '../core/auth/sessions.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
+import { clientContextOf } from './client-context.js';
 import { authFlows } from './dependencies.js';
 
 const flows = authFlows();
 
-export const handler = httpHandler(signInOperation, async ({ body }) => ok(await signIn(flows, body), { 'cache-control': 'no-store' }));
+export const handler = httpHandler(signInOperation, async ({ body, event }) =>
+  ok(await signIn(flows, body, clientContextOf(event)), { 'cache-control': 'no-store' }),
+);

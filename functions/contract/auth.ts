@@ -107,7 +107,7 @@ export const signInOperation = defineOperation({
   method: 'POST',
   path: '/auth/sign-in',
   auth: 'none',
-  summary: 'Signs in with email and password (401 InvalidCredentials, 403 UserNotConfirmed).',
+  summary: 'Signs in with email and password (401 InvalidCredentials, also when a password reset is required; 403 UserNotConfirmed).',
   tag: 'auth',
   body: z.strictObject({ email, password }),
   responses: { 200: { description: 'Tokens, or a challenge to answer', schema: z.union([tokensSchema, challengeSchema]) } },
@@ -118,7 +118,10 @@ export const respondToChallengeOperation = defineOperation({
   method: 'POST',
   path: '/auth/respond-to-challenge',
   auth: 'none',
-  summary: 'Answers the challenge sign-in returned: `newPassword` for NEW_PASSWORD_REQUIRED, `code` for MFA.',
+  summary:
+    'Answers the challenge sign-in returned (its `session` names it): `newPassword` for NEW_PASSWORD_REQUIRED, ' +
+    '`code` for SOFTWARE_TOKEN_MFA, SMS_MFA or EMAIL_OTP. Any other challenge (e.g. MFA_SETUP), or the wrong kind of ' +
+    'answer, is 400 ValidationFailed.',
   tag: 'auth',
   body: z
     .strictObject({ email, session: z.string().min(1).max(4096), newPassword: password.optional(), code: code.optional() })

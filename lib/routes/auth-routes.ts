@@ -52,7 +52,8 @@ export const authRoutes: readonly RouteDefinition[] = [
   {
     operation: auth.listUsersOperation,
     handler: 'functions/auth/list-users.ts',
-    grants: [grants.userPool('ListUsers', 'AdminListGroupsForUser')],
+    // The cursor key signs its page cursors.
+    grants: [grants.userPool('ListUsers', 'AdminListGroupsForUser'), grants.cursorKey],
     timeoutSeconds: 29,
   },
   { operation: auth.addUserToGroupOperation, handler: 'functions/auth/add-user-to-group.ts', grants: [grants.userPool('AdminAddUserToGroup')] },

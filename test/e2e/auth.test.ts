@@ -159,6 +159,40 @@ describe('administration', () => {
   });
 });
 
+describe('the first admin (made by local mode, with no profile record)', () => {
+  it('can export its data and name itself, which creates the profile record', async () => {
+    const as = (await signIn(ADMIN.email, ADMIN.password)).body.accessToken;
+    const me = await call<{ userId: string }>('GET', '/me', { as });
+    const { userId } = me.body;
+    expect(await profileRecord(userId)).toBeUndefined();
+
+    const exported = await call('GET', '/me/export', { as });
+    expect(exported.status).toBe(200);
+    expect(exported.body).toMatchObject({ profile: { userId, email: ADMIN.email, groups: ['admin'] }, documents: [], files: [], devices: [] });
+
+    const named = await call('PATCH', '/me', { as, body: { name: 'First Admin' } });
+    expect(named.status).toBe(200);
+    expect(named.body).toMatchObject({ userId, name: 'First Admin', groups: ['admin'] });
+    expect(await profileRecord(userId)).toMatchObject({ userId, email: ADMIN.email, name: 'First Admin' });
+  });
+
+  it('pages through users with signed cursors, and an altered cursor is 400', async () => {
+    await newUser();
+    const as = (await signIn(ADMIN.email, ADMIN.password)).body.accessToken;
+    type Page = { items: { userId: string }[]; nextCursor: string | null };
+    const first = await call<Page>('GET', '/admin/users?limit=1', { as });
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(1);
+    const cursor = first.body.nextCursor!;
+    const second = await call<Page>('GET', `/admin/users?limit=1&cursor=${encodeURIComponent(cursor)}`, { as });
+    expect(second.status).toBe(200);
+    expect(second.body.items[0]!.userId).not.toBe(first.body.items[0]!.userId);
+    const altered = await call('GET', `/admin/users?limit=1&cursor=${encodeURIComponent(`${cursor}~`)}`, { as });
+    expect(altered.status).toBe(400);
+    expect(altered.body).toMatchObject({ error: { code: 'ValidationFailed' } });
+  });
+});
+
 describe('the gateway refuses tokens that are not valid access tokens of this pool and client', () => {
   const issuerUrl = () => `https://cognito-idp.${local.region}.amazonaws.com/${local.userPoolId}`;
 
@@ -203,7 +237,6 @@ describe('the gateway refuses tokens that are not valid access tokens of this po
   it.each([
     ['signed by another key', async (user: { userId: string; tokens: Tokens }) => resignedWithAnotherKey(user.tokens.accessToken)],
     ['expired', async (user: { userId: string }) => poolSignedToken(user.userId, { issuedAt: new Date(Date.now() - 2 * 60 * 60 * 1000) })],
-    ['an ID token instead of an access token', async (user: { tokens: Tokens }) => user.tokens.idToken],
     ['of another client id', async (user: { userId: string }) => poolSignedToken(user.userId, { clientId: 'a'.repeat(26) })],
     ['not a token at all', async () => 'not-a-jwt'],
   ])('401 for a token %s, with API Gateway\'s own body', async (_case, token) => {
@@ -212,6 +245,13 @@ describe('the gateway refuses tokens that are not valid access tokens of this po
     expect(response.status).toBe(401);
     expect(response.body).toEqual(UNAUTHORIZED);
     expect(response.headers.get('apigw-requestid')).toBeTruthy();
+  });
+
+  it('401 for an ID token instead of an access token: the authorizer lets it through (its aud is the client id), the function refuses it', async () => {
+    const user = await newUser();
+    const response = await call('GET', '/me', { as: user.tokens.idToken });
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ error: { code: 'Unauthorized' } });
   });
 
   it('401 without a token on a 🔒 route', async () => {

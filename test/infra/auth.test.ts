@@ -101,6 +101,16 @@ describe('auth functions (least privilege)', () => {
     }
   });
 
+  it('listing users may read (and create once) the cursor-signing key, and nothing else in the table', () => {
+    const handler = 'functions/auth/list-users.ts';
+    const table = statementsOf(handler).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    expect(table.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    for (const statement of table) {
+      expect((statement as Statement & { Condition?: unknown }).Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#META'] } });
+    }
+    expect(environmentOf(handler)).toHaveProperty('LAMBASE_TABLE_NAME');
+  });
+
   it('deleting the account may find and delete what the user owns, then the user, and nothing else', () => {
     const handler = 'functions/auth/delete-me.ts';
     expect(actionsOf(handler).filter((action) => !action.startsWith('logs:')).sort()).toEqual([

@@ -3,6 +3,7 @@
  * Cognito and the single table; they turn the provider's failures into the domain errors of
  * ../errors.ts, so nothing here knows Cognito's exception names.
  */
+import type { CursorPosition } from '../pagination/cursor.js';
 
 export type AuthTokens = {
   accessToken: string;
@@ -21,7 +22,32 @@ export type AuthChallenge = { challenge: string; session: string };
 export type SignInOutcome = AuthTokens | AuthChallenge;
 
 /** What the client answers a challenge with: a new password, or a one-time code (MFA). */
-export type ChallengeAnswer = { kind: 'newPassword'; newPassword: string } | { kind: 'mfaCode'; code: string };
+export type ChallengeAnswer = { kind: 'newPassword'; newPassword: string } | { kind: 'code'; code: string };
+
+/** Where a request came from, for the provider's risk analysis (sign-ins scored by the user's address, not Lambda's). */
+export type ClientContext = { ipAddress?: string };
+
+/** A page cursor codec bound to a scope (../pagination/cursor.ts `CursorCodec`). */
+export type PageCursors = {
+  encode(position: CursorPosition, scope: unknown): string;
+  /** Throws `ValidationError` for a cursor that was altered or issued for another scope. */
+  decode(cursor: string, scope: unknown): CursorPosition;
+};
+
+/**
+ * The provider did not send a code for a reason that concerns this one account (its own request
+ * limit, an address that cannot receive mail). It never happens for an unknown email, so the
+ * answer must not show it; it is only logged.
+ */
+export class CodeNotSentError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The code was not sent (${reason}).`, options);
+    this.name = 'CodeNotSentError';
+  }
+}
 
 /**
  * The identity provider's public API, used on the user's behalf (no IAM): the flows a user goes
@@ -29,17 +55,22 @@ export type ChallengeAnswer = { kind: 'newPassword'; newPassword: string } | { k
  *
  * Failures: `UserExistsError`, `InvalidPasswordError`, `CodeMismatchError`, `CodeExpiredError`,
  * `UserNotConfirmedError`, `InvalidCredentialsError` (sign-in, whether the user exists or not),
- * `UnauthorizedError` (a token that is invalid, expired or revoked), `TooManyRequestsError`.
+ * `UnauthorizedError` (a token that is invalid, expired or revoked), `TooManyRequestsError`,
+ * `CodeNotSentError` (code requests only). Calls made on the user's behalf carry `client`.
  */
 export type AuthFlows = {
-  signUp(input: { email: string; password: string; name?: string }): Promise<{ userId: string; confirmed: boolean }>;
-  confirmSignUp(email: string, code: string): Promise<void>;
-  resendConfirmationCode(email: string): Promise<void>;
-  signIn(email: string, password: string): Promise<SignInOutcome>;
-  respondToChallenge(input: { email: string; session: string; answer: ChallengeAnswer }): Promise<SignInOutcome>;
-  refresh(refreshToken: string): Promise<RefreshedTokens>;
-  forgotPassword(email: string): Promise<void>;
-  confirmForgotPassword(input: { email: string; code: string; newPassword: string }): Promise<void>;
+  signUp(input: { email: string; password: string; name?: string }, client: ClientContext): Promise<{ userId: string; confirmed: boolean }>;
+  confirmSignUp(email: string, code: string, client: ClientContext): Promise<void>;
+  resendConfirmationCode(email: string, client: ClientContext): Promise<void>;
+  signIn(email: string, password: string, client: ClientContext): Promise<SignInOutcome>;
+  /** Answers `challenge` (the name sign-in returned) in the provider's `session`. */
+  respondToChallenge(
+    input: { email: string; challenge: string; session: string; answer: ChallengeAnswer },
+    client: ClientContext,
+  ): Promise<SignInOutcome>;
+  refresh(refreshToken: string, client: ClientContext): Promise<RefreshedTokens>;
+  forgotPassword(email: string, client: ClientContext): Promise<void>;
+  confirmForgotPassword(input: { email: string; code: string; newPassword: string }, client: ClientContext): Promise<void>;
   /** Revokes every refresh token of the token's user (and the access tokens they issued). */
   signOutEverywhere(accessToken: string): Promise<void>;
   changePassword(input: { accessToken: string; currentPassword: string; newPassword: string }): Promise<void>;

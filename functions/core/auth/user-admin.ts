@@ -3,8 +3,9 @@
  * Users are named by their `userId`; an unknown user is 404.
  */
 import type { Caller } from '../config/access-rules.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
-import type { UserDirectory } from './ports.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { CursorPosition } from '../pagination/cursor.js';
+import type { PageCursors, UserDirectory } from './ports.js';
 
 export type AdminDeps = { directory: UserDirectory; adminGroup: string };
 
@@ -17,29 +18,37 @@ export function assertAdmin(caller: Caller, adminGroup: string): void {
   if (!caller.groups.includes(adminGroup)) throw new ForbiddenError(`Only members of the ${adminGroup} group may do this.`);
 }
 
+/** What listing users needs beyond the other admin routes: signed page cursors. */
+export type ListUsersDeps = AdminDeps & { cursors: () => Promise<PageCursors> };
+
+/**
+ * A page of users with their groups. A user deleted between the listing and the group look-up is
+ * left out; a page never comes back empty while more users exist.
+ */
 export async function listUsers(
-  deps: AdminDeps,
+  deps: ListUsersDeps,
   caller: Caller,
   page: { limit: number; cursor?: string },
 ): Promise<{ items: AdminUser[]; nextCursor: string | null }> {
   assertAdmin(caller, deps.adminGroup);
-  const token = page.cursor === undefined ? undefined : readUsersCursor(page.cursor);
-  let listed;
-  try {
-    listed = await deps.directory.listUsers({ limit: page.limit, token });
-  } catch (error) {
-    // The provider refuses a paging token that was not its own.
-    if (token !== undefined && error instanceof ValidationError) throw invalidCursor(error);
-    throw error;
-  }
-  const items = await mapConcurrently(listed.users, GROUP_LOOKUP_CONCURRENCY, async (user) => ({
-    userId: user.userId,
-    email: user.email,
-    enabled: user.enabled,
-    groups: await deps.directory.groupsOf(user.userId),
-    createdAt: user.createdAt,
-  }));
-  return { items, nextCursor: listed.nextToken === undefined ? null : usersCursor(listed.nextToken) };
+  const cursors = await deps.cursors();
+  // The cursor is bound to the caller: another admin's cursor, or an altered one, is refused.
+  const scope = { list: 'admin-users', caller: caller.userId };
+  let token = page.cursor === undefined ? undefined : providerToken(cursors.decode(page.cursor, scope));
+  let items: AdminUser[];
+  let fromCursor = token !== undefined;
+  do {
+    const listed = await listPage(deps.directory, page.limit, token, fromCursor);
+    fromCursor = false;
+    const found = await mapConcurrently(listed.users, GROUP_LOOKUP_CONCURRENCY, async (user): Promise<AdminUser | undefined> => {
+      const groups = await groupsIfPresent(deps.directory, user.userId);
+      if (!groups) return undefined;
+      return { userId: user.userId, email: user.email, enabled: user.enabled, groups, createdAt: user.createdAt };
+    });
+    items = found.filter((item): item is AdminUser => item !== undefined);
+    token = listed.nextToken;
+  } while (items.length === 0 && token !== undefined);
+  return { items, nextCursor: token === undefined ? null : cursors.encode({ token }, scope) };
 }
 
 export async function addUserToGroup(deps: AdminDeps, caller: Caller, target: { userId: string; group: string }): Promise<void> {
@@ -63,22 +72,31 @@ export async function enableUser(deps: AdminDeps, caller: Caller, target: { user
   await deps.directory.enable(target.userId);
 }
 
-// The cursor wraps the provider's paging token, which the provider itself authenticates; a
-// version tag lets the format change without breaking the check.
-const CURSOR_VERSION = 1;
-
-export function usersCursor(token: string): string {
-  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, t: token })).toString('base64url');
+function providerToken(position: CursorPosition): string {
+  const token = position.token;
+  // Only a cursor signed by us gets here, so this is our own format changing under a live cursor.
+  if (typeof token !== 'string' || token === '') throw invalidCursor();
+  return token;
 }
 
-export function readUsersCursor(cursor: string): string {
+async function listPage(directory: UserDirectory, limit: number, token: string | undefined, fromCursor: boolean) {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; t?: unknown };
-    if (parsed.v === CURSOR_VERSION && typeof parsed.t === 'string' && parsed.t !== '') return parsed.t;
-  } catch {
-    // not JSON: fall through
+    return await directory.listUsers({ limit, token });
+  } catch (error) {
+    // The provider refuses a paging token it no longer honours (e.g. one that has expired).
+    if (fromCursor && error instanceof ValidationError) throw invalidCursor(error);
+    throw error;
   }
-  throw invalidCursor();
+}
+
+/** The user's groups, or `undefined` when the user is gone (deleted since the listing). */
+async function groupsIfPresent(directory: UserDirectory, userId: string): Promise<string[] | undefined> {
+  try {
+    return await directory.groupsOf(userId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 function invalidCursor(cause?: unknown): ValidationError {

@@ -10,7 +10,9 @@ import { DynamoDbProfileStore } from '../../../functions/adapters/dynamodb-profi
 import { deleteAccount } from '../../../functions/core/auth/account.js';
 import type { OwnedData } from '../../../functions/core/auth/ports.js';
 import { createProfile } from '../../../functions/core/auth/profile.js';
-import { OTHER_PASSWORD, PASSWORD, startAuthHarness, WEAK_PASSWORD, type AuthHarness, type TestUser } from './auth-harness.js';
+import backend from '../../../lambase.config.js';
+import { ensureUser } from '../../../local/emulators/cognito/ensure-user.js';
+import { claimsOf, newEmail, OTHER_PASSWORD, PASSWORD, startAuthHarness, WEAK_PASSWORD, type AuthHarness, type TestUser } from './auth-harness.js';
 
 let h: AuthHarness;
 beforeAll(async () => {
@@ -213,5 +215,33 @@ describe('DELETE /me', () => {
     expect(await h.profileRecord(user.userId)).toBeUndefined();
     expect(await userExists(user.userId)).toBe(false);
     await expect(deleteAccount(deps, caller)).resolves.toBeUndefined();
+  });
+});
+
+describe('the first admin, created without a profile record (AdminCreateUser in the cloud, ensureUser locally)', () => {
+  it('can export (GET /me/export) and then name itself (PATCH /me), which creates the record', async () => {
+    const email = newEmail('first-admin');
+    await ensureUser(
+      { endpoint: h.cognito.endpoint, region: process.env.AWS_REGION!, userPoolId: h.cognito.userPoolId },
+      { email, password: PASSWORD, groups: [backend.auth.adminGroup] },
+    );
+    const tokens = await h.signInWithSdk(email, PASSWORD);
+    const userId = String(claimsOf(tokens.accessToken).sub);
+    const admin: TestUser = { email, password: PASSWORD, userId, ...tokens };
+    expect(await h.profileRecord(userId)).toBeUndefined();
+
+    const exported = await exportMe(admin);
+    expect(exported.statusCode).toBe(200);
+    expect(exported.body).toEqual({
+      profile: { userId, email, emailVerified: true, groups: [backend.auth.adminGroup], createdAt: expect.any(String) },
+      documents: [],
+      files: [],
+      devices: [],
+    });
+
+    const named = await patchMe(admin, { name: 'First Admin' });
+    expect(named.statusCode).toBe(200);
+    expect(named.body).toMatchObject({ userId, email, name: 'First Admin', groups: [backend.auth.adminGroup] });
+    expect(await h.profileRecord(userId)).toMatchObject({ userId, email, name: 'First Admin' });
   });
 });

@@ -1,9 +1,15 @@
 /**
- * User administration: list (paginated), groups, disable/enable — for the admin group only —
- * through the handlers against the Cognito emulator.
+ * User administration: list (paginated, signed cursors), groups, disable/enable — for the admin
+ * group only — through the handlers against the Cognito emulator (and DynamoDB Local for the
+ * cursor key).
  */
-import { AdminAddUserToGroupCommand, AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminAddUserToGroupCommand, AdminDeleteUserCommand, AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCognitoClient } from '../../../functions/adapters/aws-clients.js';
+import { CognitoUserDirectory } from '../../../functions/adapters/cognito-user-directory.js';
+import { pageCursors } from '../../../functions/auth/dependencies.js';
+import type { UserDirectory } from '../../../functions/core/auth/ports.js';
+import { listUsers as listUsersUseCase } from '../../../functions/core/auth/user-admin.js';
 import backend from '../../../lambase.config.js';
 import { startAuthHarness, type AuthHarness, type TestUser } from './auth-harness.js';
 
@@ -12,16 +18,22 @@ type Page = { items: AdminUser[]; nextCursor: string | null };
 
 let h: AuthHarness;
 let admin: TestUser;
+let otherAdmin: TestUser;
 let member: TestUser;
 
-beforeAll(async () => {
-  h = await startAuthHarness();
+async function newAdmin(): Promise<TestUser> {
   const user = await h.confirmedUser({ name: 'Admin' });
   await h.sdk.send(
     new AdminAddUserToGroupCommand({ UserPoolId: h.cognito.userPoolId, Username: user.userId, GroupName: backend.auth.adminGroup }),
   );
   // Sign in again: the new token carries the group.
-  admin = { ...user, ...(await h.signInWithSdk(user.email, user.password)) };
+  return { ...user, ...(await h.signInWithSdk(user.email, user.password)) };
+}
+
+beforeAll(async () => {
+  h = await startAuthHarness();
+  admin = await newAdmin();
+  otherAdmin = await newAdmin();
   member = await h.confirmedUser();
 });
 afterAll(async () => h?.stop());
@@ -58,6 +70,7 @@ describe('admin routes, called by someone outside the admin group', () => {
     expect(response.body).toMatchObject({ error: { code: 'Forbidden' } });
     expect(await groupsOf(member.userId)).toEqual([]);
     expect(await groupsOf(admin.userId)).toEqual([backend.auth.adminGroup]);
+    expect(await groupsOf(otherAdmin.userId)).toEqual([backend.auth.adminGroup]);
     expect((await signIn(admin)).statusCode).toBe(200);
   });
 });
@@ -94,15 +107,51 @@ describe('GET /admin/users', () => {
     expect(all.nextCursor).toBeNull();
   });
 
-  it('answers 400 ValidationFailed for an altered cursor and a limit below 1', async () => {
+  it('answers 400 ValidationFailed for an altered cursor, one of another admin, and a limit below 1', async () => {
     const first = (await listUsers(admin, 'limit=1')).body as Page;
-    expect(first.nextCursor).not.toBeNull();
-    const altered = Buffer.from(JSON.stringify({ v: 1, t: 'forged' })).toString('base64url');
-    for (const query of [`cursor=${altered}`, 'cursor=not-a-cursor', `cursor=${first.nextCursor!.slice(0, -2)}`, 'limit=0']) {
-      const response = await listUsers(admin, query);
-      expect(response.statusCode, query).toBe(400);
-      expect(response.body).toMatchObject({ error: { code: 'ValidationFailed' } });
+    const cursor = first.nextCursor!;
+    expect(cursor).toEqual(expect.any(String));
+    expect((await listUsers(admin, `limit=1&cursor=${encodeURIComponent(cursor)}`)).statusCode).toBe(200);
+    const flip = (at: number) => `${cursor.slice(0, at)}${cursor[at] === 'A' ? 'B' : 'A'}${cursor.slice(at + 1)}`;
+    const cases = [
+      ['unsigned', Buffer.from(JSON.stringify({ v: 1, t: 'forged' })).toString('base64url')],
+      ['not a cursor', 'not-a-cursor'],
+      ['cut short', cursor.slice(0, -2)],
+      ['a character of the position flipped', flip(2)],
+      ['a character of the signature flipped', flip(cursor.length - 1)],
+      ['~ appended (base64url decoders skip it)', `${cursor}~`],
+      ['= appended', `${cursor}=`],
+    ];
+    for (const [name, altered] of cases) {
+      const response = await listUsers(admin, `cursor=${encodeURIComponent(altered!)}`);
+      expect(response.statusCode, name).toBe(400);
+      expect(response.body).toMatchObject({ error: { code: 'ValidationFailed', details: [{ path: 'cursor' }] } });
     }
+    const replayed = await listUsers(otherAdmin, `limit=1&cursor=${encodeURIComponent(cursor)}`);
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.body).toMatchObject({ error: { code: 'ValidationFailed' } });
+    const limit = await listUsers(admin, 'limit=0');
+    expect(limit.statusCode).toBe(400);
+    expect(limit.body).toMatchObject({ error: { code: 'ValidationFailed' } });
+  });
+
+  it('leaves out a user deleted between the listing and the group look-up, instead of failing the page', async () => {
+    const doomed = await h.confirmedUser();
+    const real = new CognitoUserDirectory(createCognitoClient(), h.cognito.userPoolId);
+    // The real directory, with the user deleted right after Cognito listed it.
+    const racing: UserDirectory = Object.assign(Object.create(real) as CognitoUserDirectory, {
+      listUsers: async (page: { limit: number; token?: string }) => {
+        const listed = await real.listUsers(page);
+        await h.sdk.send(new AdminDeleteUserCommand({ UserPoolId: h.cognito.userPoolId, Username: doomed.userId }));
+        return listed;
+      },
+    });
+    const caller = { userId: admin.userId, groups: [backend.auth.adminGroup] };
+    const page = await listUsersUseCase({ directory: racing, adminGroup: backend.auth.adminGroup, cursors: pageCursors() }, caller, { limit: 60 });
+    const ids = page.items.map((item) => item.userId);
+    expect(ids).toContain(admin.userId);
+    expect(ids).toContain(member.userId);
+    expect(ids).not.toContain(doomed.userId);
   });
 });
 

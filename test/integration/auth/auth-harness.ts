@@ -82,9 +82,9 @@ export async function startAuthHarness() {
     enableUser: (await import('../../../functions/auth/enable-user.js')).handler,
   } satisfies Record<string, Handler>;
 
-  /** Calls a public route with a JSON body. */
-  const post = (handler: Handler, routePath: string, json: unknown): Promise<HttpResponse> =>
-    callHttp(handler, { method: 'POST', path: routePath, routeKey: `POST ${routePath}`, json });
+  /** Calls a public route with a JSON body, from `sourceIp` (API Gateway's `requestContext.http.sourceIp`). */
+  const post = (handler: Handler, routePath: string, json: unknown, sourceIp?: string): Promise<HttpResponse> =>
+    callHttp(handler, { method: 'POST', path: routePath, routeKey: `POST ${routePath}`, json, ...(sourceIp ? { sourceIp } : {}) });
 
   /** Calls a 🔒 route as `user`: the authorizer's claims plus the Authorization header it lets through. */
   const callAs = (

@@ -4,7 +4,7 @@
  */
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newEmail, OTHER_PASSWORD, PASSWORD, startAuthHarness, WEAK_PASSWORD, type AuthHarness } from './auth-harness.js';
+import { newEmail, OTHER_PASSWORD, PASSWORD, startAuthHarness, WEAK_PASSWORD, withoutRequestId, type AuthHarness } from './auth-harness.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -86,11 +86,13 @@ describe('POST /auth/confirm-sign-up', () => {
     expect(response.body).toMatchObject({ error: { code: 'CodeExpired' } });
   });
 
-  it('answers 409 Conflict when the account is confirmed already', async () => {
+  it('answers a confirmed account exactly as an unknown email: 400 CodeMismatch, byte for byte', async () => {
     const user = await h.confirmedUser();
-    const response = await confirm({ email: user.email, code: '123456' });
-    expect(response.statusCode).toBe(409);
-    expect(response.body).toMatchObject({ error: { code: 'Conflict' } });
+    const confirmedAlready = await confirm({ email: user.email, code: '123456' });
+    const unknown = await confirm({ email: newEmail('nobody'), code: '123456' });
+    expect(confirmedAlready.statusCode).toBe(400);
+    expect(confirmedAlready.body).toMatchObject({ error: { code: 'CodeMismatch' } });
+    expect(withoutRequestId(confirmedAlready.body)).toBe(withoutRequestId(unknown.body));
   });
 });
 
@@ -167,5 +169,23 @@ describe('POST /auth/forgot-password and /auth/reset-password', () => {
     const response = await reset({ email, code: h.lastCodeTo(email), newPassword: OTHER_PASSWORD });
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatchObject({ error: { code: 'CodeMismatch' } });
+  });
+});
+
+describe("the end user's address", () => {
+  it('goes to the Cognito emulator on every public flow, which accepts it', async () => {
+    const from = '203.0.113.7';
+    const email = newEmail('context');
+    expect((await h.post(h.handlers.signUp, '/auth/sign-up', { email, password: PASSWORD }, from)).statusCode).toBe(201);
+    expect((await h.post(h.handlers.resendConfirmation, '/auth/resend-confirmation', { email }, from)).statusCode).toBe(202);
+    expect((await h.post(h.handlers.confirmSignUp, '/auth/confirm-sign-up', { email, code: h.lastCodeTo(email) }, from)).statusCode).toBe(204);
+    const signedIn = await h.post(h.handlers.signIn, '/auth/sign-in', { email, password: PASSWORD }, from);
+    expect(signedIn.statusCode).toBe(200);
+    const { refreshToken } = signedIn.body as { refreshToken: string };
+    expect((await h.post(h.handlers.refresh, '/auth/refresh', { refreshToken }, from)).statusCode).toBe(200);
+    expect((await h.post(h.handlers.forgotPassword, '/auth/forgot-password', { email }, from)).statusCode).toBe(202);
+    const reset = await h.post(h.handlers.resetPassword, '/auth/reset-password', { email, code: h.lastCodeTo(email), newPassword: OTHER_PASSWORD }, from);
+    expect(reset.statusCode).toBe(204);
+    expect((await signIn(email, OTHER_PASSWORD)).statusCode).toBe(200);
   });
 });

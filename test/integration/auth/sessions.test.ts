@@ -121,9 +121,22 @@ describe('POST /auth/respond-to-challenge', () => {
   it('answers 401 InvalidCredentials for a session that is not the one sign-in gave', async () => {
     const { email, temporaryPassword } = await invitedUser();
     await signIn({ email, password: temporaryPassword });
-    const response = await respond({ email, session: 'not-a-session-we-handed-out', newPassword: OTHER_PASSWORD });
-    expect(response.statusCode).toBe(401);
-    expect(response.body).toMatchObject({ error: { code: 'InvalidCredentials' } });
+    for (const session of ['not-a-session-we-handed-out', 'NEW_PASSWORD_REQUIRED.not-a-session-cognito-handed-out']) {
+      const response = await respond({ email, session, newPassword: OTHER_PASSWORD });
+      expect(response.statusCode, session).toBe(401);
+      expect(response.body).toMatchObject({ error: { code: 'InvalidCredentials' } });
+    }
+  });
+
+  it('answers 400 ValidationFailed for a code sent to NEW_PASSWORD_REQUIRED, and the session still works', async () => {
+    const { email, temporaryPassword } = await invitedUser();
+    const { session } = (await signIn({ email, password: temporaryPassword })).body as { session: string };
+    const response = await respond({ email, session, code: '123456' });
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatchObject({
+      error: { code: 'ValidationFailed', message: 'The NEW_PASSWORD_REQUIRED challenge is answered with newPassword.' },
+    });
+    expect((await respond({ email, session, newPassword: OTHER_PASSWORD })).statusCode).toBe(200);
   });
 
   it('wants exactly one answer: newPassword or code', async () => {
