@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
  * Five projects, shaped like the pyramid (STYLE.md): unit (pure, in-memory), infra (CDK templates),
  * integration (real emulators started once in global setup),
  * local (local-mode parts, each test starting its own) and e2e (the whole local mode).
+ * local and e2e files run one at a time (after the others): each starts JVMs and whole backends,
+ * and several at once on a 2-core machine only make each other time out.
  */
 export default defineConfig({
   test: {
@@ -45,6 +47,7 @@ export default defineConfig({
           // Local-mode parts (emulator fronts, gateway, event pump), each test starting its own.
           name: 'local',
           include: ['test/local/**/*.test.ts'],
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -54,6 +57,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

@@ -1,13 +1,19 @@
 /**
  * `npm start [-- --port 4000 --data-dir .lambase --reset --verbose]`: runs the whole backend
- * offline and stops everything it started on Ctrl-C (SIGINT) or SIGTERM.
+ * offline and stops everything it started on Ctrl-C (SIGINT) or SIGTERM — during startup too. A
+ * second Ctrl-C, or a stop that takes over STOP_LIMIT_MS, exits at once (DynamoDB Local's Java is
+ * killed by its exit hook and watchdog either way).
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { BackendConfigError } from '../functions/core/config/define-backend.js';
 import { DataDirInUseError } from './data-dir-lock.js';
 import { JavaMissingError } from './emulators/dynamodb.js';
-import { startLocal } from './start-local.js';
+import { startLocal, type LocalBackend } from './start-local.js';
+
+// Lambda runs in UTC, and TZ is process-wide: set it before anything reads the clock's zone.
+process.env.TZ = 'UTC';
+const STOP_LIMIT_MS = 20_000;
 
 const { values } = parseArgs({
   options: {
@@ -34,12 +40,35 @@ const print = (line: string) => console.log(line);
 // Local tooling runs on the developer's Node; the SDK's notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Signals are handled from the start: Ctrl-C while the emulators start stops what has started.
+const abort = new AbortController();
+let local: LocalBackend | undefined;
+let stopping = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    console.error(`\n${signal} again: exiting now.`);
+    process.exit(130);
+  }
+  stopping = true;
+  print(`\n${signal}: stopping… (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again exits at once)`);
+  setTimeout(() => {
+    console.error(`✖ Stopping took over ${STOP_LIMIT_MS / 1000} s: exiting anyway.`);
+    process.exit(1);
+  }, STOP_LIMIT_MS).unref();
+  abort.abort();
+  // While starting, startLocal itself stops what has started and rejects (handled below).
+  if (local) local.stop().then(() => process.exit(0), () => process.exit(1));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 try {
-  const local = await startLocal({
+  local = await startLocal({
     port,
     dataDir: values['data-dir'],
     reset: values.reset,
     functionLogLevel: values.verbose ? 'INFO' : 'WARN',
+    signal: abort.signal,
     log: print,
   });
   const relative = path.relative(process.cwd(), local.dataDir);
@@ -54,18 +83,8 @@ try {
   print(`  User pool  ${local.userPoolId}   client ${local.userPoolClientId}`);
   print('Press Ctrl-C to stop.');
   print('');
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    print(`\n${signal}: stopping…`);
-    await local.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (error) {
+  if (abort.signal.aborted) process.exit(0); // stopped during startup, as asked
   console.error(`✖ ${explain(error as Error, port)}`);
   process.exit(1);
 }

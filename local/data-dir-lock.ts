@@ -1,9 +1,18 @@
 /**
  * One local backend per data folder: DynamoDB Local's database file and the emulators' JSON files
  * are not safe to share between two running instances.
+ *
+ * The lock file is created atomically (`wx`), so of two instances starting at once exactly one
+ * wins. It names its holder by pid and a per-process token: a lock whose holder is dead — or whose
+ * pid is ours but from an earlier process (pid reuse, common in containers) — is stale and replaced.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+
+const LOCK_FILE = '.lock';
+/** Tells this process's locks from a dead process's that had the same pid. */
+const PROCESS_TOKEN = randomUUID();
 
 export class DataDirInUseError extends Error {
   constructor(dataDir: string, pid: number) {
@@ -12,27 +21,85 @@ export class DataDirInUseError extends Error {
   }
 }
 
+type Holder = { pid: number; token?: string };
+
 export class DataDirLock {
-  private constructor(private readonly file: string) {}
+  private constructor(
+    private readonly file: string,
+    private readonly content: string,
+  ) {}
 
   static async acquire(dataDir: string): Promise<DataDirLock> {
-    const file = path.join(dataDir, '.lock');
-    const holder = Number(await readFile(file, 'utf8').catch(() => '0'));
-    if (holder && holder !== process.pid && isAlive(holder)) throw new DataDirInUseError(dataDir, holder);
-    await writeFile(file, String(process.pid));
-    return new DataDirLock(file);
+    const file = path.join(dataDir, LOCK_FILE);
+    const content = JSON.stringify({ pid: process.pid, token: PROCESS_TOKEN } satisfies Holder);
+    // Two rounds: the second follows the removal of a stale lock.
+    for (let round = 0; round < 2; round++) {
+      try {
+        await writeFile(file, content, { flag: 'wx' });
+        return new DataDirLock(file, content);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const existing = await readFile(file, 'utf8').catch(() => undefined);
+      if (existing === undefined) continue; // released meanwhile
+      const holder = parseHolder(existing);
+      if (holder && isHeld(holder)) throw new DataDirInUseError(dataDir, holder.pid);
+      await removeStale(file, existing);
+    }
+    const holder = parseHolder(await readFile(file, 'utf8').catch(() => ''));
+    throw new DataDirInUseError(dataDir, holder?.pid ?? 0);
   }
 
+  /** Removes everything in the data folder but the lock (`--reset`); only the holder may. */
+  async clearFolder(): Promise<void> {
+    const dataDir = path.dirname(this.file);
+    const entries = await readdir(dataDir);
+    await Promise.all(entries.filter((entry) => entry !== LOCK_FILE).map((entry) => rm(path.join(dataDir, entry), { recursive: true, force: true })));
+  }
+
+  /** Removes the lock file if it is still ours. */
   async release(): Promise<void> {
-    await rm(this.file, { force: true });
+    const current = await readFile(this.file, 'utf8').catch(() => undefined);
+    if (current === this.content) await rm(this.file, { force: true });
   }
 }
 
-function isAlive(pid: number): boolean {
+function parseHolder(text: string): Holder | undefined {
   try {
-    process.kill(pid, 0);
+    const parsed = JSON.parse(text) as unknown;
+    // Plain pids were written by earlier versions.
+    if (typeof parsed === 'number') return { pid: parsed };
+    if (parsed && typeof parsed === 'object' && typeof (parsed as Holder).pid === 'number') return parsed as Holder;
+  } catch {
+    // a torn or foreign file: stale
+  }
+  return undefined;
+}
+
+function isHeld(holder: Holder): boolean {
+  if (holder.pid === process.pid) return holder.token === PROCESS_TOKEN;
+  try {
+    process.kill(holder.pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Moves the stale lock aside (rename is atomic: of two processes clearing it, one moves it) and
+ * checks that what it moved is the stale lock it judged; if another process had meanwhile taken
+ * the lock, that lock is put back (`link` fails rather than overwrite a newer one).
+ */
+async function removeStale(file: string, stale: string): Promise<void> {
+  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else moved it
+    throw error;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => stale);
+  if (moved !== stale) await link(aside, file).catch(() => undefined);
+  await rm(aside, { force: true });
 }

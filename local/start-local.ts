@@ -1,14 +1,15 @@
 /**
  * `startLocal()`: the whole backend offline, in one process tree, on 127.0.0.1 — emulators,
  * the Lambda runtime, the event pump, the outbox and the gateway — started as an ordered list of
- * steps and stopped in reverse. `npm start` is a thin CLI over it; tests and tools call it directly.
+ * steps and stopped in reverse (the Lambda runtime first, so nothing waits on a running function).
+ * `npm start` is a thin CLI over it; tests and tools call it directly.
  *
  * @example
  * const local = await startLocal({ port: 0, dataDir: tmp });
  * await fetch(`${local.url}/openapi.json`);
  * await local.stop();
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,12 +18,14 @@ import type { Backend } from '../functions/core/config/define-backend.js';
 import { createAccessTokenVerifier } from '../functions/adapters/access-token-verifier.js';
 import { ENV } from '../functions/shared/env.js';
 import { loadBackend } from '../lib/load-backend.js';
+import { STORAGE_CORS } from '../lib/storage/storage-settings.js';
 import { defaultRoute, functionEnvironment, functionId, routes, type ResourceNames } from '../lib/routes.js';
 import { allTriggers, documentFilterPatterns, type CognitoTriggerEvent } from '../lib/triggers.js';
 import { PROJECT_ROOT } from './project-root.js';
 import { startCognito, ensureUser, type LocalCognito } from './emulators/cognito.js';
 import { startDynamoDb, type LocalDynamoDb } from './emulators/dynamodb.js';
 import { startS3, type LocalS3, type S3ObjectCreatedRecord } from './emulators/s3.js';
+import { AsyncInvoker } from './events/async-invoker.js';
 import { LocalScheduler } from './events/scheduler.js';
 import { StreamPump } from './events/stream-pump.js';
 import type { FilterPattern } from './events/event-filter.js';
@@ -43,7 +46,7 @@ export type StartLocalOptions = {
   port?: number;
   /** Where users, documents and files persist. @default <project>/.lambase */
   dataDir?: string;
-  /** Wipe the data folder first. */
+  /** Wipe the data folder first (once it is ours: never under another running instance). */
   reset?: boolean;
   /** @default lambase.config.ts */
   backend?: Backend;
@@ -55,6 +58,8 @@ export type StartLocalOptions = {
   throttle?: { rateLimit: number; burstLimit: number };
   /** Handler log level inside functions. @default 'WARN' */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Aborting during startup stops what has started; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 };
 
@@ -70,47 +75,62 @@ export type LocalBackend = {
   outbox: LocalOutbox;
   /** Milliseconds from the call to ready. */
   readyInMs: number;
+  /** Stops everything, the Lambda runtime first (invocations in flight are rejected). Idempotent. */
   stop(): Promise<void>;
 };
 
 type Step = { name: string; stop: () => Promise<void> | void };
 
+/** A step that takes longer than this to stop is reported and left behind, so the rest still stops. */
+const STEP_STOP_LIMIT_MS = 10_000;
+
 export async function startLocal(options: StartLocalOptions = {}): Promise<LocalBackend> {
   const startedAt = performance.now();
   const log = options.log ?? (() => {});
+  const { signal } = options;
   const dataDir = path.resolve(options.dataDir ?? path.join(PROJECT_ROOT, '.lambase'));
+  // Lambda runs in UTC. TZ is process-wide in Node (workers cannot have their own), so local mode
+  // sets it for its whole process before any function starts.
+  process.env.TZ = 'UTC';
   const started: Step[] = [];
-  const stopAll = async () => {
-    for (const step of started.reverse()) {
-      try {
-        await step.stop();
-      } catch (error) {
-        log(`stopping ${step.name}: ${(error as Error).message}`);
-      }
-    }
-    started.length = 0;
-  };
+  let runtime: LocalLambdaRuntime | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      // Functions first: whatever waits on an invocation (the stream pump, retries) then ends at once.
+      await runtime?.stop().catch((error: Error) => log(`stopping the lambda runtime: ${error.message}`));
+      for (const step of started.reverse()) await stopWithin(step, log);
+      started.length = 0;
+    })());
+  const onAbort = () => void runtime?.stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const checkpoint = () => signal?.throwIfAborted();
 
   try {
-    // 1. The port, the config, the data folder (reset on demand) and a lock so two instances never share it.
+    // 1. The port, the config, and the data folder: locked first (so two instances never share
+    // it), then reset on demand.
+    checkpoint();
     const port = options.port ?? 4000;
     if (port !== 0) await assertPortFree(port);
     const backend = options.backend ?? (await loadBackend());
-    if (options.reset) await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true });
     const lock = await DataDirLock.acquire(dataDir);
     started.push({ name: 'data folder lock', stop: () => lock.release() });
+    if (options.reset) await lock.clearFolder();
+    checkpoint();
 
     const outbox = new LocalOutbox(path.join(dataDir, 'outbox.json'), log);
     await outbox.load();
     started.push({ name: 'outbox', stop: () => outbox.flush() });
 
     // 2. The Lambda runtime and its Invoke endpoint (Cognito calls its triggers through it).
-    const runtime = new LocalLambdaRuntime();
-    started.push({ name: 'lambda runtime', stop: () => runtime.stop() });
-    const invokeServer = new LambdaInvokeServer(runtime);
+    const functions = new LocalLambdaRuntime();
+    runtime = functions;
+    started.push({ name: 'lambda runtime', stop: () => functions.stop() });
+    const invokeServer = new LambdaInvokeServer(functions);
     const lambdaEndpoint = await invokeServer.start();
     started.push({ name: 'lambda invoke endpoint', stop: () => invokeServer.stop() });
+    checkpoint();
 
     // 3. The emulators, in parallel.
     const triggers = allTriggers(backend);
@@ -119,14 +139,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     ) as Partial<Record<CognitoTriggerEvent, string>>;
     let onObjectCreated: (record: S3ObjectCreatedRecord) => void = () => {};
     const [dynamodb, s3, cognito] = await startAll(started, [
-      ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), log })],
+      ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), signal, log })],
       [
         'S3',
         () =>
           startS3({
             dataDir: path.join(dataDir, 's3'),
             region: LOCAL_REGION,
-            buckets: [{ name: LOCAL_BUCKET_NAME, allowedOrigins: ['*'] }],
+            // The cloud bucket's CORS rule (lib/storage), so a browser request refused there is refused here.
+            buckets: [{ name: LOCAL_BUCKET_NAME, allowedOrigins: ['*'], ...STORAGE_CORS }],
             onObjectCreated: (record) => onObjectCreated(record),
           }),
       ],
@@ -143,11 +164,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
           }),
       ],
     ] as const);
+    checkpoint();
 
     // 4. The table, from the same design the CDK deploys.
     const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: s3.credentials });
     started.push({ name: 'DynamoDB client', stop: () => dynamoClient.destroy() });
     const streamArn = await provisionTable(dynamoClient, LOCAL_TABLE_NAME, backend);
+    checkpoint();
 
     // 5. The gateway, then every function with the environment the CDK would give it.
     const names: ResourceNames = {
@@ -165,7 +188,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         target: { functionName: functionId(route.handler), auth: route.operation.auth },
       })),
       defaultRoute: { functionName: functionId(defaultRoute.handler), auth: 'none' },
-      invoke: (name, event) => runtime.invoke(name, event),
+      invoke: (name, event) => functions.invoke(name, event),
       // The authorizer's own checks; the function refuses non-access tokens, as in the cloud.
       verifier: createAccessTokenVerifier({
         userPoolId: cognito.userPoolId,
@@ -196,7 +219,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       ...options.functionEnvironment,
     };
     const register = (name: string, settings: Parameters<typeof functionEnvironment>[0]) =>
-      runtime.register({
+      functions.register({
         name,
         handlerFile: path.join(PROJECT_ROOT, settings.handler),
         environment: { ...functionEnvironment(settings, names), AWS_LAMBDA_FUNCTION_NAME: name, ...localEnvironment },
@@ -213,7 +236,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
             name: trigger.name,
             filters: documentFilterPatterns(trigger) as FilterPattern[],
             batchSize: trigger.batchSize ?? 100,
-            invoke: (event: unknown) => runtime.invoke(trigger.name, event),
+            invoke: (event: unknown) => functions.invoke(trigger.name, event),
           }]
         : [],
     );
@@ -230,26 +253,33 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       await pump.start();
       started.push({ name: 'stream pump', stop: async () => (await pump.stop(), streamsClient.destroy()) });
     }
+    // S3 notifications are asynchronous invocations: retried twice, the retries cancelled on stop.
+    const s3Invocations = new AsyncInvoker({ log });
+    started.push({ name: 'S3 event retries', stop: () => s3Invocations.stop() });
     const s3Triggers = triggers.filter((trigger) => trigger.source === 's3');
     onObjectCreated = (record) => {
       for (const trigger of s3Triggers) {
         if (decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')).startsWith(trigger.prefix)) {
-          void invokeAsync(() => runtime.invoke(trigger.name, { Records: [record] }), trigger.name, log);
+          void s3Invocations.invoke(trigger.name, () => functions.invoke(trigger.name, { Records: [record] }));
         }
       }
     };
     const schedules = triggers.flatMap((trigger) =>
       trigger.source === 'schedule'
-        ? [{ name: trigger.name, expression: trigger.expression, invoke: (event: unknown) => runtime.invoke(trigger.name, event) }]
+        ? [{ name: trigger.name, expression: trigger.expression, invoke: (event: unknown) => functions.invoke(trigger.name, event) }]
         : [],
     );
-    scheduler = new LocalScheduler(schedules, LOCAL_REGION, log);
-    scheduler.start();
-    started.push({ name: 'scheduler', stop: () => scheduler?.stop() });
+    const timers = new LocalScheduler(schedules, LOCAL_REGION, log);
+    scheduler = timers;
+    timers.start();
+    started.push({ name: 'scheduler', stop: () => timers.stop() });
+    checkpoint();
 
     // 7. The first admin, when asked for.
     const admin = options.admin ?? adminFromEnvironment();
     if (admin) await ensureUser(cognito, { ...admin, groups: [backend.auth.adminGroup] });
+    checkpoint();
+    signal?.removeEventListener('abort', onAbort);
 
     return {
       url,
@@ -265,8 +295,25 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       stop: stopAll,
     };
   } catch (error) {
+    signal?.removeEventListener('abort', onAbort);
     await stopAll();
     throw error;
+  }
+}
+
+/** Stops one step, reporting (not throwing) its failure, and moving on after STEP_STOP_LIMIT_MS. */
+async function stopWithin(step: Step, log: (line: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), STEP_STOP_LIMIT_MS);
+  });
+  try {
+    const outcome = await Promise.race([Promise.resolve().then(() => step.stop()), limit]);
+    if (outcome === 'late') log(`stopping ${step.name} took over ${STEP_STOP_LIMIT_MS / 1000} s; moving on`);
+  } catch (error) {
+    log(`stopping ${step.name}: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -285,18 +332,6 @@ async function startAll<const T extends readonly (readonly [string, () => Promis
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as never;
-}
-
-/** Asynchronous invocation: Lambda retries a failed event twice before giving up. */
-async function invokeAsync(invoke: () => Promise<unknown>, name: string, log: (line: string) => void): Promise<void> {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await invoke();
-      return;
-    } catch (error) {
-      log(`${name} failed (attempt ${attempt} of 3): ${(error as Error).message}`);
-    }
-  }
 }
 
 /** Fails fast (before any emulator starts) when the gateway's port is taken. */

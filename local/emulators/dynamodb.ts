@@ -2,22 +2,60 @@
  * Starts DynamoDB Local as a child process and waits until it answers. It has no option to choose
  * its listening address (it binds every interface), so it gets a free random port and we only
  * ever talk to it over 127.0.0.1. Telemetry is always disabled.
+ *
+ * Java must never outlive the Node process that started it, however that one ends. It runs under a
+ * small `sh` watchdog that kills it when the watchdog's stdin (a pipe from Node) closes — the
+ * kernel closes it when Node dies, SIGKILL included — and a process 'exit' hook SIGKILLs it
+ * synchronously when Node exits on its own (process.exit, a crash, a second Ctrl-C).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ensureDynamoDbLocal } from './dynamodb-local-install.js';
-import { freePort, LOCAL_CREDENTIALS, stopChild } from './process-tools.js';
+import { freePort, LOCAL_CREDENTIALS } from './process-tools.js';
 
 export type LocalDynamoDb = { endpoint: string; stop(): Promise<void> };
 
 export type StartDynamoDbOptions = {
   /** Folder for the database file; in memory when omitted. */
   dataDir?: string;
+  /** The port to try first; later attempts take free ones. @default a free port */
+  port?: number;
+  /** Aborting kills Java at once and rejects the start with the signal's reason. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 };
+
+/** A busy 2-core CI machine can take this long to start a JVM. */
+const READY_DEADLINE_MS = 60_000;
+/** Another process may take the port between our choosing it and Java binding it: try again. */
+const START_ATTEMPTS = 3;
+/** From SIGTERM to SIGKILL when stopping. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * `sh -c WATCHDOG name java-args…`: starts Java (stdin from /dev/null), writes its pid to fd 3,
+ * then kills it (TERM, KILL 5 s later) when stdin reaches end-of-file — Node died — or TERMs it on
+ * SIGTERM (a normal stop); exits with Java's status once Java is gone.
+ */
+const WATCHDOG = `
+exec 4<&0 0</dev/null
+java "$@" 3>&- 4<&- &
+java_pid=$!
+echo "$java_pid" >&3
+exec 3>&-
+( while read -r _ <&4; do :; done; kill -TERM "$java_pid"; sleep 5; kill -KILL "$java_pid" ) >/dev/null 2>&1 &
+watcher=$!
+exec 4<&-
+trap 'kill -TERM "$java_pid" 2>/dev/null' TERM INT HUP
+wait "$java_pid"; status=$?
+while kill -0 "$java_pid" 2>/dev/null; do wait "$java_pid"; status=$?; done
+kill "$watcher" 2>/dev/null
+exit "$status"
+`;
 
 /** Java is the one system prerequisite; say exactly what to install when it is missing. */
 export class JavaMissingError extends Error {
@@ -26,6 +64,14 @@ export class JavaMissingError extends Error {
       `DynamoDB Local needs Java 17 or newer (${detail}). Install it — Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless · macOS: brew install openjdk@17 — then try again.`,
     );
     this.name = 'JavaMissingError';
+  }
+}
+
+/** Java exited, or could not bind its port, before it answered: worth another try on another port. */
+class EarlyExitError extends Error {
+  constructor(reason: string, output: string) {
+    super(`DynamoDB Local ${reason} before it was ready:\n${output.slice(-2000)}`);
+    this.name = 'EarlyExitError';
   }
 }
 
@@ -44,57 +90,140 @@ export async function checkJava(): Promise<void> {
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   await checkJava();
   const emulatorDir = await ensureDynamoDbLocal(options.log);
-  const port = await freePort();
-  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const child = spawn(
-    'java',
-    [
-      // Start fast: the emulator serves a laptop, not a benchmark.
-      '-XX:TieredStopAtLevel=1',
-      '-XX:+UseSerialGC',
-      '-Xshare:auto',
-      `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      path.join(emulatorDir, 'DynamoDBLocal.jar'),
-      '-port',
-      String(port),
-      '-sharedDb',
-      '-disableTelemetry',
-      ...storage,
-    ],
-    { cwd: emulatorDir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilReady(child, endpoint);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const port = attempt === 1 && options.port ? options.port : await freePort();
+    const java = launch(emulatorDir, port, options.dataDir);
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+      await waitUntilReady(java, endpoint, options.signal);
+      return { endpoint, stop: () => java.stop() };
+    } catch (error) {
+      await java.stop();
+      if (!(error instanceof EarlyExitError) || attempt === START_ATTEMPTS || options.signal?.aborted) throw error;
+      options.log?.(`DynamoDB Local could not start on port ${port} (attempt ${attempt} of ${START_ATTEMPTS}); trying another port`);
+    }
   }
-  return { endpoint, stop: () => stopChild(child) };
 }
 
-async function waitUntilReady(child: ChildProcess, endpoint: string): Promise<void> {
+type JavaProcess = {
+  child: ChildProcess;
+  /** Everything Java printed (its last 8 kB). */
+  output(): string;
+  stop(): Promise<void>;
+};
+
+function launch(emulatorDir: string, port: number, dataDir: string | undefined): JavaProcess {
+  const javaArgs = [
+    // Start fast: the emulator serves a laptop, not a benchmark.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
+    '-Xshare:auto',
+    `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    path.join(emulatorDir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+    ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
+  ];
+  // Its own process group: Ctrl-C reaches Node alone, which stops everything in order.
+  const child = spawn('sh', ['-c', WATCHDOG, 'lambase-dynamodb-local', ...javaArgs], {
+    cwd: emulatorDir,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdin!.on('error', () => undefined); // EPIPE once the watchdog is gone
+  let javaPid: number | undefined;
+  let pidText = '';
+  const pidPipe = child.stdio[3] as Readable;
+  pidPipe.on('data', (chunk: Buffer) => (pidText += chunk.toString()));
+  pidPipe.on('end', () => (javaPid = Number(pidText.trim()) || undefined));
+  pidPipe.on('error', () => undefined);
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (code ${code}) before it was ready:\n${output.slice(-2000)}`))),
+  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8192));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const killNow = () => {
+    for (const pid of [javaPid, child.pid]) {
+      if (!pid) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  // Synchronous, so it runs even on process.exit(): nothing async happens after 'exit'.
+  process.on('exit', killNow);
+  child.once('exit', () => process.off('exit', killNow));
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      if (!exited()) {
+        // The watchdog's trap TERMs Java and exits with it. (Closing stdin would do too, but its
+        // watcher then leaves a `sleep` behind for a few seconds: that path is for Node's death.)
+        child.kill('SIGTERM');
+        const timer = setTimeout(killNow, STOP_GRACE_MS);
+        await gone;
+        clearTimeout(timer);
+      }
+      child.stdin!.destroy();
+    },
+  };
+}
+
+async function waitUntilReady(java: JavaProcess, endpoint: string, signal: AbortSignal | undefined): Promise<void> {
+  // The first reason to give up: exit, a port it could not bind (Java then keeps running without
+  // listening), the deadline, or an abort.
+  let reason: Error | undefined;
+  let giveUp: (error: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    giveUp = (error) => {
+      reason ??= error;
+      reject(reason);
+    };
+  });
+  failed.catch(() => undefined);
+  const onExit = (code: number | null) => giveUp(new EarlyExitError(`exited (code ${code})`, java.output()));
+  const onOutput = () => {
+    if (/Address already in use|Failed to bind/.test(java.output())) giveUp(new EarlyExitError('could not bind its port', java.output()));
+  };
+  const onAbort = () => giveUp(signal!.reason as Error);
+  const deadline = setTimeout(
+    () => giveUp(new Error(`DynamoDB Local did not answer within ${READY_DEADLINE_MS / 1000} s:\n${java.output().slice(-2000)}`)),
+    READY_DEADLINE_MS,
   );
+  java.child.once('exit', onExit);
+  java.child.stdout!.on('data', onOutput);
+  java.child.stderr!.on('data', onOutput);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  const deadline = Date.now() + 30_000;
   try {
     for (;;) {
       try {
-        await Promise.race([client.send(new ListTablesCommand({ Limit: 1 })), exited]);
+        await Promise.race([client.send(new ListTablesCommand({ Limit: 1 })), failed]);
         return;
       } catch (error) {
-        if (child.exitCode !== null || Date.now() > deadline) throw error;
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), exited]);
+        if (reason) throw reason;
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), failed]);
       }
     }
   } finally {
+    clearTimeout(deadline);
+    java.child.off('exit', onExit);
+    java.child.stdout!.off('data', onOutput);
+    java.child.stderr!.off('data', onOutput);
+    signal?.removeEventListener('abort', onAbort);
     client.destroy();
   }
 }

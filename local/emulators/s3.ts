@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { S3EventRecord } from 'aws-lambda';
-import { corsConfigurationXml } from './s3/bucket-cors.js';
+import { corsConfigurationXml, DEFAULT_CORS, type CorsRule } from './s3/bucket-cors.js';
 import { startFrontServer } from './s3/front-server.js';
 import { createSequencer, toNotificationRecord } from './s3/object-created-events.js';
 import { startS3rverStore } from './s3/s3rver-store.js';
@@ -29,6 +29,21 @@ export type LocalS3 = {
   stop(): Promise<void>;
 };
 
+/** A bucket and its one CORS rule (only origins are required; the rest defaults to DEFAULT_CORS). */
+export type LocalBucket = {
+  readonly name: string;
+  /** Origins browsers may call from; none means no CORS rule at all. */
+  readonly allowedOrigins: readonly string[];
+  /** @default ['POST', 'GET', 'HEAD', 'PUT'] */
+  readonly allowedMethods?: readonly string[];
+  /** @default ['*'] */
+  readonly allowedHeaders?: readonly string[];
+  /** @default ['ETag'] */
+  readonly exposedHeaders?: readonly string[];
+  /** How long a browser may cache a preflight. @default unset */
+  readonly maxAgeSeconds?: number;
+};
+
 export type StartS3Options = {
   /** Where objects are kept, one folder per bucket; created if missing, reused across restarts. */
   readonly dataDir: string;
@@ -36,8 +51,8 @@ export type StartS3Options = {
   readonly port?: number;
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** Created if missing, each with one CORS rule (POST, GET, HEAD, PUT; any header; ETag exposed). */
-  readonly buckets: readonly { readonly name: string; readonly allowedOrigins: readonly string[] }[];
+  /** Created if missing, each with its CORS rule. */
+  readonly buckets: readonly LocalBucket[];
   /**
    * Receives every ObjectCreated:* record, shaped like S3's, after the object is stored
    * (asynchronously, as in the cloud). A throw is reported on stderr and does not affect S3.
@@ -70,9 +85,13 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
   await mkdir(options.dataDir, { recursive: true });
 
   const nextSequencer = createSequencer();
+  const corsRules = new Map(options.buckets.flatMap((bucket) => (bucket.allowedOrigins.length > 0 ? [[bucket.name, corsRuleOf(bucket)] as const] : [])));
   const store = await startS3rverStore({
     dataDir: options.dataDir,
-    buckets: options.buckets.map(({ name, allowedOrigins }) => ({ name, corsXml: allowedOrigins.length > 0 ? corsConfigurationXml(allowedOrigins) : undefined })),
+    buckets: options.buckets.map(({ name }) => {
+      const rule = corsRules.get(name);
+      return { name, corsXml: rule ? corsConfigurationXml(rule) : undefined };
+    }),
     onRecord(record, request, eTagOf) {
       if (!onObjectCreated || !record.eventName.startsWith('ObjectCreated:')) return;
       // A failing consumer is reported here and must not fail the upload that caused the event.
@@ -82,13 +101,12 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
     },
   });
 
-  const allowedOrigins = new Map(options.buckets.map(({ name, allowedOrigins: origins }) => [name, origins]));
   const front = await startFrontServer({
     port: options.port ?? 0,
     storePort: store.port,
     region,
     credentials: LOCAL_CREDENTIALS,
-    allowedOriginsOf: (bucket) => allowedOrigins.get(bucket) ?? [],
+    corsRuleOf: (bucket) => corsRules.get(bucket),
   }).catch(async (error: unknown) => {
     await store.close();
     throw error;
@@ -102,5 +120,15 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
       await front.close();
       await store.close();
     },
+  };
+}
+
+function corsRuleOf(bucket: LocalBucket): CorsRule {
+  return {
+    allowedOrigins: bucket.allowedOrigins,
+    allowedMethods: bucket.allowedMethods ?? DEFAULT_CORS.allowedMethods,
+    allowedHeaders: bucket.allowedHeaders ?? DEFAULT_CORS.allowedHeaders,
+    exposedHeaders: bucket.exposedHeaders ?? DEFAULT_CORS.exposedHeaders,
+    maxAgeSeconds: bucket.maxAgeSeconds,
   };
 }

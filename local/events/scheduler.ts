@@ -1,20 +1,26 @@
 /**
  * Local mode's EventBridge: fires each scheduled function on its `rate(...)` or `cron(...)`
- * expression with EventBridge's "Scheduled Event" payload, and on demand
- * (`POST /_local/schedules/{name}/run`).
+ * expression with EventBridge's "Scheduled Event" payload, as an asynchronous invocation (retried
+ * twice), and on demand (`POST /_local/schedules/{name}/run`).
  */
 import { randomUUID } from 'node:crypto';
 import AWSCronParser from 'aws-cron-parser';
+import { AsyncInvoker, type AsyncInvokerOptions } from './async-invoker.js';
 
 export type ScheduledFunction = { name: string; expression: string; invoke: (event: unknown) => Promise<unknown> };
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+/** setTimeout fires after 1 ms when asked to wait longer than this (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Milliseconds from `from` to the next firing of `expression`. */
 export function nextDelay(expression: string, from: Date): number {
   const rate = RATE.exec(expression);
-  if (rate) return Number(rate[1]) * UNIT_MS[rate[2]!.replace(/s$/, '') as keyof typeof UNIT_MS];
+  if (rate) {
+    if (Number(rate[1]) < 1) throw new Error(`${expression}: a rate must be at least 1`);
+    return Number(rate[1]) * UNIT_MS[rate[2]!.replace(/s$/, '') as keyof typeof UNIT_MS];
+  }
   const cron = /^cron\((.+)\)$/.exec(expression);
   if (!cron) throw new Error(`Not a schedule expression: ${expression}`);
   const next = AWSCronParser.next(AWSCronParser.parse(cron[1]!), new Date(from.getTime() + 1_000));
@@ -38,24 +44,32 @@ export function scheduledEvent(name: string, region: string, now = new Date()) {
 
 export class LocalScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly invoker: AsyncInvoker;
+  private stopped = false;
 
   constructor(
     private readonly functions: readonly ScheduledFunction[],
     private readonly region: string,
     private readonly log: (line: string) => void = () => {},
-  ) {}
+    options: Pick<AsyncInvokerOptions, 'retryDelaysMs'> = {},
+  ) {
+    this.invoker = new AsyncInvoker({ ...options, log });
+  }
 
   has(name: string): boolean {
     return this.functions.some((fn) => fn.name === name);
   }
 
   start(): void {
-    for (const fn of this.functions) this.arm(fn);
+    for (const fn of this.functions) this.arm(fn, Date.now() + nextDelay(fn.expression, new Date()));
   }
 
-  stop(): void {
+  /** Clears the timers and cancels retries still waiting. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    await this.invoker.stop();
   }
 
   /** Fires `name` now; resolves with the function's result. */
@@ -65,25 +79,16 @@ export class LocalScheduler {
     return fn.invoke(scheduledEvent(name, this.region));
   }
 
-  private arm(fn: ScheduledFunction): void {
+  /** Waits until `dueAt`, in steps a timer can take (a far cron or rate(30 days) is longer). */
+  private arm(fn: ScheduledFunction, dueAt: number): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
-      // Asynchronous invocation: Lambda retries a failed event twice.
-      void this.invokeWithRetries(fn, 2);
-      this.arm(fn);
-    }, nextDelay(fn.expression, new Date()));
+      if (Date.now() < dueAt) return this.arm(fn, dueAt);
+      const event = scheduledEvent(fn.name, this.region);
+      void this.invoker.invoke(`schedule ${fn.name}`, () => fn.invoke(event));
+      this.arm(fn, Date.now() + nextDelay(fn.expression, new Date()));
+    }, Math.min(Math.max(0, dueAt - Date.now()), MAX_TIMER_MS));
     timer.unref();
     this.timers.set(fn.name, timer);
-  }
-
-  private async invokeWithRetries(fn: ScheduledFunction, retries: number): Promise<void> {
-    const event = scheduledEvent(fn.name, this.region);
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      try {
-        await fn.invoke(event);
-        return;
-      } catch (error) {
-        this.log(`schedule ${fn.name} failed (attempt ${attempt + 1}): ${(error as Error).message}`);
-      }
-    }
   }
 }

@@ -6,7 +6,7 @@
  * first failed record, whole-batch errors retried with the batch bisected, and a record given up
  * after `maxRetries` (logged as Lambda's on-failure destination would receive it).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   DescribeStreamCommand,
@@ -15,6 +15,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   TrimmedDataAccessException,
+  type Shard,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { matchesAny, type FilterPattern } from './event-filter.js';
@@ -41,12 +42,16 @@ export type StreamPumpOptions = {
 
 type Positions = Record<string, Record<string, string>>;
 type ShardCursor = { iterator: string | undefined; done: boolean };
+/** The first record of a batch that was neither delivered nor given up (the pump stopped first). */
+type Undelivered = LambdaRecord | undefined;
 
 export class StreamPump {
   private running = false;
   private loops: Promise<void>[] = [];
   private positions: Positions = {};
   private readonly stopping = new AbortController();
+  /** Saves run one after the other: each consumer's loop asks for one, the file is shared. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: StreamPumpOptions) {}
 
@@ -56,6 +61,11 @@ export class StreamPump {
     this.loops = this.options.consumers.map((consumer) => this.run(consumer));
   }
 
+  /**
+   * Stops reading and waits for the consumers' loops. An invocation in flight is not cut short
+   * here: local mode stops the Lambda runtime first, which rejects it, and its records stay
+   * undelivered (read again at the next start).
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.stopping.abort();
@@ -65,11 +75,15 @@ export class StreamPump {
 
   private async run(consumer: StreamConsumer): Promise<void> {
     const cursors = new Map<string, ShardCursor>();
-    const firstRun = !this.positions[consumer.name];
+    // Lambda's LATEST applies to the shards there when the mapping is created (our very first
+    // start); a shard that appears afterwards holds only new records, read from its start.
+    let latestShards: Set<string> | undefined = this.positions[consumer.name] ? new Set() : undefined;
     this.positions[consumer.name] ??= {};
     while (this.running) {
       try {
-        const got = await this.pollOnce(consumer, cursors, firstRun);
+        const shards = await this.listShards();
+        latestShards ??= new Set(shards.map((shard) => shard.ShardId!));
+        const got = await this.pollOnce(consumer, shards, cursors, latestShards);
         if (got) continue;
       } catch (error) {
         if (this.running) this.options.log?.(`stream pump (${consumer.name}): ${(error as Error).message}`);
@@ -78,31 +92,26 @@ export class StreamPump {
     }
   }
 
+  private async listShards(): Promise<Shard[]> {
+    const description = await this.options.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
+    return description.StreamDescription?.Shards ?? [];
+  }
+
   /** One pass over every shard; true when records were read (poll again at once). */
-  private async pollOnce(consumer: StreamConsumer, cursors: Map<string, ShardCursor>, firstRun: boolean): Promise<boolean> {
-    const { client, streamArn } = this.options;
-    const description = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    const shards = description.StreamDescription?.Shards ?? [];
-    const positions = this.positions[consumer.name]!;
+  private async pollOnce(consumer: StreamConsumer, shards: Shard[], cursors: Map<string, ShardCursor>, latestShards: Set<string>): Promise<boolean> {
+    const { client } = this.options;
     let readAny = false;
     for (const shard of shards) {
+      if (!this.running) break;
       const shardId = shard.ShardId!;
       let cursor = cursors.get(shardId);
       if (cursor?.done) continue;
       // Children wait until their parent shard is read to its end, as Lambda does.
       if (shard.ParentShardId && cursors.has(shard.ParentShardId) && !cursors.get(shard.ParentShardId)!.done) continue;
       if (!cursor || !cursor.iterator) {
-        const after = positions[shardId];
-        const { ShardIterator } = await client.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ...(after
-              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
-              : { ShardIteratorType: firstRun ? 'LATEST' : 'TRIM_HORIZON' }),
-          }),
-        );
-        cursor = { iterator: ShardIterator, done: false };
+        const iterator = await this.shardIterator(consumer, shardId, latestShards.has(shardId));
+        if (!iterator) continue;
+        cursor = { iterator, done: false };
         cursors.set(shardId, cursor);
       }
       let records: StreamRecord[] = [];
@@ -120,55 +129,107 @@ export class StreamPump {
       }
       if (records.length === 0) continue;
       readAny = true;
-      await this.deliver(consumer, shardId, records);
-      // The position advances past filtered-out records too (unless we stopped mid-way).
-      if (this.running) positions[shardId] = records.at(-1)!.dynamodb!.SequenceNumber!;
+      const complete = await this.deliver(consumer, shardId, records);
       await this.persist();
+      if (!complete) break; // stopping: what was not delivered is read again at the next start
     }
     return readAny;
   }
 
-  private async deliver(consumer: StreamConsumer, shardId: string, records: StreamRecord[]): Promise<void> {
-    const events = records.map((record) => this.toLambdaRecord(record)).filter((record) => matchesAny(record, consumer.filters));
-    for (let start = 0; start < events.length && this.running; start += consumer.batchSize) {
-      await this.deliverBatch(consumer, events.slice(start, start + consumer.batchSize), 0);
-      this.positions[consumer.name]![shardId] = (events[Math.min(start + consumer.batchSize, events.length) - 1] as LambdaRecord).dynamodb.SequenceNumber;
+  /**
+   * Where to read a shard from: after the saved position, else LATEST (shards of the very first
+   * start) or TRIM_HORIZON. A saved position the stream no longer has (trimmed, or from another
+   * table) falls back to TRIM_HORIZON, as Lambda does for a position beyond the retention period.
+   */
+  private async shardIterator(consumer: StreamConsumer, shardId: string, latest: boolean): Promise<string | undefined> {
+    const { client, streamArn } = this.options;
+    const after = this.positions[consumer.name]![shardId];
+    if (after) {
+      try {
+        const { ShardIterator } = await client.send(
+          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }),
+        );
+        return ShardIterator;
+      } catch (error) {
+        this.options.log?.(`stream pump (${consumer.name}): position ${after} in ${shardId} is gone (${(error as Error).message}); reading from the trim horizon`);
+        delete this.positions[consumer.name]![shardId];
+        latest = false;
+      }
+    }
+    try {
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: latest ? 'LATEST' : 'TRIM_HORIZON' }),
+      );
+      return ShardIterator;
+    } catch (error) {
+      // One unreadable shard must not hold up the others: try it again on the next pass.
+      if (this.running) this.options.log?.(`stream pump (${consumer.name}): cannot read ${shardId}: ${(error as Error).message}`);
+      return undefined;
     }
   }
 
-  private async deliverBatch(consumer: StreamConsumer, batch: LambdaRecord[], attempt: number): Promise<void> {
-    if (batch.length === 0 || !this.running) return;
+  /**
+   * Delivers one page of a shard in batches. The shard's position advances only past records
+   * delivered or given up (and the filtered-out records around them); false when the pump stopped
+   * before the page was done.
+   */
+  private async deliver(consumer: StreamConsumer, shardId: string, records: StreamRecord[]): Promise<boolean> {
+    const positions = this.positions[consumer.name]!;
+    const events = records.map((record) => this.toLambdaRecord(record)).filter((record) => matchesAny(record, consumer.filters));
+    for (let start = 0; start < events.length; start += consumer.batchSize) {
+      const batch = events.slice(start, start + consumer.batchSize);
+      const undelivered = this.running ? await this.deliverBatch(consumer, batch, 0) : batch[0];
+      if (undelivered) {
+        const index = records.findIndex((record) => record.dynamodb?.SequenceNumber === undelivered.dynamodb.SequenceNumber);
+        if (index > 0) positions[shardId] = records[index - 1]!.dynamodb!.SequenceNumber!;
+        return false;
+      }
+    }
+    // Every matching record is handled: the position moves past the filtered-out ones too.
+    positions[shardId] = records.at(-1)!.dynamodb!.SequenceNumber!;
+    return true;
+  }
+
+  /** Resolves with the first record neither delivered nor given up (only when the pump stops), else undefined. */
+  private async deliverBatch(consumer: StreamConsumer, batch: LambdaRecord[], attempt: number): Promise<Undelivered> {
+    if (batch.length === 0) return undefined;
+    if (!this.running) return batch[0];
     const maxRetries = this.options.maxRetries ?? 5;
-    let failedFrom: number | undefined;
+    let failedFrom: number;
     try {
       const result = (await consumer.invoke({ Records: batch })) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
       const failures = result?.batchItemFailures ?? [];
-      if (failures.length === 0) return;
+      if (failures.length === 0) return undefined;
       const failedIds = new Set(failures.map((failure) => failure.itemIdentifier));
       failedFrom = batch.findIndex((record) => failedIds.has(record.dynamodb.SequenceNumber));
       if (failedFrom < 0) failedFrom = 0; // an unknown identifier fails the whole batch, as in Lambda
     } catch (error) {
+      // Stopping rejects the invocation in flight: that is no failure of the function's.
+      if (!this.running) return batch[0];
       this.options.log?.(`${consumer.name} failed on a batch of ${batch.length}: ${(error as Error).message}`);
       if (attempt >= maxRetries) return this.giveUp(consumer, batch);
       await this.sleep(backoff(attempt));
+      if (!this.running) return batch[0];
       if (batch.length > 1) {
         // Bisect on error: retry each half on its own.
         const middle = Math.ceil(batch.length / 2);
-        await this.deliverBatch(consumer, batch.slice(0, middle), attempt + 1);
-        await this.deliverBatch(consumer, batch.slice(middle), attempt + 1);
-      } else {
-        await this.deliverBatch(consumer, batch, attempt + 1);
+        return (
+          (await this.deliverBatch(consumer, batch.slice(0, middle), attempt + 1)) ??
+          (await this.deliverBatch(consumer, batch.slice(middle), attempt + 1))
+        );
       }
-      return;
+      return this.deliverBatch(consumer, batch, attempt + 1);
     }
-    if (attempt >= maxRetries) return this.giveUp(consumer, batch.slice(failedFrom));
+    const rest = batch.slice(failedFrom);
+    if (attempt >= maxRetries) return this.giveUp(consumer, rest);
     await this.sleep(backoff(attempt));
-    await this.deliverBatch(consumer, batch.slice(failedFrom), attempt + 1);
+    return this.deliverBatch(consumer, rest, attempt + 1);
   }
 
-  private giveUp(consumer: StreamConsumer, batch: LambdaRecord[]): void {
+  private giveUp(consumer: StreamConsumer, batch: LambdaRecord[]): undefined {
     const range = `${batch[0]!.dynamodb.SequenceNumber}…${batch.at(-1)!.dynamodb.SequenceNumber}`;
     this.options.log?.(`${consumer.name}: gave up on ${batch.length} record(s) ${range} after retries (on-failure destination)`);
+    return undefined;
   }
 
   /** Lambda's record shape: the stream record plus `eventSourceARN`, times in epoch seconds. */
@@ -187,8 +248,18 @@ export class StreamPump {
     } as LambdaRecord;
   }
 
-  private async persist(): Promise<void> {
-    await writeFile(this.options.statePath, JSON.stringify(this.positions));
+  /**
+   * Saves every consumer's positions: one save at a time, written to a temporary file and renamed
+   * over the old one, so the file is always whole (even if local mode is killed mid-write).
+   */
+  private persist(): Promise<void> {
+    const save = async () => {
+      const temporary = `${this.options.statePath}.${process.pid}.tmp`;
+      await writeFile(temporary, JSON.stringify(this.positions));
+      await rename(temporary, this.options.statePath);
+    };
+    this.saving = this.saving.then(save, save);
+    return this.saving.catch((error: Error) => this.options.log?.(`stream pump: saving positions failed: ${error.message}`));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -83,14 +83,14 @@ export class LocalGateway {
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
 
-    if (method === 'OPTIONS' && request.headers.origin && request.headers['access-control-request-method']) {
+    // Local-only routes answer their own preflights: they allow pages on this machine only.
+    const local = this.options.localRoutes && url.pathname.startsWith('/_local/') ? this.options.localRoutes : undefined;
+    if (!local && method === 'OPTIONS' && request.headers.origin && request.headers['access-control-request-method']) {
       return this.answerPreflight(request, response, requestId);
     }
     const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
     if (body === 'too-large') return this.sendGateway(response, 413, GATEWAY_RESPONSES.tooLarge.body, requestId, request);
-    if (this.options.localRoutes && url.pathname.startsWith('/_local/') && (await this.options.localRoutes(request, response, body))) {
-      return;
-    }
+    if (local && (await local(request, response, body))) return;
     if (!this.bucket.take()) return this.sendGateway(response, 429, GATEWAY_RESPONSES.throttled.body, requestId, request);
 
     const match = this.matcher.match(method, url.pathname);

@@ -18,35 +18,59 @@ const pushSchema = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * The outbox holds confirmation and reset codes: only pages served from this machine (localhost,
+ * 127.0.0.1, [::1], any port) may read it from a browser. Any other origin is refused outright
+ * (403, no CORS headers), so a web page cannot read codes, nor trigger schedules or fake pushes
+ * with requests that need no preflight.
+ */
+export function isLocalOrigin(origin: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(origin);
+    return (protocol === 'http:' || protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+  } catch {
+    return false;
+  }
+}
+
 export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalScheduler | undefined }): LocalRouteHandler {
   return async (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
     const method = request.method ?? 'GET';
     const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const send = (status: number, payload?: unknown) => {
+    const origin = request.headers.origin;
+    const cors: Record<string, string> = origin && isLocalOrigin(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : { vary: 'origin' };
+    const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       const text = payload === undefined ? '' : JSON.stringify(payload);
-      response.writeHead(status, {
-        ...(text ? { 'content-type': 'application/json' } : {}),
-        'access-control-allow-origin': '*',
-      });
+      response.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), ...cors, ...headers });
       response.end(text);
       return true;
     };
+    if (origin && !isLocalOrigin(origin)) {
+      return send(403, { error: { code: 'Forbidden', message: 'Local-mode routes answer pages served from this machine only.' } });
+    }
+    if (method === 'OPTIONS') {
+      return send(204, undefined, {
+        'access-control-allow-methods': 'GET, POST, DELETE',
+        'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'content-type',
+        'access-control-max-age': '600',
+      });
+    }
     if (pathname === '/_local/outbox' && method === 'GET') return send(200, deps.outbox.toJSON());
     if (pathname === '/_local/outbox' && method === 'DELETE') {
       deps.outbox.clear();
       return send(204);
     }
     if (pathname === '/_local/outbox/push' && method === 'POST') {
-      const parsed = pushSchema.safeParse(JSON.parse(body.toString('utf8') || '{}'));
+      const parsed = pushSchema.safeParse(parseJson(body.toString('utf8') || '{}'));
       if (!parsed.success) return send(400, { error: { code: 'ValidationFailed', message: z.prettifyError(parsed.error) } });
       deps.outbox.addPush(parsed.data);
       return send(202);
     }
     const schedule = /^\/_local\/schedules\/([^/]+)\/run$/.exec(pathname);
     if (schedule && method === 'POST') {
-      const name = decodeURIComponent(schedule[1]!);
+      const name = safeDecode(schedule[1]!);
       const scheduler = deps.scheduler();
-      if (!scheduler?.has(name)) return send(404, { error: { code: 'NotFound', message: `No scheduled function named ${name}.` } });
+      if (!name || !scheduler?.has(name)) return send(404, { error: { code: 'NotFound', message: `No scheduled function named ${name ?? schedule[1]}.` } });
       try {
         return send(200, { name, result: (await scheduler.run(name)) ?? null });
       } catch (error) {
@@ -55,4 +79,21 @@ export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalS
     }
     return false;
   };
+}
+
+/** Not JSON parses as `undefined`, which the schema then refuses (400). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -21,7 +21,10 @@ export class RouteMatcher<T> {
       if (route.method !== method && route.method !== 'ANY') continue;
       const found = route.pattern.exec(path);
       if (!found) continue;
-      const pathParameters = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)]));
+      const values = found.slice(1).map(safeDecode);
+      // A malformed escape (`%zz`) matches no route: the request goes to $default, as a 404.
+      if (values.some((value) => value === undefined)) continue;
+      const pathParameters = Object.fromEntries(route.names.map((name, i) => [name, values[i]!]));
       return { target: route.target, routeKey: `${route.method} ${route.path}`, pathParameters };
     }
     return { target: this.fallback, routeKey: '$default', pathParameters: {} };
@@ -49,4 +52,12 @@ function compile<T>(route: MatchableRoute<T>): Compiled<T> {
     })
     .join('/');
   return { ...route, pattern: new RegExp(`^${source}$`), names, literalSegments };
+}
+
+function safeDecode(text: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(text ?? '');
+  } catch {
+    return undefined;
+  }
 }

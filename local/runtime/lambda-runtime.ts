@@ -1,7 +1,9 @@
 /**
  * Runs Lambda handlers locally the way Lambda does: each function in its own execution
- * environment (a worker thread with exactly the environment the CDK gives that function), loaded
- * on first use, one timeout per function, and a fresh environment after a timeout or crash.
+ * environment (a worker thread with exactly the environment the CDK gives that function, plus
+ * Lambda's reserved variables and a heap limited by its memory size), loaded on first use, one
+ * timeout per function, and a fresh environment after a timeout or crash. Once stopped, it runs
+ * nothing more: invocations in flight, waiting or new are rejected.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +30,25 @@ export class FunctionError extends Error {
   }
 }
 
+/** The runtime was stopped (local mode is shutting down): the invocation did not run, or was cut short. */
+export class RuntimeStoppedError extends Error {
+  constructor(readonly functionName: string) {
+    super(`${functionName} was not run: the local Lambda runtime is stopped`);
+    this.name = 'RuntimeStoppedError';
+  }
+}
+
+/** Lambda's own variables (a function cannot override them); TZ only takes effect process-wide, see startLocal. */
+function reservedEnvironment(fn: LocalFunction): Record<string, string> {
+  return {
+    TZ: 'UTC',
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  };
+}
+
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 class ExecutionEnvironment {
@@ -45,7 +66,10 @@ class ExecutionEnvironment {
         memoryMb: fn.memoryMb,
         timeoutSeconds: fn.timeoutSeconds,
       },
-      env: fn.environment,
+      env: { ...fn.environment, ...reservedEnvironment(fn) },
+      // The function's memory bounds its heap, so a handler that would run out of memory in the
+      // cloud fails locally too instead of growing into the developer's RAM.
+      resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
     });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: { ready?: boolean }) => {
@@ -56,6 +80,8 @@ class ExecutionEnvironment {
       };
       this.worker.on('message', onMessage);
       this.worker.once('error', reject);
+      // Terminated (stopped) before its module loaded: nobody may wait on it forever.
+      this.worker.once('exit', () => reject(new Error('the execution environment exited before it was ready')));
     });
     this.ready.catch(() => undefined);
     this.worker.on('message', (message: { id?: number; result?: unknown; error?: { errorType: string; errorMessage: string } }) => {
@@ -111,11 +137,13 @@ class ExecutionEnvironment {
  */
 export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
-type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: ((environment: ExecutionEnvironment) => void)[] };
+type Waiter = { resolve: (environment: ExecutionEnvironment) => void; reject: (error: Error) => void };
+type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[] };
 
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly pools = new Map<string, Pool>();
+  private stopped = false;
 
   register(fn: LocalFunction): void {
     this.functions.set(fn.name, fn);
@@ -129,25 +157,34 @@ export class LocalLambdaRuntime {
     return [...this.functions.keys()];
   }
 
-  /** Invokes `name` with `event` and resolves with its result; rejects with `FunctionError`. */
+  /**
+   * Invokes `name` with `event` and resolves with its result; rejects with `FunctionError`, or
+   * `RuntimeStoppedError` once the runtime is stopped.
+   */
   async invoke(name: string, event: unknown): Promise<unknown> {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`No local function named ${name}`);
     const environment = await this.acquire(fn);
     try {
       return await environment.invoke(event);
+    } catch (error) {
+      throw this.stopped ? new RuntimeStoppedError(name) : error;
     } finally {
       this.release(fn.name, environment);
     }
   }
 
+  /** Terminates every environment (rejecting what runs in them) and every waiting invocation. Idempotent. */
   async stop(): Promise<void> {
-    const all = [...this.pools.values()].flatMap((pool) => pool.environments);
+    this.stopped = true;
+    const pools = [...this.pools.entries()];
     this.pools.clear();
-    await Promise.all(all.map((environment) => environment.stop()));
+    for (const [name, pool] of pools) for (const waiter of pool.waiting.splice(0)) waiter.reject(new RuntimeStoppedError(name));
+    await Promise.all(pools.flatMap(([, pool]) => pool.environments).map((environment) => environment.stop()));
   }
 
   private acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
+    if (this.stopped) return Promise.reject(new RuntimeStoppedError(fn.name));
     let pool = this.pools.get(fn.name);
     if (!pool) {
       pool = { environments: [], idle: [], waiting: [] };
@@ -162,7 +199,7 @@ export class LocalLambdaRuntime {
       pool.environments.push(environment);
       return Promise.resolve(environment);
     }
-    return new Promise((resolve) => pool.waiting.push(resolve));
+    return new Promise((resolve, reject) => pool.waiting.push({ resolve, reject }));
   }
 
   private release(name: string, environment: ExecutionEnvironment): void {
@@ -173,11 +210,11 @@ export class LocalLambdaRuntime {
       if (!environment.dead) pool.idle.push(environment);
       return;
     }
-    if (!environment.dead) return next(environment);
+    if (!environment.dead) return next.resolve(environment);
     // The environment died (timeout, crash): the waiter gets a fresh one.
     pool.environments = pool.environments.filter((candidate) => candidate !== environment);
     const fresh = new ExecutionEnvironment(this.functions.get(name)!);
     pool.environments.push(fresh);
-    next(fresh);
+    next.resolve(fresh);
   }
 }

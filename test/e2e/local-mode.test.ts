@@ -1,20 +1,22 @@
 /**
  * Local mode as a user meets it: events reach custom functions with Lambda's semantics, data
  * survives a restart and `--reset` wipes it, the gateway answers like API Gateway, and Ctrl-C
- * leaves no process behind.
+ * (during startup too, or twice) leaves no process behind. Whatever a failing test started is
+ * stopped in afterEach.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../../local/project-root.js';
 import { api, createUser, startTestBackend, STRONG_PASSWORD, type TestBackend } from '../fixtures/local-backend.js';
+import { processesMentioning } from '../local/fixtures/processes.js';
 
 const waitFor = async <T>(probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
@@ -128,16 +130,27 @@ describe('the local gateway', () => {
 });
 
 describe('persistence', () => {
+  const running = new Set<TestBackend>();
+  const start = async (options: Parameters<typeof startTestBackend>[0]) => {
+    const backend = await startTestBackend(options);
+    running.add(backend);
+    return { ...backend, cleanup: async () => (running.delete(backend), backend.cleanup()) };
+  };
+  afterEach(async () => {
+    for (const backend of running) await backend.cleanup();
+    running.clear();
+  });
+
   it('keeps users and documents across a restart, and --reset wipes them', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-restart-'));
     try {
-      const first = await startTestBackend({ dataDir });
+      const first = await start({ dataDir });
       const user = await createUser(first);
       const note = (await api(first.url, 'POST', '/data/notes', { as: user, body: { title: 'survives' } })).body as { id: string };
       const { userPoolId, userPoolClientId } = first;
       await first.cleanup();
 
-      const second = await startTestBackend({ dataDir });
+      const second = await start({ dataDir });
       expect([second.userPoolId, second.userPoolClientId]).toEqual([userPoolId, userPoolClientId]);
       const signIn = () =>
         new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }).send(
@@ -148,7 +161,7 @@ describe('persistence', () => {
       expect(second.outbox.toJSON().emails.some((mail) => mail.to === user.email)).toBe(true);
       await second.cleanup();
 
-      const third = await startTestBackend({ dataDir, reset: true });
+      const third = await start({ dataDir, reset: true });
       await expect(
         new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }).send(
           new InitiateAuthCommand({ ClientId: third.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
@@ -163,22 +176,45 @@ describe('persistence', () => {
 });
 
 describe('npm start as a process', () => {
-  const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
-    spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const children: ChildProcess[] = [];
+  const dataDirs: string[] = [];
+  afterEach(async () => {
+    // A test that failed before its own kill: stop the CLI (its Java dies with it), then anything left.
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const dataDir of dataDirs.splice(0)) {
+      for (const { pid } of processesMentioning(dataDir)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+  const tempDir = async (prefix: string) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), prefix));
+    dataDirs.push(dataDir);
+    return dataDir;
+  };
+  const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    return child;
+  };
   const output = (child: ReturnType<typeof cli>) => {
     let text = '';
     child.stdout.on('data', (chunk) => (text += chunk));
     child.stderr.on('data', (chunk) => (text += chunk));
     return () => text;
   };
-  const exitOf = (child: ReturnType<typeof cli>) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const processesMentioning = async (needle: string) => {
-    const { execFileSync } = await import('node:child_process');
-    return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(needle));
-  };
+  const exitOf = (child: ReturnType<typeof cli>) =>
+    new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  const javaOn = (dataDir: string) => processesMentioning(dataDir).filter((candidate) => candidate.args.startsWith('java '));
 
   it('prints where everything is and its time to ready, and Ctrl-C leaves no process behind', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-cli-'));
+    const dataDir = await tempDir('lambase-cli-');
     const child = cli(['--port', '0', '--data-dir', dataDir]);
     const text = output(child);
     const exited = exitOf(child);
@@ -186,28 +222,56 @@ describe('npm start as a process', () => {
     expect(text()).toMatch(/ready in \d+\.\d s/);
     expect(text()).toMatch(/API +http:\/\/127\.0\.0\.1:\d+/);
     expect(text()).toContain('/_local/outbox');
-    expect((await processesMentioning(dataDir)).length).toBeGreaterThan(0); // DynamoDB Local runs on the data folder
+    expect(javaOn(dataDir)).toHaveLength(1); // DynamoDB Local runs on the data folder
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(await processesMentioning(dataDir)).toEqual([]);
-    await rm(dataDir, { recursive: true, force: true });
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('stops what has started when Ctrl-C comes during startup', async () => {
+    const dataDir = await tempDir('lambase-cli-early-');
+    const child = cli(['--port', '0', '--data-dir', dataDir]);
+    const text = output(child);
+    const exited = exitOf(child);
+    await waitFor(() => javaOn(dataDir).length > 0, 30_000); // the emulators are starting
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(text()).not.toContain('Press Ctrl-C');
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('exits at once on a second Ctrl-C, and still leaves no process behind', async () => {
+    const dataDir = await tempDir('lambase-cli-twice-');
+    const child = cli(['--port', '0', '--data-dir', dataDir]);
+    const text = output(child);
+    const exited = exitOf(child);
+    await waitFor(() => text().includes('Press Ctrl-C'), 30_000);
+    child.kill('SIGINT');
+    await waitFor(() => text().includes('stopping'), 5_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(text()).toContain('exiting now');
+    await waitFor(() => processesMentioning(dataDir).length === 0, 10_000).catch(() => undefined);
+    expect(processesMentioning(dataDir)).toEqual([]);
   });
 
   it('says in one line what to do when the port is taken', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => blocker.once('listening', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-port-'));
-    const child = cli(['--port', String(port), '--data-dir', dataDir]);
-    const text = output(child);
-    expect(await exitOf(child)).toBe(1);
-    await rm(dataDir, { recursive: true, force: true });
-    expect(text()).toContain(`Port ${port} is already in use: stop what uses it, or run npm start -- --port ${port + 1}`);
-    blocker.close();
+    try {
+      await new Promise((resolve) => blocker.once('listening', resolve));
+      const port = (blocker.address() as { port: number }).port;
+      const dataDir = await tempDir('lambase-port-');
+      const child = cli(['--port', String(port), '--data-dir', dataDir]);
+      const text = output(child);
+      expect(await exitOf(child)).toBe(1);
+      expect(text()).toContain(`Port ${port} is already in use: stop what uses it, or run npm start -- --port ${port + 1}`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('says in one line what to install when Java is missing', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-nojava-'));
+    const dataDir = await tempDir('lambase-nojava-');
     // A PATH with node on it and no java.
     const bin = path.join(dataDir, 'bin');
     await mkdir(bin);
@@ -215,7 +279,6 @@ describe('npm start as a process', () => {
     const child = cli(['--port', '0', '--data-dir', dataDir], { ...process.env, PATH: bin });
     const text = output(child);
     expect(await exitOf(child)).toBe(1);
-    await rm(dataDir, { recursive: true, force: true });
     expect(text()).toMatch(/DynamoDB Local needs Java 17 or newer .* apt-get install -y openjdk-17-jre-headless/);
   });
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION } from '../../local/runtime/lambda-runtime.js';
+import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION, RuntimeStoppedError } from '../../local/runtime/lambda-runtime.js';
 import { PROJECT_ROOT } from '../../local/project-root.js';
 
 const probe = path.join(PROJECT_ROOT, 'test/fixtures/functions/runtime-probe.ts');
@@ -9,7 +9,7 @@ type Probe = { probe: string | null; table: string | null; invocations: number; 
 let runtime: LocalLambdaRuntime;
 afterEach(() => runtime?.stop());
 
-function withFunctions(...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; handlerFile?: string }[]) {
+function withFunctions(...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; memoryMb?: number; handlerFile?: string }[]) {
   runtime = new LocalLambdaRuntime();
   for (const fn of functions) {
     runtime.register({ handlerFile: probe, environment: {}, timeoutSeconds: 5, memoryMb: 128, ...fn });
@@ -53,5 +53,42 @@ describe('the local Lambda runtime', () => {
   it('fails an invocation whose module cannot load with Runtime.ImportModuleError', async () => {
     withFunctions({ name: 'broken', handlerFile: path.join(PROJECT_ROOT, 'test/fixtures/functions/broken-import.ts') });
     await expect(runtime.invoke('broken', {})).rejects.toMatchObject({ errorType: 'Runtime.ImportModuleError', message: expect.stringContaining('LAMBASE_TABLE_NAME') });
+  });
+
+  it('gives each environment Lambda\'s reserved variables (over the function\'s own) and a heap limited by its memory', async () => {
+    withFunctions({
+      name: 'sized',
+      memoryMb: 256,
+      environment: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '99999' },
+      handlerFile: path.join(PROJECT_ROOT, 'test/local/fixtures/env-probe.ts'),
+    });
+    const result = (await runtime.invoke('sized', {})) as { env: Record<string, string>; heapLimitMb: number };
+    expect(result.env).toMatchObject({
+      TZ: 'UTC',
+      AWS_LAMBDA_FUNCTION_NAME: 'sized',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    });
+    expect(result.heapLimitMb).toBeGreaterThanOrEqual(256);
+    expect(result.heapLimitMb).toBeLessThan(400); // Node's default is several gigabytes
+  });
+
+  it('once stopped, rejects what runs, what waits for an environment and anything new', async () => {
+    withFunctions({ name: 'slow', timeoutSeconds: 30 });
+    const calls = Array.from({ length: MAX_ENVIRONMENTS_PER_FUNCTION + 2 }, () => runtime.invoke('slow', { sleepMs: 20_000 }));
+    const outcomes = Promise.allSettled(calls);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the first ones are running, two wait
+    const startedAt = Date.now();
+    await runtime.stop();
+    const settled = await Promise.race([
+      outcomes,
+      new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+    ]);
+    expect(settled).not.toBe('still waiting');
+    expect((settled as PromiseSettledResult<unknown>[]).map((result) => result.status)).toEqual(calls.map(() => 'rejected'));
+    for (const result of settled as PromiseRejectedResult[]) expect(result.reason).toBeInstanceOf(RuntimeStoppedError);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    await expect(runtime.invoke('slow', {})).rejects.toBeInstanceOf(RuntimeStoppedError);
   });
 });

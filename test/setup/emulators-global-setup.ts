@@ -37,29 +37,45 @@ export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-integration-'));
   const tableName = 'lambase-test';
   const bucketName = 'lambase-test-files';
-  const [dynamodb, s3, cognito] = await Promise.all([
-    startDynamoDb({ log: (line) => console.log(line) }),
-    startS3({ dataDir: path.join(dataDir, 's3'), region, buckets: [{ name: bucketName, allowedOrigins: ['*'] }] }),
-    startCognito({ dataDir: path.join(dataDir, 'cognito'), region, groups: [backend.auth.adminGroup, ...backend.auth.groups, 'editors'] }),
-  ]);
-  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region, credentials: s3.credentials });
-  await provisionTable(client, tableName, backend);
-  client.destroy();
-
-  project.provide('emulators', {
-    region,
-    credentials: { ...s3.credentials },
-    dynamodbEndpoint: dynamodb.endpoint,
-    s3Endpoint: s3.endpoint,
-    cognitoEndpoint: cognito.endpoint,
-    tableName,
-    bucketName,
-    userPoolId: cognito.userPoolId,
-    userPoolClientId: cognito.userPoolClientId,
-  });
-
-  return async () => {
-    await Promise.all([dynamodb.stop(), s3.stop(), cognito.stop()]);
+  // Whatever started is stopped, whether the run ends or setup fails half-way.
+  const stops: (() => Promise<void>)[] = [];
+  const teardown = async () => {
+    await Promise.allSettled(stops.splice(0).map((stop) => stop()));
     await rm(dataDir, { recursive: true, force: true });
   };
+
+  try {
+    const [dynamodb, s3, cognito] = await Promise.allSettled([
+      startDynamoDb({ log: (line) => console.log(line) }),
+      startS3({ dataDir: path.join(dataDir, 's3'), region, buckets: [{ name: bucketName, allowedOrigins: ['*'] }] }),
+      startCognito({ dataDir: path.join(dataDir, 'cognito'), region, groups: [backend.auth.adminGroup, ...backend.auth.groups, 'editors'] }),
+    ]);
+    for (const started of [dynamodb, s3, cognito]) if (started.status === 'fulfilled') stops.push(() => started.value.stop());
+    if (dynamodb.status === 'rejected') throw dynamodb.reason;
+    if (s3.status === 'rejected') throw s3.reason;
+    if (cognito.status === 'rejected') throw cognito.reason;
+
+    const client = new DynamoDBClient({ endpoint: dynamodb.value.endpoint, region, credentials: s3.value.credentials });
+    try {
+      await provisionTable(client, tableName, backend);
+    } finally {
+      client.destroy();
+    }
+
+    project.provide('emulators', {
+      region,
+      credentials: { ...s3.value.credentials },
+      dynamodbEndpoint: dynamodb.value.endpoint,
+      s3Endpoint: s3.value.endpoint,
+      cognitoEndpoint: cognito.value.endpoint,
+      tableName,
+      bucketName,
+      userPoolId: cognito.value.userPoolId,
+      userPoolClientId: cognito.value.userPoolClientId,
+    });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
 }

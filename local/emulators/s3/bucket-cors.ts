@@ -1,34 +1,49 @@
 /**
- * One CORS rule per bucket, from the allowed origins in the backend config: s3rver answers
- * preflights and forwarded requests from it; the front adds the same headers to the errors it
- * answers itself, so a browser can read why an upload was refused.
+ * One CORS rule per bucket (local mode passes the cloud bucket's, lib/storage/storage-settings.ts):
+ * s3rver answers preflights and forwarded requests from it; the front adds the same headers to the
+ * errors it answers itself, so a browser can read why an upload was refused.
  */
 import { escapeXml } from './s3-error.js';
 
-const ALLOWED_METHODS = ['POST', 'GET', 'HEAD', 'PUT'] as const;
-const EXPOSED_HEADERS = ['ETag'] as const;
+/** A bucket's one CORS rule, as S3 keeps it. */
+export type CorsRule = {
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly maxAgeSeconds?: number;
+};
 
-export function corsConfigurationXml(allowedOrigins: readonly string[]): string {
+/** What a bucket definition may leave out. */
+export const DEFAULT_CORS = {
+  allowedMethods: ['POST', 'GET', 'HEAD', 'PUT'],
+  allowedHeaders: ['*'],
+  exposedHeaders: ['ETag'],
+} as const;
+
+export function corsConfigurationXml(rule: CorsRule): string {
   const elements = (name: string, values: readonly string[]): string => values.map((value) => `<${name}>${escapeXml(value)}</${name}>`).join('');
   return [
     '<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule>',
-    elements('AllowedOrigin', allowedOrigins),
-    elements('AllowedMethod', ALLOWED_METHODS),
-    elements('AllowedHeader', ['*']),
-    elements('ExposeHeader', EXPOSED_HEADERS),
+    elements('AllowedOrigin', rule.allowedOrigins),
+    elements('AllowedMethod', rule.allowedMethods),
+    elements('AllowedHeader', rule.allowedHeaders),
+    elements('ExposeHeader', rule.exposedHeaders),
+    rule.maxAgeSeconds === undefined ? '' : `<MaxAgeSeconds>${rule.maxAgeSeconds}</MaxAgeSeconds>`,
     '</CORSRule></CORSConfiguration>',
   ].join('');
 }
 
 /** The headers S3 adds to an actual (non-preflight) response for an origin its rule allows. */
-export function corsResponseHeaders(allowedOrigins: readonly string[], origin: string | undefined): Record<string, string> {
-  const rule = origin === undefined ? undefined : allowedOrigins.find((pattern) => originMatches(pattern, origin));
-  if (origin === undefined || rule === undefined) return {};
+export function corsResponseHeaders(rule: CorsRule | undefined, origin: string | undefined): Record<string, string> {
+  const pattern = origin === undefined || !rule ? undefined : rule.allowedOrigins.find((candidate) => originMatches(candidate, origin));
+  if (origin === undefined || !rule || pattern === undefined) return {};
   return {
-    'access-control-allow-origin': rule === '*' ? '*' : origin,
-    'access-control-allow-methods': ALLOWED_METHODS.join(', '),
-    'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
-    ...(rule === '*' ? {} : { 'access-control-allow-credentials': 'true' }),
+    'access-control-allow-origin': pattern === '*' ? '*' : origin,
+    'access-control-allow-methods': rule.allowedMethods.join(', '),
+    ...(rule.exposedHeaders.length ? { 'access-control-expose-headers': rule.exposedHeaders.join(', ') } : {}),
+    ...(rule.maxAgeSeconds === undefined ? {} : { 'access-control-max-age': String(rule.maxAgeSeconds) }),
+    ...(pattern === '*' ? {} : { 'access-control-allow-credentials': 'true' }),
     vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
   };
 }

@@ -9,7 +9,7 @@ import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, 
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { AwsChunkedDecoder, isAwsChunked, plainBodyHeaders } from './aws-chunked.js';
-import { corsResponseHeaders } from './bucket-cors.js';
+import { corsResponseHeaders, type CorsRule } from './bucket-cors.js';
 import { encodeForStore, readFormUpload } from './form-upload.js';
 import { isListObjectsV2, toListObjectsV1, toListObjectsV2Xml } from './list-objects-v2.js';
 import { verifyPostPolicy } from './post-policy.js';
@@ -22,7 +22,8 @@ export type FrontServerOptions = {
   readonly storePort: number;
   readonly region: string;
   readonly credentials: AccessKey;
-  readonly allowedOriginsOf: (bucket: string) => readonly string[];
+  /** The bucket's CORS rule, for the errors the front answers itself. */
+  readonly corsRuleOf: (bucket: string) => CorsRule | undefined;
 };
 
 export type FrontServer = { readonly url: string; close(): Promise<void> };
@@ -126,7 +127,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       'content-length': Buffer.byteLength(body),
       'x-amz-request-id': ids.requestId,
       'x-amz-id-2': ids.hostId,
-      ...corsResponseHeaders(options.allowedOriginsOf(bucketOf(req)), req.headers.origin),
+      ...corsResponseHeaders(options.corsRuleOf(bucketOf(req)), req.headers.origin),
       // A refused body left unread must not be taken for the next request on this connection.
       ...(how.closeConnection ? { connection: 'close' } : {}),
     });

@@ -1,0 +1,89 @@
+/**
+ * DynamoDB Local's Java process is started for local mode and must never outlive it: not after
+ * stop(), not after an aborted start, not even when the Node process that started it is killed.
+ * And a port taken between choosing it and Java binding it is not fatal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startDynamoDb } from '../../local/emulators/dynamodb.js';
+import { PROJECT_ROOT } from '../../local/project-root.js';
+import { processesMentioning, waitFor } from './fixtures/processes.js';
+
+const javaOn = (dataDir: string) => processesMentioning(dataDir).filter((candidate) => candidate.args.startsWith('java ') && candidate.args.includes('DynamoDBLocal.jar'));
+
+let dataDir: string;
+const children: ChildProcess[] = [];
+const servers: Server[] = [];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-ddb-process-'));
+});
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const server of servers.splice(0)) server.close();
+  // Whatever a failing test left behind.
+  for (const { pid } of processesMentioning(dataDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('DynamoDB Local\'s process', () => {
+  it('dies with the Node process that started it, even when that one is SIGKILLed', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/local/fixtures/start-dynamodb.ts', dataDir], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    await waitFor(() => output.includes('ready http://127.0.0.1:'), 60_000, 'DynamoDB Local to start');
+    expect(javaOn(dataDir)).toHaveLength(1);
+
+    child.kill('SIGKILL');
+    await waitFor(() => javaOn(dataDir).length === 0, 15_000, 'Java to exit').catch(() => undefined);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('leaves no process after stop()', async () => {
+    const dynamodb = await startDynamoDb({ dataDir });
+    expect(javaOn(dataDir)).toHaveLength(1);
+    await dynamodb.stop();
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('kills Java when the start is aborted', async () => {
+    const abort = new AbortController();
+    const starting = startDynamoDb({ dataDir, signal: abort.signal });
+    await waitFor(() => javaOn(dataDir).length > 0, 30_000, 'Java to be launched');
+    abort.abort();
+    await expect(starting).rejects.toThrow();
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('starts on another port when its port was taken before Java could bind it', async () => {
+    const blocker = createServer();
+    servers.push(blocker);
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    const logs: string[] = [];
+    const dynamodb = await startDynamoDb({ dataDir, port: taken, log: (line) => logs.push(line) });
+    try {
+      expect(logs).toContainEqual(expect.stringContaining(`could not start on port ${taken}`));
+      expect(new URL(dynamodb.endpoint).port).not.toBe(String(taken));
+      const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
+      client.destroy();
+      expect(javaOn(dataDir)).toHaveLength(1); // the one that could not bind is gone
+    } finally {
+      await dynamodb.stop();
+    }
+  });
+});
