@@ -6,7 +6,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import { CognitoAuthFlows } from '../adapters/cognito-auth-flows.js';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory.js';
 import { createCognitoClient, createDocumentClient } from '../adapters/aws-clients.js';
-import { loadCursorKey } from '../adapters/dynamodb-cursor-key.js';
+import { cachedCursorKey } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbProfileStore } from '../adapters/dynamodb-profile-store.js';
 import type { PageCursors } from '../core/auth/ports.js';
 import { CursorCodec } from '../core/pagination/cursor.js';
@@ -29,15 +29,6 @@ export function profileStore(): DynamoDbProfileStore {
 
 /** Page cursors signed with the deployment's cursor key, read from the table on first use (grant: `cursorKey`). */
 export function pageCursors(): () => Promise<PageCursors> {
-  const client = createDocumentClient();
-  const tableName = requireEnv(ENV.tableName);
-  let codec: Promise<PageCursors> | undefined;
-  return () =>
-    (codec ??= loadCursorKey(client, tableName).then(
-      (key) => new CursorCodec(key),
-      (error: unknown) => {
-        codec = undefined; // try again on the next request
-        throw error;
-      },
-    ));
+  const cursorKey = cachedCursorKey(createDocumentClient(), requireEnv(ENV.tableName));
+  return async () => new CursorCodec(await cursorKey());
 }

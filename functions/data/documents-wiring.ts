@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import backend from '../../lambase.config.js';
 import { createDocumentClient } from '../adapters/aws-clients.js';
-import { loadCursorKey } from '../adapters/dynamodb-cursor-key.js';
+import { cachedCursorKey } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbDocumentStore } from '../adapters/dynamodb-document-store.js';
 import { DocumentService } from '../core/documents/document-service.js';
 import type { Document } from '../core/documents/document-item.js';
@@ -15,15 +15,10 @@ const client = createDocumentClient();
 const tableName = requireEnv(ENV.tableName);
 export const documentStore = new DynamoDbDocumentStore(client, tableName);
 
-let cursorKey: Promise<Buffer> | undefined;
-
 export const documents = new DocumentService({
   backend,
   store: documentStore,
-  cursorKey: () => (cursorKey ??= loadCursorKey(client, tableName).catch((error: unknown) => {
-    cursorKey = undefined; // try again on the next request
-    throw error;
-  })),
+  cursorKey: cachedCursorKey(client, tableName),
   now: () => new Date(),
   newId: () => randomBytes(16).toString('base64url'),
 });

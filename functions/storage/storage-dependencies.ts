@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import backend from '../../lambase.config.js';
 import { createDocumentClient, createS3Client } from '../adapters/aws-clients.js';
-import { loadCursorKey } from '../adapters/dynamodb-cursor-key.js';
+import { cachedCursorKey } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbFileRecordStore } from '../adapters/dynamodb-file-record-store.js';
 import { S3FileObjectStore } from '../adapters/s3-file-object-store.js';
 import { CursorCodec } from '../core/pagination/cursor.js';
@@ -25,17 +25,8 @@ export const storageSettings: StorageSettings = { ...backend.storage, adminGroup
 
 /** Page cursors signed with the deployment's cursor key (read from the table once, on first use). */
 export function createFileCursors(): () => Promise<PageCursors> {
-  const client = createDocumentClient();
-  const tableName = requireEnv(ENV.tableName);
-  let codec: Promise<PageCursors> | undefined;
-  return () =>
-    (codec ??= loadCursorKey(client, tableName).then(
-      (key) => new CursorCodec(key),
-      (error: unknown) => {
-        codec = undefined; // try again on the next request
-        throw error;
-      },
-    ));
+  const cursorKey = cachedCursorKey(createDocumentClient(), requireEnv(ENV.tableName));
+  return async () => new CursorCodec(await cursorKey());
 }
 
 export const systemClock: Clock = { now: () => new Date() };
