@@ -23,7 +23,11 @@ export type FunctionSettings = {
   timeoutSeconds?: number;
 };
 
-export type RouteDefinition = FunctionSettings & { operation: Operation };
+export type RouteDefinition = FunctionSettings & {
+  operation: Operation;
+  /** This route's own throttle, in place of the stage's (e.g. public routes that send email). */
+  throttle?: { rateLimit: number; burstLimit: number };
+};
 
 
 

@@ -185,7 +185,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       routes: routes.map((route) => ({
         method: route.operation.method,
         path: route.operation.path,
-        target: { functionName: functionId(route.handler), auth: route.operation.auth },
+        target: { functionName: functionId(route.handler), auth: route.operation.auth, throttle: route.throttle },
       })),
       defaultRoute: { functionName: functionId(defaultRoute.handler), auth: 'none' },
       invoke: (name, event) => functions.invoke(name, event),

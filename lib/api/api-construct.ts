@@ -8,6 +8,7 @@
 import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -80,6 +81,18 @@ export class ApiConstruct extends Construct {
       throttle: props.throttle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(ACCESS_LOG_FORMAT) },
     });
+
+    // Routes with a throttle of their own (route settings override the stage's; the property is
+    // untyped in CloudFormation's schema, so it is written in its own casing).
+    const routeSettings = Object.fromEntries(
+      props.routes
+        .filter((route) => route.throttle)
+        .map((route) => [
+          `${route.operation.method} ${route.operation.path}`,
+          { ThrottlingRateLimit: route.throttle!.rateLimit, ThrottlingBurstLimit: route.throttle!.burstLimit },
+        ]),
+    );
+    if (Object.keys(routeSettings).length) (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
 
     const authorizer = new HttpUserPoolAuthorizer('CognitoAccessToken', resources.auth.userPool, {
       userPoolClients: [resources.auth.userPoolClient],

@@ -10,6 +10,12 @@ export const CORS = {
   maxAgeSeconds: 600,
 } as const;
 
+/**
+ * Public auth routes that send email or test passwords get a tight throttle of their own, so a
+ * script cannot drain the account's email quota or hammer sign-in at the stage's rate.
+ */
+export const PUBLIC_AUTH_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
+
 /** API Gateway's own bodies, which clients see when the gateway answers before any function. */
 export const GATEWAY_RESPONSES = {
   unauthorized: { status: 401, body: { message: 'Unauthorized' } },

@@ -5,20 +5,21 @@
  */
 import * as auth from '../../functions/contract/auth.js';
 import { FILES_KEY_ROOT } from '../../functions/core/storage/file-record.js';
+import { PUBLIC_AUTH_THROTTLE } from '../api/api-settings.js';
 import { grants } from '../grants.js';
 import type { RouteDefinition } from '../routes.js';
 import type { TriggerDefinition } from '../triggers.js';
 
 export const authRoutes: readonly RouteDefinition[] = [
   // Public
-  { operation: auth.signUpOperation, handler: 'functions/auth/sign-up.ts', grants: [grants.userPoolClient] },
-  { operation: auth.confirmSignUpOperation, handler: 'functions/auth/confirm-sign-up.ts', grants: [grants.userPoolClient] },
-  { operation: auth.resendConfirmationOperation, handler: 'functions/auth/resend-confirmation.ts', grants: [grants.userPoolClient] },
-  { operation: auth.signInOperation, handler: 'functions/auth/sign-in.ts', grants: [grants.userPoolClient] },
-  { operation: auth.respondToChallengeOperation, handler: 'functions/auth/respond-to-challenge.ts', grants: [grants.userPoolClient] },
+  { operation: auth.signUpOperation, handler: 'functions/auth/sign-up.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
+  { operation: auth.confirmSignUpOperation, handler: 'functions/auth/confirm-sign-up.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
+  { operation: auth.resendConfirmationOperation, handler: 'functions/auth/resend-confirmation.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
+  { operation: auth.signInOperation, handler: 'functions/auth/sign-in.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
+  { operation: auth.respondToChallengeOperation, handler: 'functions/auth/respond-to-challenge.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
   { operation: auth.refreshOperation, handler: 'functions/auth/refresh-tokens.ts', grants: [grants.userPoolClient] },
-  { operation: auth.forgotPasswordOperation, handler: 'functions/auth/forgot-password.ts', grants: [grants.userPoolClient] },
-  { operation: auth.resetPasswordOperation, handler: 'functions/auth/reset-password.ts', grants: [grants.userPoolClient] },
+  { operation: auth.forgotPasswordOperation, handler: 'functions/auth/forgot-password.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
+  { operation: auth.resetPasswordOperation, handler: 'functions/auth/reset-password.ts', grants: [grants.userPoolClient], throttle: PUBLIC_AUTH_THROTTLE },
 
   // The caller's own account
   { operation: auth.signOutOperation, handler: 'functions/auth/sign-out.ts', grants: [grants.userPoolClient] },

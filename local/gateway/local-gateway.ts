@@ -14,7 +14,12 @@ import { buildHttpApiEvent, newRequestId } from './http-api-event.js';
 import { RouteMatcher, type MatchableRoute } from './route-matcher.js';
 import { TokenBucket } from './token-bucket.js';
 
-export type GatewayRoute = { functionName: string; auth: AuthMode };
+export type GatewayRoute = {
+  functionName: string;
+  auth: AuthMode;
+  /** This route's own throttle, in place of the stage's (API Gateway route settings). */
+  throttle?: { rateLimit: number; burstLimit: number };
+};
 
 /** Answers a request itself (local-only routes such as /_local/outbox), or returns false. */
 export type LocalRouteHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<boolean>;
@@ -47,6 +52,19 @@ export class LocalGateway {
   constructor(private readonly options: LocalGatewayOptions) {
     this.matcher = new RouteMatcher(options.routes, options.defaultRoute);
     this.bucket = new TokenBucket(options.throttle.rateLimit, options.throttle.burstLimit);
+  }
+
+  private readonly routeBuckets = new Map<string, TokenBucket>();
+
+  /** A route with its own throttle has its own bucket; every other route shares the stage's. */
+  private bucketFor(routeKey: string, route: GatewayRoute): TokenBucket {
+    if (!route.throttle) return this.bucket;
+    let bucket = this.routeBuckets.get(routeKey);
+    if (!bucket) {
+      bucket = new TokenBucket(route.throttle.rateLimit, route.throttle.burstLimit);
+      this.routeBuckets.set(routeKey, bucket);
+    }
+    return bucket;
   }
 
   /** Listens on 127.0.0.1:`port` (0 picks a free port); resolves with the base URL. */
@@ -91,9 +109,10 @@ export class LocalGateway {
     const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
     if (body === 'too-large') return this.sendGateway(response, 413, GATEWAY_RESPONSES.tooLarge.body, requestId, request);
     if (local && (await local(request, response, body))) return;
-    if (!this.bucket.take()) return this.sendGateway(response, 429, GATEWAY_RESPONSES.throttled.body, requestId, request);
-
     const match = this.matcher.match(method, url.pathname);
+    if (!this.bucketFor(match.routeKey, match.target).take()) {
+      return this.sendGateway(response, 429, GATEWAY_RESPONSES.throttled.body, requestId, request);
+    }
     let claims: Record<string, unknown> | undefined;
     if (match.target.auth === 'required') {
       claims = await this.authorize(request.headers.authorization);

@@ -121,6 +121,16 @@ describe('the local gateway', () => {
     expect(actual.headers.get('access-control-expose-headers')).toBe('etag,x-request-id');
   });
 
+  it('throttles public auth routes with their own, tighter bucket', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 14 }, () =>
+        fetch(`${local.url}/auth/forgot-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.com' }) }).then((response) => response.status),
+      ),
+    );
+    expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(10);
+    expect(statuses).toContain(429);
+  });
+
   it('throttles like API Gateway, with its fixed body', async () => {
     const statuses = await Promise.all(Array.from({ length: 8 }, () => fetch(`${local.url}/openapi.json`).then(async (response) => ({ status: response.status, body: await response.text(), id: response.headers.get('x-request-id') }))));
     const throttled = statuses.filter((response) => response.status === 429);

@@ -192,6 +192,15 @@ describe('api: the HTTP API', () => {
     });
   });
 
+  it('gives the public auth routes that send email or test passwords a tight throttle of their own', () => {
+    const stage = resources(dev.template, 'AWS::ApiGatewayV2::Stage')[0]!;
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    for (const key of ['POST /auth/sign-up', 'POST /auth/sign-in', 'POST /auth/forgot-password', 'POST /auth/resend-confirmation']) {
+      expect(settings[key], key).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    }
+    expect(settings['GET /me']).toBeUndefined();
+  });
+
   it('puts the JWT authorizer on every 🔒 route and on no other', () => {
     const routeResources = resources(dev.template, 'AWS::ApiGatewayV2::Route');
     for (const route of routes) {
