@@ -25,15 +25,20 @@ const { values } = parseArgs({
   },
 });
 
+/** The one way out of the CLI, whatever the reason. */
+function exitWith(code: number): never {
+  return process.exit(code);
+}
+
 if (values.help) {
   console.log('Usage: npm start -- [--port 4000] [--data-dir .lambase] [--reset] [--verbose]');
-  process.exit(0);
+  exitWith(0);
 }
 
 const port = Number(values.port ?? process.env.PORT ?? 4000);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   console.error(`✖ --port must be a port number, got "${values.port ?? process.env.PORT}".`);
-  process.exit(1);
+  exitWith(1);
 }
 
 const print = (line: string) => console.log(line);
@@ -47,17 +52,17 @@ let stopping = false;
 const onSignal = (signal: NodeJS.Signals) => {
   if (stopping) {
     console.error(`\n${signal} again: exiting now.`);
-    process.exit(130);
+    exitWith(130);
   }
   stopping = true;
   print(`\n${signal}: stopping… (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again exits at once)`);
   setTimeout(() => {
     console.error(`✖ Stopping took over ${STOP_LIMIT_MS / 1000} s: exiting anyway.`);
-    process.exit(1);
+    exitWith(1);
   }, STOP_LIMIT_MS).unref();
   abort.abort();
   // While starting, startLocal itself stops what has started and rejects (handled below).
-  if (local) local.stop().then(() => process.exit(0), () => process.exit(1));
+  if (local) local.stop().then(() => exitWith(0), () => exitWith(1));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -84,9 +89,9 @@ try {
   print('Press Ctrl-C to stop.');
   print('');
 } catch (error) {
-  if (abort.signal.aborted) process.exit(0); // stopped during startup, as asked
+  if (abort.signal.aborted) exitWith(0); // stopped during startup, as asked
   console.error(`✖ ${explain(error as Error, port)}`);
-  process.exit(1);
+  exitWith(1);
 }
 
 function explain(error: Error & { code?: string }, port: number): string {
