@@ -1,20 +1,36 @@
 /**
- * SDK clients, built once per cold start and handed to adapters. Endpoints come from the SDK's
- * own `AWS_ENDPOINT_URL_<SERVICE>` variables, which only local mode and tests set; in the cloud the
+ * The AWS SDK clients, each built once per execution environment (the first time a function asks
+ * for it) and shared by every adapter in it: a client holds its connection pool and credentials,
+ * so a second one only costs cold-start time and sockets. Endpoints come from the SDK's own
+ * `AWS_ENDPOINT_URL_<SERVICE>` variables, which only local mode and tests set; in the cloud the
  * clients use their defaults.
+ *
+ * Wiring files (functions/<feature>/<feature>-wiring.ts) use the getters; tests that need a
+ * client of their own use the `create…` builders.
+ *
+ * @example
+ * const store = new DynamoDbFileRecordStore(documentClient(recordDynamoDbCall), tableName);
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 
 /**
- * A DynamoDB client whose every request asks for its consumed capacity and reports it, with the
- * call, to the current request's usage record (functions/shared/dynamodb-usage.ts).
+ * Where the DynamoDB client reports each call (`GetItem`, `Query`…) and the capacity it consumed.
+ * The HTTP stack provides one that counts per request (functions/shared/dynamodb-usage.ts), so
+ * adapters never depend on the HTTP layer.
  */
-export function createDynamoDbClient(): DynamoDBClient {
+export type DynamoDbMeter = (operation: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined) => void;
+type ConsumedCapacity = { CapacityUnits?: number };
+
+/**
+ * A new DynamoDB client whose every request asks for its consumed capacity and reports it, with
+ * the call, to `meter`.
+ */
+export function createDynamoDbClient(meter?: DynamoDbMeter): DynamoDBClient {
   const client = new DynamoDBClient({});
+  if (!meter) return client;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };
@@ -22,11 +38,11 @@ export function createDynamoDbClient(): DynamoDBClient {
       const operation = context.commandName?.replace(/Command$/, '') ?? 'Unknown';
       try {
         const result = await next(args);
-        recordDynamoDbCall(operation, (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity);
+        meter(operation, (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity);
         return result;
       } catch (error) {
         // A refused condition still costs a call (and write capacity DynamoDB does not report here).
-        recordDynamoDbCall(operation, undefined);
+        meter(operation, undefined);
         throw error;
       }
     },
@@ -35,7 +51,7 @@ export function createDynamoDbClient(): DynamoDBClient {
   return client;
 }
 
-/** The document-level client adapters use (plain JavaScript values in and out). */
+/** A new document-level client (plain JavaScript values in and out) over `client`. */
 export function createDocumentClient(client: DynamoDBClient = createDynamoDbClient()): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -55,3 +71,34 @@ export function createS3Client(): S3Client {
 export function createCognitoClient(): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({});
 }
+
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+let metered: { meter: DynamoDbMeter; client: DynamoDBClient } | undefined;
+
+/**
+ * The execution environment's DynamoDB client, metered by `meter`. There is one meter per
+ * environment (the HTTP stack's); a second one would need a second client, which is a wiring bug.
+ */
+export function dynamoDbClient(meter: DynamoDbMeter): DynamoDBClient {
+  metered ??= { meter, client: createDynamoDbClient(meter) };
+  if (metered.meter !== meter) throw new Error('The DynamoDB client of this environment is metered by another meter.');
+  return metered.client;
+}
+
+let documents: DynamoDBDocumentClient | undefined;
+
+/** The execution environment's document client, over its one DynamoDB client. */
+export function documentClient(meter: DynamoDbMeter): DynamoDBDocumentClient {
+  documents ??= createDocumentClient(dynamoDbClient(meter));
+  return documents;
+}
+
+/** The execution environment's S3 client. */
+export const s3Client = once(createS3Client);
+
+/** The execution environment's Cognito client. */
+export const cognitoClient = once(createCognitoClient);

@@ -10,9 +10,10 @@ import type { S3Event } from 'aws-lambda';
 import { verifyUpload } from '../core/storage/verify-upload.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
-import { createFileObjects, createFileRecords, systemClock } from './storage-dependencies.js';
+import { systemClock } from '../core/clock.js';
+import { fileObjects, fileRecords } from './storage-wiring.js';
 
-const deps = { records: createFileRecords(), objects: createFileObjects(), clock: systemClock };
+const deps = { records: fileRecords(), objects: fileObjects(), clock: systemClock };
 const bucket = requireEnv(ENV.bucketName);
 
 /** S3 form-encodes keys in events: `+` for spaces, `%XX` for the rest. */

@@ -35,14 +35,14 @@ export const authRoutes: readonly RouteDefinition[] = [
   },
   { operation: auth.changePasswordOperation, handler: 'functions/auth/change-password.ts', grants: [grants.userPoolClient] },
   {
-    // Reads what functions/auth/owned-data.ts lists: documents and file records.
+    // Reads what `ownedData()` (functions/auth/auth-wiring.ts) lists: documents and file records.
     operation: auth.exportMeOperation,
     handler: 'functions/auth/export-me.ts',
     grants: [grants.userPool('AdminGetUser', 'AdminListGroupsForUser'), grants.tableRead],
     timeoutSeconds: 29,
   },
   {
-    // Erases what functions/auth/owned-data.ts lists (documents, file records and objects), then the profile and the user.
+    // Erases what `ownedData()` (functions/auth/auth-wiring.ts) lists (documents, file records and objects), then the profile and the user.
     operation: auth.deleteMeOperation,
     handler: 'functions/auth/delete-me.ts',
     grants: [grants.userPool('AdminDeleteUser'), grants.tableReadWrite, grants.bucket('delete', FILES_KEY_ROOT)],
