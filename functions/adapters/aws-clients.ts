@@ -14,6 +14,8 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -102,3 +104,9 @@ export const s3Client = once(createS3Client);
 
 /** The execution environment's Cognito client. */
 export const cognitoClient = once(createCognitoClient);
+
+/** The execution environment's SNS client. */
+export const snsClient = once(() => new SNSClient({}));
+
+/** The execution environment's Secrets Manager client. */
+export const secretsManagerClient = once(() => new SecretsManagerClient({}));
