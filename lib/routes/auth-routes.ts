@@ -7,8 +7,7 @@ import * as auth from '../../functions/contract/auth.js';
 import { FILES_KEY_ROOT } from '../../functions/core/storage/file-record.js';
 import { PUBLIC_AUTH_THROTTLE } from '../api/api-settings.js';
 import { grants } from '../grants.js';
-import type { RouteDefinition } from '../routes.js';
-import type { TriggerDefinition } from '../triggers.js';
+import type { RouteDefinition, TriggerDefinition } from '../route-types.js';
 
 export const authRoutes: readonly RouteDefinition[] = [
   // Public
