@@ -36,14 +36,8 @@ export async function loadCursorKey(client: DynamoDBDocumentClient, tableName: s
   }
 }
 
-/**
- * The cursor key, read once per cold start (a failed read is retried on the next call).
- *
- * @example
- * const cursorKey = cachedCursorKey(client, tableName);
- * const codec = new CursorCodec(await cursorKey());
- */
-export function cachedCursorKey(client: DynamoDBDocumentClient, tableName: string): () => Promise<Buffer> {
+/** The cursor key, read on the first call and kept (a failed read is retried on the next call). */
+function cachedCursorKey(client: DynamoDBDocumentClient, tableName: string): () => Promise<Buffer> {
   let key: Promise<Buffer> | undefined;
   return () =>
     (key ??= loadCursorKey(client, tableName).catch((error: unknown) => {

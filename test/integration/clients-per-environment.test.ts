@@ -8,39 +8,30 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { callHttp } from '../fixtures/lambda.js';
 
-const built = vi.hoisted(() => ({ dynamodb: 0, s3: 0, cognito: 0 }));
+const { built, counted } = vi.hoisted(() => {
+  const built = { dynamodb: 0, s3: 0, cognito: 0 };
+  /** `Client` itself, but each construction counts under `name`. */
+  const counted = <C extends new (...args: never) => object>(Client: C, name: keyof typeof built): C =>
+    new Proxy(Client, {
+      construct(target, args, newTarget) {
+        built[name] += 1;
+        return Reflect.construct(target, args, newTarget) as object;
+      },
+    });
+  return { built, counted };
+});
 
 vi.mock('@aws-sdk/client-dynamodb', async (importOriginal) => {
   const sdk = await importOriginal<typeof import('@aws-sdk/client-dynamodb')>();
-  class CountedDynamoDBClient extends sdk.DynamoDBClient {
-    constructor(...args: ConstructorParameters<typeof sdk.DynamoDBClient>) {
-      super(...args);
-      built.dynamodb += 1;
-    }
-  }
-  return { ...sdk, DynamoDBClient: CountedDynamoDBClient };
+  return { ...sdk, DynamoDBClient: counted(sdk.DynamoDBClient, 'dynamodb') };
 });
-
 vi.mock('@aws-sdk/client-s3', async (importOriginal) => {
   const sdk = await importOriginal<typeof import('@aws-sdk/client-s3')>();
-  class CountedS3Client extends sdk.S3Client {
-    constructor(...args: ConstructorParameters<typeof sdk.S3Client>) {
-      super(...args);
-      built.s3 += 1;
-    }
-  }
-  return { ...sdk, S3Client: CountedS3Client };
+  return { ...sdk, S3Client: counted(sdk.S3Client, 's3') };
 });
-
 vi.mock('@aws-sdk/client-cognito-identity-provider', async (importOriginal) => {
   const sdk = await importOriginal<typeof import('@aws-sdk/client-cognito-identity-provider')>();
-  class CountedCognitoClient extends sdk.CognitoIdentityProviderClient {
-    constructor(...args: ConstructorParameters<typeof sdk.CognitoIdentityProviderClient>) {
-      super(...args);
-      built.cognito += 1;
-    }
-  }
-  return { ...sdk, CognitoIdentityProviderClient: CountedCognitoClient };
+  return { ...sdk, CognitoIdentityProviderClient: counted(sdk.CognitoIdentityProviderClient, 'cognito') };
 });
 
 const user = { sub: `clients-${randomUUID()}`, token_use: 'access' };

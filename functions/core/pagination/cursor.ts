@@ -24,12 +24,13 @@ export type PageCursors = {
 const VERSION = 1;
 
 /**
- * Page cursors signed with a key that is loaded on first use (it lives in the table), for the
- * use cases that take `cursors: () => Promise<PageCursors>`.
+ * Page cursors signed with a key that is loaded on first use (in the cloud it lives in the table:
+ * functions/adapters/dynamodb-cursor-key.ts `tableCursors`), for the use cases that take
+ * `cursors: () => Promise<PageCursors>`.
  *
  * @example
- * const cursors = pageCursors(cachedCursorKey(client, tableName));
- * const codec = await cursors();
+ * const cursors = pageCursors(async () => key);
+ * (await cursors()).encode(position, scope);
  */
 export function pageCursors(key: () => Promise<Buffer>): () => Promise<PageCursors> {
   return async () => new CursorCodec(await key());
