@@ -74,24 +74,24 @@ export function createCognitoClient(): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({});
 }
 
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
-
-let metered: { meter: DynamoDbMeter; client: DynamoDBClient } | undefined;
+// Plain functions over module variables (not `once(...)` calls at module scope), so a bundle
+// keeps only the SDK clients its function uses.
+let dynamodb: { meter: DynamoDbMeter; client: DynamoDBClient } | undefined;
+let documents: DynamoDBDocumentClient | undefined;
+let s3: S3Client | undefined;
+let cognito: CognitoIdentityProviderClient | undefined;
+let sns: SNSClient | undefined;
+let secretsManager: SecretsManagerClient | undefined;
 
 /**
  * The execution environment's DynamoDB client, metered by `meter`. There is one meter per
  * environment (the HTTP stack's); a second one would need a second client, which is a wiring bug.
  */
 export function dynamoDbClient(meter: DynamoDbMeter): DynamoDBClient {
-  metered ??= { meter, client: createDynamoDbClient(meter) };
-  if (metered.meter !== meter) throw new Error('The DynamoDB client of this environment is metered by another meter.');
-  return metered.client;
+  dynamodb ??= { meter, client: createDynamoDbClient(meter) };
+  if (dynamodb.meter !== meter) throw new Error('The DynamoDB client of this environment is metered by another meter.');
+  return dynamodb.client;
 }
-
-let documents: DynamoDBDocumentClient | undefined;
 
 /** The execution environment's document client, over its one DynamoDB client. */
 export function documentClient(meter: DynamoDbMeter): DynamoDBDocumentClient {
@@ -100,13 +100,25 @@ export function documentClient(meter: DynamoDbMeter): DynamoDBDocumentClient {
 }
 
 /** The execution environment's S3 client. */
-export const s3Client = once(createS3Client);
+export function s3Client(): S3Client {
+  s3 ??= createS3Client();
+  return s3;
+}
 
 /** The execution environment's Cognito client. */
-export const cognitoClient = once(createCognitoClient);
+export function cognitoClient(): CognitoIdentityProviderClient {
+  cognito ??= createCognitoClient();
+  return cognito;
+}
 
 /** The execution environment's SNS client. */
-export const snsClient = once(() => new SNSClient({}));
+export function snsClient(): SNSClient {
+  sns ??= new SNSClient({});
+  return sns;
+}
 
 /** The execution environment's Secrets Manager client. */
-export const secretsManagerClient = once(() => new SecretsManagerClient({}));
+export function secretsManagerClient(): SecretsManagerClient {
+  secretsManager ??= new SecretsManagerClient({});
+  return secretsManager;
+}
