@@ -29,6 +29,12 @@ describe('the layering of functions/', () => {
     expect(shown(core.filter((entry) => entry.target !== undefined && !entry.target.startsWith('functions/core/')))).toEqual([]);
   });
 
+  it('keeps functions/adapters on the core\'s ports: no HTTP stack, contract or feature wiring', () => {
+    const adapters = functions.filter(under('functions/adapters'));
+    const allowed = (target: string) => target.startsWith('functions/core/') || target.startsWith('functions/adapters/');
+    expect(shown(adapters.filter((entry) => entry.target !== undefined && !allowed(entry.target)))).toEqual([]);
+  });
+
   it('never imports lib/ or local/ (infrastructure and local mode depend on functions/, not the other way round)', () => {
     const outward = functions.filter((entry) => entry.target !== undefined && !entry.target.startsWith('functions/') && entry.target !== 'lambase.config.ts');
     expect(shown(outward)).toEqual([]);
