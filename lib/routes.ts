@@ -6,30 +6,13 @@
 import type { Operation } from '../functions/contract/operation.js';
 import { notFoundOperation, getOpenApiOperation } from '../functions/contract/system.js';
 import { ENV } from '../functions/shared/env.js';
-import type { Grant } from './grants.js';
-
-export { grants, type Grant, type UserPoolAction } from './grants.js';
+import type { FunctionSettings, ResourceNames, RouteDefinition } from './route-types.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
 
-export type FunctionSettings = {
-  /** The handler file, relative to the project root; it exports `handler`. */
-  handler: string;
-  grants: readonly Grant[];
-  /** @default 512 */
-  memoryMb?: number;
-  /** @default 10 (API Gateway waits 30 s at most) */
-  timeoutSeconds?: number;
-};
-
-export type RouteDefinition = FunctionSettings & {
-  operation: Operation;
-  /** This route's own throttle, in place of the stage's (e.g. public routes that send email). */
-  throttle?: { rateLimit: number; burstLimit: number };
-};
-
-
+export { grants } from './grants.js';
+export type { FunctionSettings, Grant, ResourceNames, RouteDefinition, UserPoolAction } from './route-types.js';
 
 /** Every route, feature by feature (each feature keeps its section in lib/routes/<feature>.ts). */
 export const routes: readonly RouteDefinition[] = [
@@ -44,15 +27,6 @@ export const defaultRoute: RouteDefinition = {
   operation: notFoundOperation,
   handler: 'functions/system/not-found.ts',
   grants: [],
-};
-
-/** The resources a function's environment points at; CDK passes tokens, local mode real names. */
-export type ResourceNames = {
-  stage: string;
-  tableName: string;
-  bucketName: string;
-  userPoolId: string;
-  userPoolClientId: string;
 };
 
 /**

@@ -16,7 +16,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BackendResources } from './functions/backend-resources.js';
 import type { LambaseFunction } from './functions/lambase-function.js';
-import { documentFilterPatterns, type TriggerDefinition } from './triggers.js';
+import type { TriggerDefinition } from './route-types.js';
+import { documentFilterPatterns } from './triggers.js';
 
 export type TriggersConstructProps = { resources: BackendResources; triggers: readonly TriggerDefinition[] };
 

@@ -4,24 +4,11 @@
  * (lib/triggers-construct.ts) and local mode's event pump are both built from it. Pure data.
  */
 import type { Backend } from '../functions/core/config/define-backend.js';
-import type { FunctionSettings } from './routes.js';
+import type { DocumentEvent, TriggerDefinition } from './route-types.js';
 import { authTriggers } from './routes/auth-routes.js';
 import { storageTriggers } from './routes/storage-routes.js';
 
-export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
-export type DocumentEvent = 'create' | 'update' | 'delete';
-
-export type TriggerSource =
-  /** A user-pool trigger; Cognito waits for the function (synchronous). */
-  | { source: 'cognito'; event: CognitoTriggerEvent }
-  /** Object-created events for keys under `prefix` (asynchronous). */
-  | { source: 's3'; prefix: string }
-  /** A collection's document changes from the table's stream, in batches. */
-  | { source: 'documents'; collection: string; events: readonly DocumentEvent[]; batchSize?: number }
-  /** An EventBridge schedule expression (asynchronous). */
-  | { source: 'schedule'; expression: string };
-
-export type TriggerDefinition = FunctionSettings & { name: string } & TriggerSource;
+export type { CognitoTriggerEvent, DocumentEvent, TriggerDefinition, TriggerSource } from './route-types.js';
 
 /** The platform's own triggers, feature by feature (each keeps its section in lib/routes/<feature>.ts). */
 export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, ...storageTriggers];

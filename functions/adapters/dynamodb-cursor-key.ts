@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { pageCursors, type PageCursors } from '../core/pagination/cursor.js';
 import { TABLE_KEY } from '../core/table-design.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
@@ -35,18 +36,33 @@ export async function loadCursorKey(client: DynamoDBDocumentClient, tableName: s
   }
 }
 
-/**
- * The cursor key, read once per cold start (a failed read is retried on the next call).
- *
- * @example
- * const cursorKey = cachedCursorKey(client, tableName);
- * const codec = new CursorCodec(await cursorKey());
- */
-export function cachedCursorKey(client: DynamoDBDocumentClient, tableName: string): () => Promise<Buffer> {
+/** The cursor key, read on the first call and kept (a failed read is retried on the next call). */
+function cachedCursorKey(client: DynamoDBDocumentClient, tableName: string): () => Promise<Buffer> {
   let key: Promise<Buffer> | undefined;
   return () =>
     (key ??= loadCursorKey(client, tableName).catch((error: unknown) => {
       key = undefined;
       throw error;
     }));
+}
+
+const environmentKeys = new WeakMap<DynamoDBDocumentClient, Map<string, () => Promise<Buffer>>>();
+
+/**
+ * Page cursors signed with the table's cursor key (grant: `cursorKey`). The key is read on first
+ * use and then once per execution environment, however many parts sign cursors with it.
+ *
+ * @example
+ * const cursors = tableCursors(client, tableName);
+ * (await cursors()).encode(position, scope);
+ */
+export function tableCursors(client: DynamoDBDocumentClient, tableName: string): () => Promise<PageCursors> {
+  const keys = environmentKeys.get(client) ?? new Map<string, () => Promise<Buffer>>();
+  environmentKeys.set(client, keys);
+  let key = keys.get(tableName);
+  if (!key) {
+    key = cachedCursorKey(client, tableName);
+    keys.set(tableName, key);
+  }
+  return pageCursors(key);
 }

@@ -4,14 +4,7 @@
  * drop items — then it reads on until the page is full, so a page is never empty while more
  * results exist.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CursorPosition } from '../core/pagination/cursor.js';
 import { documentKey, isExpired, ownerPartition, type DocumentItem } from '../core/documents/document-item.js';
 import type { DocumentStore, QueryPage, TransactionOutcome, TransactionWrite, VersionCheck } from '../core/documents/document-store.js';
@@ -20,7 +13,7 @@ import { TooManyRequestsError } from '../core/errors.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
-
+import { queryPage } from './dynamodb-paged-query.js';
 
 export type DocumentStoreTuning = {
   /** Items a filtered query reads per request while filling a page. @default 100 */
@@ -88,34 +81,25 @@ export class DynamoDbDocumentStore implements DocumentStore {
     }
     // One more than asked for tells whether another page exists.
     const wanted = options.limit + 1;
-    const items: DocumentItem[] = [];
-    let startKey: Record<string, unknown> | undefined = options.startKey;
-    let reads = 0;
-    do {
+    const { items, lastEvaluatedKey, budgetSpent } = await queryPage<DocumentItem>(this.client, {
+      input: {
+        TableName: this.tableName,
+        IndexName: plan.index,
+        KeyConditionExpression: keyCondition,
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+        ScanIndexForward: plan.ascending,
+      },
+      wanted,
+      startKey: options.startKey,
+      keep: (item) => !isExpired(item, options.now),
+      readSize: (missing) => (filters.length ? Math.max(this.filteredReadSize, wanted) : missing),
       // Filters can leave many reads empty-handed: past a budget, answer with what was found
       // (never nothing) and a cursor that resumes after the last item read.
-      if (reads >= this.maxReadsPerPage && items.length > 0) return { items, lastKey: startKey as CursorPosition };
-      reads += 1;
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: plan.index,
-            KeyConditionExpression: keyCondition,
-            ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-            ExpressionAttributeNames: expression.names,
-            ExpressionAttributeValues: expression.values,
-            ScanIndexForward: plan.ascending,
-            Limit: filters.length ? Math.max(this.filteredReadSize, wanted) : wanted - items.length,
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        .catch(rethrowDynamoDbError);
-      for (const item of (page.Items ?? []) as DocumentItem[]) {
-        if (items.length < wanted && !isExpired(item, options.now)) items.push(item);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (items.length < wanted && startKey);
+      maxReads: this.maxReadsPerPage,
+    });
+    if (budgetSpent) return { items, lastKey: lastEvaluatedKey as CursorPosition };
 
     if (items.length <= options.limit) return { items };
     const returned = items.slice(0, options.limit);
@@ -157,21 +141,19 @@ export class DynamoDbDocumentStore implements DocumentStore {
 
   async listByOwner(collection: string, owner: string, options: { limit: number; startKey?: CursorPosition }): Promise<QueryPage> {
     const index = FIXED_INDEXES.byOwnerCreated;
-    const page = await this.client
-      .send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': index.partition },
-          ExpressionAttributeValues: { ':owner': ownerPartition(collection, owner) },
-          ScanIndexForward: false,
-          Limit: options.limit,
-          ExclusiveStartKey: options.startKey,
-        }),
-      )
-      .catch(rethrowDynamoDbError);
-    return { items: (page.Items ?? []) as DocumentItem[], lastKey: page.LastEvaluatedKey as CursorPosition | undefined };
+    const { items, lastEvaluatedKey } = await queryPage<DocumentItem>(this.client, {
+      input: {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': index.partition },
+        ExpressionAttributeValues: { ':owner': ownerPartition(collection, owner) },
+        ScanIndexForward: false,
+      },
+      wanted: options.limit,
+      startKey: options.startKey,
+    });
+    return { items, lastKey: lastEvaluatedKey as CursorPosition | undefined };
   }
 
   async deleteMany(documents: readonly { collection: string; id: string }[]): Promise<void> {

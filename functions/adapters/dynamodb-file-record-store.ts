@@ -6,20 +6,14 @@
  * treat a record past its `ttl` as gone (like expired documents). Every DynamoDB failure goes
  * through `rethrowDynamoDbError`: throttling reaches the client as 429.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors.js';
 import { isLive, type FileRecord, type LiveFileRecord } from '../core/storage/file-record.js';
 import type { FilePosition, FileRecordPage, FileRecordStore } from '../core/storage/storage-ports.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-delete.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { queryPage } from './dynamodb-paged-query.js';
 
 export const FILE_ENTITY = 'file';
 /** Items read per Query once a filtered page has come up short (hidden records are rare, but may pile up). */
@@ -113,37 +107,27 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
     const ownerKey = filesOwnerKey(ownerId);
     // One more than asked: a page is followed by a cursor only when something really comes next.
     const wanted = options.limit + 1;
-    const records: FileRecord[] = [];
-    // Rebuilt from the caller's partition: a position can only move within it.
-    let startKey: Record<string, unknown> | undefined = options.after
-      ? { ...fileItemKey(options.after.fileId), [index.partition]: ownerKey, [index.sort]: options.after.createdAt }
-      : undefined;
-    let reads = 0;
-    do {
-      const missing = wanted - records.length;
-      const { Items = [], LastEvaluatedKey } = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: index.name,
-            KeyConditionExpression: '#owner = :owner',
-            ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
-            ExpressionAttributeNames: { '#owner': index.partition, ...filter?.ExpressionAttributeNames },
-            ExpressionAttributeValues: { ':owner': ownerKey, ...filter?.ExpressionAttributeValues },
-            ScanIndexForward: false,
-            // Items the filter drops still count towards Limit: the loop reads on until the page is
-            // full, in bigger steps once something was hidden, so a pile of hidden records costs few reads.
-            Limit: filter && reads > 0 ? Math.max(missing, REFILL_READ_SIZE) : missing,
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        .catch(rethrowDynamoDbError);
-      for (const item of Items as FileItem[]) {
-        if (records.length < wanted && (!filter || filter.keep(item))) records.push(toRecord(item));
-      }
-      startKey = LastEvaluatedKey;
-      reads += 1;
-    } while (records.length < wanted && startKey);
+    const page = await queryPage<FileItem>(this.client, {
+      input: {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#owner = :owner',
+        ...(filter ? { FilterExpression: filter.FilterExpression } : {}),
+        ExpressionAttributeNames: { '#owner': index.partition, ...filter?.ExpressionAttributeNames },
+        ExpressionAttributeValues: { ':owner': ownerKey, ...filter?.ExpressionAttributeValues },
+        ScanIndexForward: false,
+      },
+      wanted,
+      // Rebuilt from the caller's partition: a position can only move within it.
+      startKey: options.after
+        ? { ...fileItemKey(options.after.fileId), [index.partition]: ownerKey, [index.sort]: options.after.createdAt }
+        : undefined,
+      keep: filter?.keep,
+      // Items the filter drops still count towards Limit: the loop reads on until the page is
+      // full, in bigger steps once something was hidden, so a pile of hidden records costs few reads.
+      readSize: (missing, reads) => (filter && reads > 0 ? Math.max(missing, REFILL_READ_SIZE) : missing),
+    });
+    const records = page.items.map(toRecord);
     const items = records.slice(0, options.limit);
     const last = items.at(-1);
     const next = records.length > options.limit && last ? { createdAt: last.createdAt, fileId: last.fileId } : undefined;

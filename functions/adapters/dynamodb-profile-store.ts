@@ -19,7 +19,6 @@ export class DynamoDbProfileStore implements ProfileStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async create(profile: ProfileRecord): Promise<void> {
@@ -38,14 +37,14 @@ export class DynamoDbProfileStore implements ProfileStore {
     }
   }
 
-  async saveName(userId: string, name: string | undefined, seed: { email: string; createdAt: string }): Promise<void> {
+  async saveName(userId: string, name: string | undefined, seed: { email: string; createdAt: string }, at: Date): Promise<void> {
     const set = ['#entity = :entity', '#userId = :userId', '#email = :email', '#createdAt = if_not_exists(#createdAt, :createdAt)', '#updatedAt = :now'];
     const values: Record<string, unknown> = {
       ':entity': 'profile',
       ':userId': userId,
       ':email': seed.email,
       ':createdAt': seed.createdAt,
-      ':now': this.now().toISOString(),
+      ':now': at.toISOString(),
     };
     if (name !== undefined) {
       set.push('#name = :name');

@@ -3,9 +3,10 @@
  * On 🔒 routes API Gateway's JWT authorizer has already verified it and passes the header on.
  */
 import { UnauthorizedError } from '../core/errors.js';
+import { bearerToken } from '../shared/bearer-token.js';
 
 export function accessTokenOf(headers: Record<string, string | undefined>): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-  if (!match?.[1]) throw new UnauthorizedError();
-  return match[1];
+  const token = bearerToken(headers.authorization);
+  if (!token) throw new UnauthorizedError();
+  return token;
 }

@@ -5,8 +5,9 @@
  */
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { createProfile } from '../core/auth/profile.js';
+import { systemClock } from '../core/clock.js';
 import { logger } from '../shared/logger.js';
-import { profileStore } from './dependencies.js';
+import { profileStore } from './auth-wiring.js';
 
 const profiles = profileStore();
 
@@ -14,7 +15,7 @@ export async function handler(event: PostConfirmationTriggerEvent): Promise<Post
   if (event.triggerSource !== 'PostConfirmation_ConfirmSignUp') return event;
   const attributes = event.request.userAttributes;
   const userId = attributes.sub ?? event.userName;
-  await createProfile(profiles, { userId, email: attributes.email ?? '', name: attributes.name }, new Date());
+  await createProfile(profiles, { userId, email: attributes.email ?? '', name: attributes.name }, systemClock);
   logger.info('profile created', { userId });
   return event;
 }

@@ -2,8 +2,7 @@ import { deleteMeOperation } from '../contract/auth.js';
 import { deleteAccount } from '../core/auth/account.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
-import { profileStore, userDirectory } from './dependencies.js';
-import { ownedData } from './owned-data.js';
+import { ownedData, profileStore, userDirectory } from './auth-wiring.js';
 
 const deps = { directory: userDirectory(), profiles: profileStore(), ownedData: ownedData() };
 

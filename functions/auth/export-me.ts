@@ -2,8 +2,7 @@ import { exportMeOperation } from '../contract/auth.js';
 import { exportAccount } from '../core/auth/account.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
-import { userDirectory } from './dependencies.js';
-import { ownedData } from './owned-data.js';
+import { ownedData, userDirectory } from './auth-wiring.js';
 
 const deps = { directory: userDirectory(), ownedData: ownedData() };
 

@@ -2,7 +2,7 @@ import { getMeOperation } from '../contract/auth.js';
 import { getProfile } from '../core/auth/account.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
-import { userDirectory } from './dependencies.js';
+import { userDirectory } from './auth-wiring.js';
 
 const directory = userDirectory();
 

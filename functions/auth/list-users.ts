@@ -2,7 +2,7 @@ import { listUsersOperation } from '../contract/auth.js';
 import { listUsers } from '../core/auth/user-admin.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
-import { listUsersDeps } from './admin-deps.js';
+import { listUsersDeps } from './auth-wiring.js';
 
 const deps = listUsersDeps();
 

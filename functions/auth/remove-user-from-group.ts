@@ -2,7 +2,7 @@ import { removeUserFromGroupOperation } from '../contract/auth.js';
 import { removeUserFromGroup } from '../core/auth/user-admin.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
-import { adminDeps } from './admin-deps.js';
+import { adminDeps } from './auth-wiring.js';
 
 const deps = adminDeps();
 

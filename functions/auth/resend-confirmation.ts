@@ -3,7 +3,7 @@ import { resendConfirmation } from '../core/auth/registration.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { accepted } from '../shared/http-result.js';
 import { clientContextOf, warnInLog } from './client-context.js';
-import { authFlows } from './dependencies.js';
+import { authFlows } from './auth-wiring.js';
 
 const flows = authFlows();
 

@@ -3,7 +3,7 @@ import { signIn } from '../core/auth/sessions.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
 import { clientContextOf } from './client-context.js';
-import { authFlows } from './dependencies.js';
+import { authFlows } from './auth-wiring.js';
 
 const flows = authFlows();
 

@@ -3,7 +3,7 @@ import { signOut } from '../core/auth/sessions.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
 import { accessTokenOf } from './access-token.js';
-import { authFlows } from './dependencies.js';
+import { authFlows } from './auth-wiring.js';
 
 const flows = authFlows();
 

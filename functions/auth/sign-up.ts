@@ -3,7 +3,7 @@ import { signUp } from '../core/auth/registration.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { created } from '../shared/http-result.js';
 import { clientContextOf } from './client-context.js';
-import { authFlows } from './dependencies.js';
+import { authFlows } from './auth-wiring.js';
 
 const flows = authFlows();
 

@@ -1,11 +1,13 @@
 /**
  * The document database's operations (API.md, "Documents"). Bodies are checked here only as JSON
  * objects: each collection's own schema (lambase.config.ts) is applied by the use case, and the
- * OpenAPI document lists every collection with its schema (see `collectionOperations`).
+ * OpenAPI document lists every collection with the very schemas the use case validates with
+ * (`schemasOf`, see `collectionOperations`).
  */
 import { z } from 'zod';
 import type { Backend, ResolvedCollection } from '../core/config/define-backend.js';
 import { batchBodySchema } from '../core/documents/document-batch.js';
+import { schemasOf } from '../core/documents/document-schemas.js';
 import { queryInputSchema } from '../core/documents/query-plan.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
@@ -149,9 +151,8 @@ export const dataOperations: readonly Operation[] = [
  */
 export function collectionOperations(backend: Pick<Backend, 'collections'>): Operation[] {
   return Object.values(backend.collections).flatMap((collection) => {
-    const fields = z.strictObject(collection.fields);
+    const { full: fields, patch } = schemasOf(collection);
     const document = z.object({ ...serverFields, ...collection.fields }).meta({ id: pascal(collection.name) });
-    const patch = z.strictObject(Object.fromEntries(Object.entries(collection.fields).map(([name, schema]) => [name, schema.nullable().optional()])));
     return dataOperations
       .filter((operation) => operation.path.includes('{collection}'))
       .map((operation) => specialize(operation, collection, { fields, document, patch }));

@@ -2,6 +2,10 @@
  * Builds the OpenAPI 3.1 document from the operations and their zod schemas, so the published
  * contract is the one the handlers validate with. Named schemas (`.meta({ id })`) become
  * `components.schemas`.
+ *
+ * One difference JSON Schema cannot express: zod measures string lengths in UTF-16 units, JSON
+ * Schema in code points, so for characters beyond the Basic Multilingual Plane (most emoji) the
+ * server is stricter than `maxLength` says.
  */
 import { z } from 'zod';
 import { errorBodySchema, type Operation } from './operation.js';

@@ -1,8 +1,11 @@
 import { createDocumentOperation } from '../contract/data.js';
+import { etagHeader } from '../core/documents/precondition.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { created } from '../shared/http-result.js';
 import { idempotentOperation } from '../shared/idempotency.js';
-import { documents, etagHeader } from './documents-wiring.js';
+import { documentService } from './data-wiring.js';
+
+const documents = documentService();
 
 const createOnce = idempotentOperation('createDocument', async (caller, input: { collection: string; body: unknown }) => {
   const document = await documents.create(caller, input.collection, input.body);

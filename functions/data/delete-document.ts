@@ -2,7 +2,9 @@ import { deleteDocumentOperation } from '../contract/data.js';
 import { parseIfMatch } from '../core/documents/precondition.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
-import { documents } from './documents-wiring.js';
+import { documentService } from './data-wiring.js';
+
+const documents = documentService();
 
 export const handler = httpHandler(deleteDocumentOperation, async ({ params, caller, headers }) => {
   await documents.remove(caller, params.collection, params.id, parseIfMatch(headers['if-match']));

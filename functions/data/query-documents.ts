@@ -1,7 +1,9 @@
 import { queryDocumentsOperation } from '../contract/data.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
-import { documents } from './documents-wiring.js';
+import { documentService } from './data-wiring.js';
+
+const documents = documentService();
 
 export const handler = httpHandler(queryDocumentsOperation, async ({ params, body, caller }) => {
   const { limit, cursor, ...query } = body;

@@ -6,18 +6,12 @@
  * and the stack deployed again with `-c pushRefresh=<anything new>`.
  */
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreatePlatformApplicationCommand,
-  DeletePlatformApplicationCommand,
-  SetPlatformApplicationAttributesCommand,
-  SNSClient,
-} from '@aws-sdk/client-sns';
 import { platformAttributes, type PushPlatform } from '../core/push-platforms.js';
 import { logger } from '../shared/logger.js';
+import { platformApplications, pushSecrets } from './push-wiring.js';
 
-const secrets = new SecretsManagerClient({});
-const sns = new SNSClient({});
+const applications = platformApplications();
+const readSecret = pushSecrets();
 
 type Properties = { Platform: PushPlatform; SecretName: string; Name: string };
 
@@ -26,38 +20,24 @@ export async function handler(event: CdkCustomResourceEvent): Promise<CdkCustomR
   const existingArn = event.RequestType === 'Create' ? undefined : arnOrUndefined(event.PhysicalResourceId);
 
   if (event.RequestType === 'Delete') {
-    if (existingArn) await sns.send(new DeletePlatformApplicationCommand({ PlatformApplicationArn: existingArn }));
+    if (existingArn) await applications.delete(existingArn);
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
 
   const secret = await readSecret(SecretName);
   if (secret === undefined) {
     logger.warn('push platform not configured: its secret does not exist', { platform: Platform, secretName: SecretName });
-    if (existingArn) await sns.send(new DeletePlatformApplicationCommand({ PlatformApplicationArn: existingArn }));
+    if (existingArn) await applications.delete(existingArn);
     return { PhysicalResourceId: `unconfigured:${Platform}`, Data: { Arn: '' } };
   }
   const attributes = platformAttributes(Platform, secret);
   if (existingArn) {
-    await sns.send(new SetPlatformApplicationAttributesCommand({ PlatformApplicationArn: existingArn, Attributes: attributes }));
+    await applications.setAttributes(existingArn, attributes);
     return { PhysicalResourceId: existingArn, Data: { Arn: existingArn } };
   }
-  const created = await sns.send(
-    new CreatePlatformApplicationCommand({ Name, Platform: Platform === 'fcm' ? 'GCM' : Platform === 'apns' ? 'APNS' : 'APNS_SANDBOX', Attributes: attributes }),
-  );
-  const arn = created.PlatformApplicationArn!;
+  const arn = await applications.create(Name, Platform, attributes);
   logger.info('push platform application ready', { platform: Platform, arn });
   return { PhysicalResourceId: arn, Data: { Arn: arn } };
-}
-
-async function readSecret(secretName: string): Promise<Record<string, string> | undefined> {
-  try {
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretName }));
-    return JSON.parse(SecretString ?? '{}') as Record<string, string>;
-  } catch (error) {
-    // A secret that does not exist yet: "not found", or "access denied" when IAM judges the bare name.
-    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'AccessDeniedException') return undefined;
-    throw error;
-  }
 }
 
 function arnOrUndefined(physicalId: string): string | undefined {

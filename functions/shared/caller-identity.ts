@@ -9,6 +9,7 @@ import type { Caller } from '../core/config/access-rules.js';
 import { UnauthorizedError } from '../core/errors.js';
 import type { AuthMode } from '../contract/operation.js';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/access-token-verifier.js';
+import { bearerToken } from './bearer-token.js';
 import { ENV, requireEnv } from './env.js';
 
 /** Turns claims (from the authorizer or from our own verification) into a `Caller`. */
@@ -52,10 +53,10 @@ export async function resolveCaller(
   if (auth === 'required') throw new UnauthorizedError();
   const header = event.headers?.authorization;
   if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new UnauthorizedError('The Authorization header must be "Bearer <accessToken>".');
+  const token = bearerToken(header);
+  if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <accessToken>".');
   try {
-    return callerFromClaims(await tokenVerifier().verify(match[1]!));
+    return callerFromClaims(await tokenVerifier().verify(token));
   } catch (error) {
     throw new UnauthorizedError(undefined, { cause: error });
   }

@@ -1,7 +1,8 @@
 /**
  * Counts the DynamoDB calls and consumed capacity of each request, so logs, metrics and the
  * benchmark can see what every API operation costs. The DynamoDB client reports into the
- * request's own scope (AsyncLocalStorage), which the HTTP stack opens around each invocation.
+ * request's own scope (AsyncLocalStorage), which the HTTP stack opens around each invocation;
+ * outside one (triggers), calls are not counted.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -20,7 +21,10 @@ export function currentUsage(): DynamoDbUsage | undefined {
 
 type Capacity = { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
 
-/** Called by the DynamoDB client middleware after each request. */
+/**
+ * The DynamoDB meter (functions/adapters/aws-clients.ts `DynamoDbMeter`) the wiring files give the
+ * client: called after each request, it counts into the current invocation's record, if any.
+ */
 export function recordDynamoDbCall(operation: string, consumed: Capacity): void {
   const usage = scope.getStore();
   if (!usage) return;

@@ -2,7 +2,7 @@
  * `Idempotency-Key` for create routes (API.md, "Conventions"): a retry with the same key by the
  * same caller within 24 h gets the first response and writes nothing again; the same key with a
  * different body is 409 Conflict. Built on Powertools' idempotency utility; its records live in
- * the single table (pk `IDEMPOTENCY#<operation>#<hash>`, sk `IDEMPOTENCY`, expiring through `ttl`).
+ * the single table (functions/adapters/dynamodb-idempotency-store.ts).
  *
  * @example
  * const createOnce = idempotentOperation('createDocument', (caller, input: { collection: string; body: unknown }) => …);
@@ -15,36 +15,25 @@ import {
   IdempotencyValidationError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Caller } from '../core/config/access-rules.js';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../core/errors.js';
-import { TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
-import { createDynamoDbClient } from '../adapters/aws-clients.js';
+import { dynamoDbClient } from '../adapters/aws-clients.js';
 import { isThrottling } from '../adapters/dynamodb-errors.js';
+import { singleTableIdempotencyStore } from '../adapters/dynamodb-idempotency-store.js';
+import { recordDynamoDbCall } from './dynamodb-usage.js';
 import { ENV, requireEnv } from './env.js';
 import type { HttpResult } from './http-result.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const RETENTION_SECONDS = 24 * 60 * 60;
 
-/** Powertools' DynamoDB layer, keyed the single-table way: the key in pk, a fixed sk. */
-class SingleTablePersistenceLayer extends DynamoDBPersistenceLayer {
-  protected override getKey(idempotencyKey: string) {
-    return marshall({ [TABLE_KEY.partition]: idempotencyKey, [TABLE_KEY.sort]: 'IDEMPOTENCY' });
-  }
-}
+let persistence: BasePersistenceLayer | undefined;
 
-let persistence: SingleTablePersistenceLayer | undefined;
-
-function persistenceStore(): SingleTablePersistenceLayer {
-  persistence ??= new SingleTablePersistenceLayer({
-    tableName: requireEnv(ENV.tableName),
-    keyAttr: TABLE_KEY.partition,
-    expiryAttr: TTL_ATTRIBUTE,
-    awsSdkV3Client: createDynamoDbClient(),
-  });
+/** Built on the first request that carries a key, over the environment's one DynamoDB client. */
+function persistenceStore(): BasePersistenceLayer {
+  persistence ??= singleTableIdempotencyStore(dynamoDbClient(recordDynamoDbCall), requireEnv(ENV.tableName));
   return persistence;
 }
 

@@ -3,8 +3,9 @@ import { listFiles } from '../core/storage/manage-files.js';
 import { listFilesOperation } from '../contract/storage.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
-import { createFileCursors, createFileRecords, systemClock } from './storage-dependencies.js';
+import { systemClock } from '../core/clock.js';
+import { fileCursors, fileRecords } from './storage-wiring.js';
 
-const deps = { records: createFileRecords(), cursors: createFileCursors(), clock: systemClock };
+const deps = { records: fileRecords(), cursors: fileCursors(), clock: systemClock };
 
 export const handler = httpHandler(listFilesOperation, async ({ caller, query }) => ok(await listFiles(deps, caller, query)));

@@ -9,9 +9,10 @@ import { requestUploadOperation } from '../contract/storage.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { created } from '../shared/http-result.js';
 import { idempotentOperation } from '../shared/idempotency.js';
-import { createFileObjects, createFileRecords, newFileId, storageSettings, systemClock } from './storage-dependencies.js';
+import { systemClock } from '../core/clock.js';
+import { fileObjects, fileRecords, newFileId, storageSettings } from './storage-wiring.js';
 
-const deps = { records: createFileRecords(), objects: createFileObjects(), clock: systemClock, newFileId, settings: storageSettings };
+const deps = { records: fileRecords(), objects: fileObjects(), clock: systemClock, newFileId, settings: storageSettings };
 
 const requestUploadOnce = idempotentOperation('requestUpload', async (caller, request: UploadRequest) => {
   if (!caller) throw new UnauthorizedError();

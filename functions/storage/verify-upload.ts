@@ -7,16 +7,15 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { S3Event } from 'aws-lambda';
+import { decodeS3EventKey } from '../core/storage/s3-event-key.js';
 import { verifyUpload } from '../core/storage/verify-upload.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
-import { createFileObjects, createFileRecords, systemClock } from './storage-dependencies.js';
+import { systemClock } from '../core/clock.js';
+import { fileObjects, fileRecords } from './storage-wiring.js';
 
-const deps = { records: createFileRecords(), objects: createFileObjects(), clock: systemClock };
+const deps = { records: fileRecords(), objects: fileObjects(), clock: systemClock };
 const bucket = requireEnv(ENV.bucketName);
-
-/** S3 form-encodes keys in events: `+` for spaces, `%XX` for the rest. */
-const decodeEventKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
 async function verifyUploads(event: S3Event): Promise<void> {
   const failures: unknown[] = [];
@@ -26,7 +25,7 @@ async function verifyUploads(event: S3Event): Promise<void> {
       logger.warn('event from another bucket ignored', { bucket: record.s3.bucket.name });
       continue;
     }
-    const key = decodeEventKey(record.s3.object.key);
+    const key = decodeS3EventKey(record.s3.object.key);
     try {
       const result = await verifyUpload(deps, key);
       logger.info('upload checked', { key, ...result });

@@ -21,7 +21,7 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../routes.js';
+import type { RouteDefinition } from '../route-types.js';
 import type { BackendResources } from '../functions/backend-resources.js';
 import type { LambaseFunction } from '../functions/lambase-function.js';
 import { CORS } from './api-settings.js';

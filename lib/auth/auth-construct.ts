@@ -21,7 +21,7 @@ import {
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { UserPoolAction } from '../routes.js';
+import type { UserPoolAction } from '../route-types.js';
 import type { Stage } from '../stage.js';
 import { PASSWORD_POLICY, TOKEN_VALIDITY } from './auth-settings.js';
 

@@ -10,7 +10,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { FunctionSettings } from '../routes.js';
+import type { FunctionSettings } from '../route-types.js';
 import type { Stage } from '../stage.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));

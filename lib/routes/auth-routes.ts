@@ -7,8 +7,7 @@ import * as auth from '../../functions/contract/auth.js';
 import { FILES_KEY_ROOT } from '../../functions/core/storage/file-record.js';
 import { PUBLIC_AUTH_THROTTLE } from '../api/api-settings.js';
 import { grants } from '../grants.js';
-import type { RouteDefinition } from '../routes.js';
-import type { TriggerDefinition } from '../triggers.js';
+import type { RouteDefinition, TriggerDefinition } from '../route-types.js';
 
 export const authRoutes: readonly RouteDefinition[] = [
   // Public
@@ -35,14 +34,14 @@ export const authRoutes: readonly RouteDefinition[] = [
   },
   { operation: auth.changePasswordOperation, handler: 'functions/auth/change-password.ts', grants: [grants.userPoolClient] },
   {
-    // Reads what functions/auth/owned-data.ts lists: documents and file records.
+    // Reads what `ownedData()` (functions/auth/auth-wiring.ts) lists: documents and file records.
     operation: auth.exportMeOperation,
     handler: 'functions/auth/export-me.ts',
     grants: [grants.userPool('AdminGetUser', 'AdminListGroupsForUser'), grants.tableRead],
     timeoutSeconds: 29,
   },
   {
-    // Erases what functions/auth/owned-data.ts lists (documents, file records and objects), then the profile and the user.
+    // Erases what `ownedData()` (functions/auth/auth-wiring.ts) lists (documents, file records and objects), then the profile and the user.
     operation: auth.deleteMeOperation,
     handler: 'functions/auth/delete-me.ts',
     grants: [grants.userPool('AdminDeleteUser'), grants.tableReadWrite, grants.bucket('delete', FILES_KEY_ROOT)],

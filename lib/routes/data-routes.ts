@@ -10,7 +10,7 @@ import {
   updateDocumentOperation,
 } from '../../functions/contract/data.js';
 import { grants } from '../grants.js';
-import type { RouteDefinition } from '../routes.js';
+import type { RouteDefinition } from '../route-types.js';
 
 // Reads never write (except the one cursor-key item); writes read first to check rules and versions.
 const reader = [grants.tableRead, grants.cursorKey];

@@ -10,8 +10,7 @@
 import { FILES_KEY_ROOT } from '../../functions/core/storage/file-record.js';
 import { deleteFileOperation, getFileOperation, listFilesOperation, requestUploadOperation } from '../../functions/contract/storage.js';
 import { grants } from '../grants.js';
-import type { RouteDefinition } from '../routes.js';
-import type { TriggerDefinition } from '../triggers.js';
+import type { RouteDefinition, TriggerDefinition } from '../route-types.js';
 
 export const storageRoutes: readonly RouteDefinition[] = [
   {

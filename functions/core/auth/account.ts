@@ -6,6 +6,7 @@
  * what lets the caller call again: after a partial failure the caller's token still works and a
  * retry finishes the job; after a full success a retry finds nothing left and still succeeds.
  */
+import type { Clock } from '../clock.js';
 import type { Caller } from '../config/access-rules.js';
 import { NotFoundError, UnauthorizedError } from '../errors.js';
 import type { AuthFlows, DirectoryUser, OwnedData, ProfileStore, UserDirectory } from './ports.js';
@@ -31,7 +32,7 @@ export type ProfileChanges = { name?: string | null };
 
 /** Applies `changes` to the identity (what tokens and `/me` show) and to the profile record. */
 export async function updateProfile(
-  deps: { directory: UserDirectory; profiles: ProfileStore },
+  deps: { directory: UserDirectory; profiles: ProfileStore; clock: Clock },
   caller: Caller,
   changes: ProfileChanges,
 ): Promise<Profile> {
@@ -41,7 +42,7 @@ export async function updateProfile(
     await directory.setName(caller.userId, name).catch(asAccountGone);
     const user = await directory.findUser(caller.userId);
     if (!user) throw accountGone();
-    await profiles.saveName(caller.userId, name, { email: user.email, createdAt: user.createdAt });
+    await profiles.saveName(caller.userId, name, { email: user.email, createdAt: user.createdAt }, deps.clock.now());
     return profileOf(user, await groupsOf(directory, caller.userId));
   }
   return getProfile(directory, caller);

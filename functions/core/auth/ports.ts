@@ -3,8 +3,6 @@
  * Cognito and the single table; they turn the provider's failures into the domain errors of
  * ../errors.ts, so nothing here knows Cognito's exception names.
  */
-import type { CursorPosition } from '../pagination/cursor.js';
-
 export type AuthTokens = {
   accessToken: string;
   idToken: string;
@@ -26,13 +24,6 @@ export type ChallengeAnswer = { kind: 'newPassword'; newPassword: string } | { k
 
 /** Where a request came from, for the provider's risk analysis (sign-ins scored by the user's address, not Lambda's). */
 export type ClientContext = { ipAddress?: string };
-
-/** A page cursor codec bound to a scope (../pagination/cursor.ts `CursorCodec`). */
-export type PageCursors = {
-  encode(position: CursorPosition, scope: unknown): string;
-  /** Throws `ValidationError` for a cursor that was altered or issued for another scope. */
-  decode(cursor: string, scope: unknown): CursorPosition;
-};
 
 /**
  * The provider did not send a code for a reason that concerns this one account (its own request
@@ -110,16 +101,16 @@ export type ProfileRecord = { userId: string; email: string; name?: string; crea
 export type ProfileStore = {
   /** Creates the record; an existing one is kept as it is (so a retried trigger changes nothing). */
   create(profile: ProfileRecord): Promise<void>;
-  /** Sets (or, with `undefined`, removes) the name, creating the record from `seed` when it is missing. */
-  saveName(userId: string, name: string | undefined, seed: { email: string; createdAt: string }): Promise<void>;
+  /** Sets (or, with `undefined`, removes) the name at `at`, creating the record from `seed` when it is missing. */
+  saveName(userId: string, name: string | undefined, seed: { email: string; createdAt: string }, at: Date): Promise<void>;
   /** Removes the record; removing a missing record is not an error. */
   delete(userId: string): Promise<void>;
 };
 
 /**
  * One kind of data a user owns (documents, files, devices, the inbox…), as `GET /me/export` and
- * `DELETE /me` see it. Features implement it next to their own stores; functions/auth/owned-data.ts
- * lists the implementations the export and delete handlers use.
+ * `DELETE /me` see it. Features implement it next to their own stores; `ownedData()` in
+ * functions/auth/auth-wiring.ts lists the implementations the export and delete handlers use.
  *
  * @example
  * const devices: OwnedData = {

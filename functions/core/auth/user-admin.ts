@@ -4,8 +4,8 @@
  */
 import type { Caller } from '../config/access-rules.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { CursorPosition } from '../pagination/cursor.js';
-import type { PageCursors, UserDirectory } from './ports.js';
+import type { CursorPosition, PageCursors } from '../pagination/cursor.js';
+import type { UserDirectory } from './ports.js';
 
 export type AdminDeps = { directory: UserDirectory; adminGroup: string };
 

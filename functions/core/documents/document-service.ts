@@ -13,7 +13,8 @@ import {
   PreconditionFailedError,
   UnauthorizedError,
 } from '../errors.js';
-import { CursorCodec } from '../pagination/cursor.js';
+import type { Clock } from '../clock.js';
+import type { PageCursors } from '../pagination/cursor.js';
 import { isExpired, toDocument, toItem, type Document, type DocumentItem } from './document-item.js';
 import { assertClientFields, parseFields, schemasOf, type DocumentFields } from './document-schemas.js';
 import type { DocumentStore } from './document-store.js';
@@ -32,9 +33,9 @@ const WRITE_ATTEMPTS = 6;
 export type DocumentServiceDeps = {
   backend: Pick<Backend, 'collections' | 'auth'>;
   store: DocumentStore;
-  /** The HMAC key cursors are signed with (loaded once, kept by the caller). */
-  cursorKey: () => Promise<Buffer>;
-  now: () => Date;
+  /** Signed page cursors (their key is loaded on first use). */
+  cursors: () => Promise<PageCursors>;
+  clock: Clock;
   newId: () => string;
 };
 
@@ -61,10 +62,10 @@ export class DocumentService {
     const collection = this.collection(collectionName);
     const plan = planQuery(collection, input, caller, this.adminGroup);
     if (plan === NOTHING_READABLE) return { items: [], nextCursor: null };
-    const codec = new CursorCodec(await this.deps.cursorKey());
+    const codec = await this.deps.cursors();
     const scope = { caller: caller?.userId ?? null, collection: collection.name, plan };
     const startKey = page.cursor === undefined ? undefined : codec.decode(page.cursor, scope);
-    const result = await this.deps.store.query(plan, { limit: page.limit, startKey, now: this.deps.now() });
+    const result = await this.deps.store.query(plan, { limit: page.limit, startKey, now: this.deps.clock.now() });
     return {
       items: result.items.map(toDocument),
       nextCursor: result.lastKey ? codec.encode(result.lastKey, scope) : null,
@@ -120,21 +121,21 @@ export class DocumentService {
     }
     assertClientFields(body, prefix);
     const fields = parseFields(schemasOf(collection).full, body, prefix);
-    const now = this.deps.now().toISOString();
+    const now = this.deps.clock.now().toISOString();
     const meta = { id: this.deps.newId(), owner: caller?.userId ?? 'anonymous', createdAt: now, updatedAt: now, version: 1 };
     return sized(toItem(collection, meta, fields));
   }
 
   /** The next stored state of `current` with `fields`, one version up. */
   nextItem(collection: ResolvedCollection, current: DocumentItem, fields: DocumentFields): DocumentItem {
-    const meta = { id: current.id, owner: current.owner, createdAt: current.createdAt, updatedAt: this.deps.now().toISOString(), version: current.version + 1 };
+    const meta = { id: current.id, owner: current.owner, createdAt: current.createdAt, updatedAt: this.deps.clock.now().toISOString(), version: current.version + 1 };
     return sized(toItem(collection, meta, fields));
   }
 
   /** The document if the caller may read it; 404 otherwise (also when missing or expired). */
   async readable(caller: Caller | undefined, collection: ResolvedCollection, id: string): Promise<DocumentItem> {
     const item = await this.deps.store.get(collection.name, id);
-    if (!item || isExpired(item, this.deps.now()) || !mayAccess(collection.access.read, caller, this.adminGroup, item.owner)) {
+    if (!item || isExpired(item, this.deps.clock.now()) || !mayAccess(collection.access.read, caller, this.adminGroup, item.owner)) {
       throw new NotFoundError(`No ${collection.name} document with id "${id}".`);
     }
     return item;

@@ -19,3 +19,6 @@ export function parseIfMatch(header: string | undefined): Precondition {
 }
 
 export const etagOf = (version: number) => `"${version}"`;
+
+/** The `ETag` header of a document response. */
+export const etagHeader = (document: { version: number }) => ({ etag: etagOf(document.version) });

@@ -2,6 +2,7 @@
  * Everything one user owns in the document database, for account export (GET /me/export) and
  * erasure (DELETE /me): one Query per page of each collection's owner partition, never a scan.
  */
+import type { Clock } from '../clock.js';
 import type { Backend } from '../config/define-backend.js';
 import type { CursorPosition } from '../pagination/cursor.js';
 import { isExpired, toDocument, type Document } from './document-item.js';
@@ -16,8 +17,9 @@ export async function listUserDocuments(
   store: DocumentStore,
   backend: Pick<Backend, 'collections'>,
   userId: string,
-  now: Date,
+  clock: Clock,
 ): Promise<OwnedDocument[]> {
+  const now = clock.now();
   const documents: OwnedDocument[] = [];
   for (const collection of Object.keys(backend.collections)) {
     await eachPage(store, collection, userId, async (items) => {

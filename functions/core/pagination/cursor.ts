@@ -14,9 +14,29 @@ import { ValidationError } from '../errors.js';
 
 export type CursorPosition = Record<string, string | number>;
 
+/** Signed page cursors bound to a scope; what the use cases that page need (`CursorCodec` implements it). */
+export type PageCursors = {
+  encode(position: CursorPosition, scope: unknown): string;
+  /** Throws `ValidationError` for a cursor that was altered or issued for another scope. */
+  decode(cursor: string, scope: unknown): CursorPosition;
+};
+
 const VERSION = 1;
 
-export class CursorCodec {
+/**
+ * Page cursors signed with a key that is loaded on first use (in the cloud it lives in the table:
+ * functions/adapters/dynamodb-cursor-key.ts `tableCursors`), for the use cases that take
+ * `cursors: () => Promise<PageCursors>`.
+ *
+ * @example
+ * const cursors = pageCursors(async () => key);
+ * (await cursors()).encode(position, scope);
+ */
+export function pageCursors(key: () => Promise<Buffer>): () => Promise<PageCursors> {
+  return async () => new CursorCodec(await key());
+}
+
+export class CursorCodec implements PageCursors {
   constructor(private readonly key: Buffer) {}
 
   encode(position: CursorPosition, scope: unknown): string {

@@ -2,7 +2,8 @@
  * The ports the storage use cases need; functions/adapters implements them over DynamoDB and S3,
  * tests may implement them in memory.
  */
-import type { CursorPosition } from '../pagination/cursor.js';
+import type { Clock } from '../clock.js';
+import type { PageCursors } from '../pagination/cursor.js';
 import type { DownloadDisposition, FileRecord, LiveFileRecord } from './file-record.js';
 
 /** Where a list of one owner's files stopped (newest first). */
@@ -65,15 +66,6 @@ export type FileObjectStore = {
   head(key: string): Promise<StoredObject | undefined>;
   /** Deletes these objects (missing ones are fine). */
   delete(keys: readonly string[]): Promise<void>;
-};
-
-export type Clock = { now(): Date };
-
-/** Signed page cursors bound to a scope (functions/core/pagination/cursor.ts `CursorCodec`). */
-export type PageCursors = {
-  encode(position: CursorPosition, scope: unknown): string;
-  /** Throws `ValidationError` for a cursor altered or issued for another scope. */
-  decode(cursor: string, scope: unknown): CursorPosition;
 };
 
 /** lambase.config.ts `storage`, plus the admin group (admins may read and delete every file). */

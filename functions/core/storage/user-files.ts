@@ -4,11 +4,11 @@
  * never a scan.
  *
  * @example
- * const files = await listUserFiles({ records }, userId);            // FileView[], newest first
+ * const files = await listUserFiles({ records, clock }, userId);     // FileView[], newest first
  * const { deleted } = await deleteUserFiles({ records, objects }, userId);
  */
 import { isLive, toFileView, type FileView } from './file-record.js';
-import type { FilePosition, FileRecordStore, StorageDependencies } from './storage-ports.js';
+import type { FilePosition, StorageDependencies } from './storage-ports.js';
 
 /** Records per Query page (and per delete batch). */
 const PAGE_SIZE = 100;
@@ -17,16 +17,13 @@ const MARK_CONCURRENCY = 10;
 
 type PageOptions = { pageSize?: number };
 
-/**
- * Every file of `userId` a client may see (any status but expired or being deleted), newest first.
- * `now` (default: the current time) decides what has expired.
- */
+/** Every file of `userId` a client may see (any status but expired or being deleted), newest first. */
 export async function listUserFiles(
-  deps: { records: FileRecordStore },
+  deps: Pick<StorageDependencies, 'records' | 'clock'>,
   userId: string,
-  options: PageOptions & { now?: Date } = {},
+  options: PageOptions = {},
 ): Promise<FileView[]> {
-  const now = options.now ?? new Date();
+  const now = deps.clock.now();
   const files: FileView[] = [];
   let after: FilePosition | undefined;
   do {

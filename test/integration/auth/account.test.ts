@@ -10,6 +10,7 @@ import { DynamoDbProfileStore } from '../../../functions/adapters/dynamodb-profi
 import { deleteAccount } from '../../../functions/core/auth/account.js';
 import type { OwnedData } from '../../../functions/core/auth/ports.js';
 import { createProfile } from '../../../functions/core/auth/profile.js';
+import { systemClock } from '../../../functions/core/clock.js';
 import backend from '../../../lambase.config.js';
 import { ensureUser } from '../../../local/emulators/cognito/ensure-user.js';
 import { claimsOf, newEmail, OTHER_PASSWORD, PASSWORD, startAuthHarness, WEAK_PASSWORD, type AuthHarness, type TestUser } from './auth-harness.js';
@@ -36,7 +37,7 @@ const userExists = (userId: string) =>
 /** What the post-confirmation trigger would have written (the emulator here runs without triggers). */
 async function withProfile(user: TestUser, name?: string): Promise<TestUser> {
   const profiles = new DynamoDbProfileStore(createDocumentClient(), process.env.LAMBASE_TABLE_NAME!);
-  await createProfile(profiles, { userId: user.userId, email: user.email, name }, new Date());
+  await createProfile(profiles, { userId: user.userId, email: user.email, name }, systemClock);
   return user;
 }
 

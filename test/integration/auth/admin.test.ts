@@ -7,7 +7,7 @@ import { AdminAddUserToGroupCommand, AdminDeleteUserCommand, AdminListGroupsForU
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCognitoClient } from '../../../functions/adapters/aws-clients.js';
 import { CognitoUserDirectory } from '../../../functions/adapters/cognito-user-directory.js';
-import { pageCursors } from '../../../functions/auth/dependencies.js';
+import { listUsersDeps } from '../../../functions/auth/auth-wiring.js';
 import type { UserDirectory } from '../../../functions/core/auth/ports.js';
 import { listUsers as listUsersUseCase } from '../../../functions/core/auth/user-admin.js';
 import backend from '../../../lambase.config.js';
@@ -147,7 +147,7 @@ describe('GET /admin/users', () => {
       },
     });
     const caller = { userId: admin.userId, groups: [backend.auth.adminGroup] };
-    const page = await listUsersUseCase({ directory: racing, adminGroup: backend.auth.adminGroup, cursors: pageCursors() }, caller, { limit: 60 });
+    const page = await listUsersUseCase({ directory: racing, adminGroup: backend.auth.adminGroup, cursors: listUsersDeps().cursors }, caller, { limit: 60 });
     const ids = page.items.map((item) => item.userId);
     expect(ids).toContain(admin.userId);
     expect(ids).toContain(member.userId);

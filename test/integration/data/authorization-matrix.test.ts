@@ -8,10 +8,12 @@ import { z } from 'zod';
 import { createDocumentClient } from '../../../functions/adapters/aws-clients.js';
 import { DynamoDbDocumentStore } from '../../../functions/adapters/dynamodb-document-store.js';
 import type { AccessRule, Caller } from '../../../functions/core/config/access-rules.js';
+import { systemClock } from '../../../functions/core/clock.js';
 import { defineBackend } from '../../../functions/core/config/define-backend.js';
 import { DocumentService, MAX_DOCUMENT_BYTES } from '../../../functions/core/documents/document-service.js';
 import { toItem } from '../../../functions/core/documents/document-item.js';
 import { ApiError } from '../../../functions/core/errors.js';
+import { pageCursors } from '../../../functions/core/pagination/cursor.js';
 
 const uniform = (rule: AccessRule | AccessRule[]) => ({ read: rule, create: rule, update: rule, delete: rule });
 const backend = defineBackend({
@@ -33,8 +35,8 @@ const store = new DynamoDbDocumentStore(createDocumentClient(), process.env.LAMB
 const service = new DocumentService({
   backend,
   store,
-  cursorKey: async () => Buffer.alloc(32, 7),
-  now: () => new Date(),
+  cursors: pageCursors(async () => Buffer.alloc(32, 7)),
+  clock: systemClock,
   newId: () => randomUUID(),
 });
 

@@ -8,11 +8,12 @@ import backend from '../../../lambase.config.js';
 import { createDocumentClient } from '../../../functions/adapters/aws-clients.js';
 import { DynamoDbDocumentStore } from '../../../functions/adapters/dynamodb-document-store.js';
 import { DocumentService } from '../../../functions/core/documents/document-service.js';
+import { pageCursors } from '../../../functions/core/pagination/cursor.js';
 
 it('pages through sparse matches within the read budget, never answering an empty page while more exist', async () => {
   const store = new DynamoDbDocumentStore(createDocumentClient(), process.env.LAMBASE_TABLE_NAME!, { filteredReadSize: 5, maxReadsPerPage: 2 });
   let clock = Date.now();
-  const service = new DocumentService({ backend, store, cursorKey: async () => Buffer.alloc(32, 1), now: () => new Date((clock += 1000)), newId: () => randomUUID() });
+  const service = new DocumentService({ backend, store, cursors: pageCursors(async () => Buffer.alloc(32, 1)), clock: { now: () => new Date((clock += 1000)) }, newId: () => randomUUID() });
   const caller = { userId: `sparse-${randomUUID()}`, groups: [] };
   await service.create(caller, 'notes', { title: 'oldest match', pinned: true });
   for (let i = 0; i < 24; i++) await service.create(caller, 'notes', { title: `filler ${i}` });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deleteFile as deleteFileUseCase } from '../../../functions/core/storage/manage-files.js';
-import { createFileObjects, createFileRecords, storageSettings, systemClock } from '../../../functions/storage/storage-dependencies.js';
+import { systemClock } from '../../../functions/core/clock.js';
+import { fileObjects, fileRecords, storageSettings } from '../../../functions/storage/storage-wiring.js';
 import {
   deleteFile,
   getFile,
@@ -22,8 +23,8 @@ import {
   type UploadTicket,
 } from './storage-test-kit.js';
 
-const records = createFileRecords();
-const objects = createFileObjects();
+const records = fileRecords();
+const objects = fileObjects();
 const HOUR = 60 * 60 * 1000;
 
 type Page = { items: { fileId: string; status: string; createdAt: string }[]; nextCursor: string | null };

@@ -8,7 +8,7 @@ import type { S3Event } from 'aws-lambda';
 import { createS3Client } from '../../../functions/adapters/aws-clients.js';
 import type { FileRecord, FileStatus } from '../../../functions/core/storage/file-record.js';
 import type { FileObjectStore, FileRecordStore } from '../../../functions/core/storage/storage-ports.js';
-import { newFileId } from '../../../functions/storage/storage-dependencies.js';
+import { newFileId } from '../../../functions/storage/storage-wiring.js';
 import { handler as deleteFileHandler } from '../../../functions/storage/delete-file.js';
 import { handler as getFileHandler } from '../../../functions/storage/get-file.js';
 import { handler as listFilesHandler } from '../../../functions/storage/list-files.js';

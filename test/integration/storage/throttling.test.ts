@@ -10,14 +10,14 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TooManyRequestsError } from '../../../functions/core/errors.js';
 import type { FileRecord } from '../../../functions/core/storage/file-record.js';
 import { deleteUserFiles } from '../../../functions/core/storage/user-files.js';
-import { createFileObjects, createFileRecords } from '../../../functions/storage/storage-dependencies.js';
+import { fileObjects, fileRecords } from '../../../functions/storage/storage-wiring.js';
 import { deleteFile, getFile, keyOf, listFiles, newUser } from './storage-test-kit.js';
 
 const table = mockClient(DynamoDBDocumentClient);
 afterEach(() => table.reset());
 afterAll(() => table.restore());
 
-const records = createFileRecords();
+const records = fileRecords();
 const owner = newUser();
 const fileId = 'AAAAAAAAAAAAAAAAAAAAAA';
 const record: FileRecord = {
@@ -64,7 +64,7 @@ describe('DynamoDB throttling on the file record store', () => {
     table.on(QueryCommand).resolves({ Items: [storedItem] });
     table.on(UpdateCommand).resolves({});
     table.on(BatchWriteCommand).rejects(throttled());
-    await expect(deleteUserFiles({ records, objects: createFileObjects() }, owner.userId)).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(deleteUserFiles({ records, objects: fileObjects() }, owner.userId)).rejects.toBeInstanceOf(TooManyRequestsError);
   });
 });
 

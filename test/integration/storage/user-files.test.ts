@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deleteUserFiles, listUserFiles } from '../../../functions/core/storage/user-files.js';
-import { createFileObjects, createFileRecords } from '../../../functions/storage/storage-dependencies.js';
+import { systemClock } from '../../../functions/core/clock.js';
+import { fileObjects, fileRecords } from '../../../functions/storage/storage-wiring.js';
 import {
   getFile,
   keyOf,
@@ -19,8 +20,8 @@ import {
   type UploadTicket,
 } from './storage-test-kit.js';
 
-const records = createFileRecords();
-const objects = createFileObjects();
+const records = fileRecords();
+const objects = fileObjects();
 const HOUR = 60 * 60 * 1000;
 
 /** Every record the table still holds for `userId` (tombstones and expired ones too). */
@@ -34,12 +35,12 @@ describe("a user's files, for account export and deletion", () => {
     const third = await uploadReadyFile(user, { name: 'three.png', visibility: 'public' });
     await uploadReadyFile(newUser());
 
-    const files = await listUserFiles({ records }, user.userId, { pageSize: 2 });
+    const files = await listUserFiles({ records, clock: systemClock }, user.userId, { pageSize: 2 });
 
     expect(files.map((file) => file.fileId).sort()).toEqual([ready.fileId, pending, third.fileId].sort());
     expect(files.find((file) => file.fileId === pending)).toMatchObject({ name: 'two.pdf', status: 'pending', size: 9 });
     expect(files.map((file) => file.createdAt)).toEqual([...files.map((file) => file.createdAt)].sort().reverse());
-    expect(await listUserFiles({ records }, newUser().userId)).toEqual([]);
+    expect(await listUserFiles({ records, clock: systemClock }, newUser().userId)).toEqual([]);
   });
 
   it('deletes every object and record of the user across pages, leaves other users alone, and can run again', async () => {
@@ -73,7 +74,7 @@ describe("a user's files, for account export and deletion", () => {
     // but every record remains for the retry.
     const [newest, , oldest] = [...uploads].reverse();
     expect(((await listFiles(user)).body as { items: { fileId: string }[] }).items.map((item) => item.fileId)).toEqual([oldest!.fileId]);
-    expect((await listUserFiles({ records }, user.userId)).map((file) => file.fileId)).toEqual([oldest!.fileId]);
+    expect((await listUserFiles({ records, clock: systemClock }, user.userId)).map((file) => file.fileId)).toEqual([oldest!.fileId]);
     expect((await getFile(user, newest!.fileId)).statusCode).toBe(404);
     expect(await allRecordsOf(user.userId)).toHaveLength(3);
 
@@ -113,7 +114,7 @@ describe("a user's files, for account export and deletion", () => {
     // An object its trigger never got to check.
     await putObject(abandoned.key, randomBytes(10), 'image/png');
 
-    expect((await listUserFiles({ records }, user.userId)).map((file) => file.fileId)).toEqual([live.fileId]);
+    expect((await listUserFiles({ records, clock: systemClock }, user.userId)).map((file) => file.fileId)).toEqual([live.fileId]);
 
     expect(await deleteUserFiles({ records, objects }, user.userId)).toEqual({ deleted: 3 });
     expect(await objectExists(abandoned.key)).toBe(false);

@@ -43,7 +43,7 @@ describe('DynamoDbProfileStore', () => {
   const store = new DynamoDbProfileStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'lambase-test');
   const writes = [
     ['create', PutCommand, () => store.create({ userId: USER_ID, email: 'a@example.com', createdAt: '2026-01-01T00:00:00.000Z' })],
-    ['saveName', UpdateCommand, () => store.saveName(USER_ID, 'Ada', { email: 'a@example.com', createdAt: '2026-01-01T00:00:00.000Z' })],
+    ['saveName', UpdateCommand, () => store.saveName(USER_ID, 'Ada', { email: 'a@example.com', createdAt: '2026-01-01T00:00:00.000Z' }, new Date())],
     ['delete', DeleteCommand, () => store.delete(USER_ID)],
   ] as const;
 

@@ -1,0 +1,78 @@
+/**
+ * The shapes of the route and trigger tables and of the permissions they name. Types only, and
+ * nothing else from lib/, so that the tables (lib/routes.ts, lib/triggers.ts), their per-feature
+ * sections (lib/routes/*) and the constructs that read them all depend on this one module instead
+ * of on each other.
+ */
+import type { Operation } from '../functions/contract/operation.js';
+
+/** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
+export type UserPoolAction =
+  | 'AdminGetUser'
+  | 'AdminDeleteUser'
+  | 'AdminDisableUser'
+  | 'AdminEnableUser'
+  | 'AdminAddUserToGroup'
+  | 'AdminRemoveUserFromGroup'
+  | 'AdminListGroupsForUser'
+  | 'AdminUpdateUserAttributes'
+  | 'AdminUserGlobalSignOut'
+  | 'ListUsers'
+  | 'ListUsersInGroup';
+
+/**
+ * One permission (lib/grants.ts builds them). Each adds the environment its function needs to find the resource.
+ * - table: `read` is GetItem/BatchGetItem/Query/ConditionCheckItem (never Scan); `write` is
+ *   PutItem/UpdateItem/DeleteItem/BatchWriteItem.
+ * - bucket: object access under `prefix` only.
+ * - userPool: the listed admin actions; `userPoolClient` is the pool's public API (no IAM).
+ */
+export type Grant =
+  | { kind: 'table'; access: 'read' | 'write' | 'readWrite' }
+  /** Read (and create once) the cursor-signing key item `#META` — nothing else. */
+  | { kind: 'cursorKey' }
+  | { kind: 'bucket'; access: 'read' | 'write' | 'delete'; prefix: string }
+  | { kind: 'userPool'; actions: readonly UserPoolAction[] }
+  | { kind: 'userPoolClient' };
+
+export type FunctionSettings = {
+  /** The handler file, relative to the project root; it exports `handler`. */
+  handler: string;
+  grants: readonly Grant[];
+  /** @default 512 */
+  memoryMb?: number;
+  /** @default 10 (API Gateway waits 30 s at most) */
+  timeoutSeconds?: number;
+};
+
+/** One row of the route table: an HTTP operation and the function that serves it. */
+export type RouteDefinition = FunctionSettings & {
+  operation: Operation;
+  /** This route's own throttle, in place of the stage's (e.g. public routes that send email). */
+  throttle?: { rateLimit: number; burstLimit: number };
+};
+
+/** The resources a function's environment points at; CDK passes tokens, local mode real names. */
+export type ResourceNames = {
+  stage: string;
+  tableName: string;
+  bucketName: string;
+  userPoolId: string;
+  userPoolClientId: string;
+};
+
+export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
+export type DocumentEvent = 'create' | 'update' | 'delete';
+
+export type TriggerSource =
+  /** A user-pool trigger; Cognito waits for the function (synchronous). */
+  | { source: 'cognito'; event: CognitoTriggerEvent }
+  /** Object-created events for keys under `prefix` (asynchronous). */
+  | { source: 's3'; prefix: string }
+  /** A collection's document changes from the table's stream, in batches. */
+  | { source: 'documents'; collection: string; events: readonly DocumentEvent[]; batchSize?: number }
+  /** An EventBridge schedule expression (asynchronous). */
+  | { source: 'schedule'; expression: string };
+
+/** One row of the trigger table: a function started by an event rather than an HTTP request. */
+export type TriggerDefinition = FunctionSettings & { name: string } & TriggerSource;
