@@ -21,7 +21,7 @@ import { loadBackend } from '../lib/load-backend.js';
 import { STORAGE_CORS } from '../lib/storage/storage-settings.js';
 import { defaultRoute, functionEnvironment, functionId, routes, type ResourceNames } from '../lib/routes.js';
 import { allTriggers, documentFilterPatterns, type CognitoTriggerEvent } from '../lib/triggers.js';
-import { PROJECT_ROOT } from './project-root.js';
+import { PROJECT_ROOT } from '../lib/project-root.js';
 import { startCognito, ensureUser, type LocalCognito } from './emulators/cognito.js';
 import { startDynamoDb, type LocalDynamoDb } from './emulators/dynamodb.js';
 import { startS3, type LocalS3, type S3ObjectCreatedRecord } from './emulators/s3.js';

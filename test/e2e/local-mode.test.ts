@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { api, createUser, startTestBackend, STRONG_PASSWORD, type TestBackend } from '../fixtures/local-backend.js';
 import { processesMentioning } from '../local/fixtures/processes.js';
 

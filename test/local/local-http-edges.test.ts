@@ -11,7 +11,7 @@ import { LocalGateway } from '../../local/gateway/local-gateway.js';
 import { localRoutes } from '../../local/gateway/local-routes.js';
 import { RouteMatcher } from '../../local/gateway/route-matcher.js';
 import { LocalOutbox } from '../../local/outbox.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { LambdaInvokeServer } from '../../local/runtime/lambda-invoke-server.js';
 import { LocalLambdaRuntime } from '../../local/runtime/lambda-runtime.js';
 
