@@ -5,6 +5,7 @@
  * stopped in afterEach.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -190,8 +191,12 @@ describe('npm start as a process', () => {
   const dataDirs: string[] = [];
   afterEach(async () => {
     // A test that failed before its own kill: stop the CLI (its Java dies with it), then anything left.
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const child of children.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
     for (const dataDir of dataDirs.splice(0)) {
       for (const { pid } of processesMentioning(dataDir)) {
         try {

