@@ -21,7 +21,8 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ensureDynamoDbLocal } from './dynamodb-local-install.js';
-import { freePort, LOCAL_CREDENTIALS } from './process-tools.js';
+import { freePort } from './free-port.js';
+import { LOCAL_CREDENTIALS } from './local-credentials.js';
 
 export type LocalDynamoDb = { endpoint: string; stop(): Promise<void> };
 

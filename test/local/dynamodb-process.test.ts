@@ -12,6 +12,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { startDynamoDb } from '../../local/emulators/dynamodb.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { processesMentioning, waitFor } from './fixtures/processes.js';
 
 const javaOn = (dataDir: string) => processesMentioning(dataDir).filter((candidate) => candidate.args.startsWith('java ') && candidate.args.includes('DynamoDBLocal.jar'));
@@ -81,7 +82,7 @@ describe('DynamoDB Local\'s process', () => {
     try {
       expect(logs).toContainEqual(expect.stringContaining(`could not start on port ${taken}`));
       expect(new URL(dynamodb.endpoint).port).not.toBe(String(taken));
-      const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
       await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
       client.destroy();
       expect(javaOn(dataDir)).toHaveLength(1); // the one that could not bind is gone

@@ -1,7 +1,6 @@
 /**
- * Requests local mode's HTTP servers must survive or refuse — a Lambda Invoke whose payload is not
- * JSON, a path with a malformed escape, a web page from another origin reading the outbox — and
- * the request ids on the answers the gateway makes itself.
+ * Requests local mode's gateway must survive or refuse — a path with a malformed escape, a web page
+ * from another origin reading the outbox — and the request ids on the answers it makes itself.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,37 +11,6 @@ import { LocalGateway } from '../../local/gateway/local-gateway.js';
 import { localRoutes } from '../../local/gateway/local-routes.js';
 import { RouteMatcher } from '../../local/gateway/route-matcher.js';
 import { LocalOutbox } from '../../local/outbox.js';
-import { PROJECT_ROOT } from '../../lib/project-root.js';
-import { LambdaInvokeServer } from '../../local/runtime/lambda-invoke-server.js';
-import { LocalLambdaRuntime } from '../../local/runtime/lambda-runtime.js';
-
-describe('the local Lambda Invoke endpoint', () => {
-  const runtime = new LocalLambdaRuntime();
-  const server = new LambdaInvokeServer(runtime);
-  let endpoint: string;
-  beforeAll(async () => {
-    runtime.register({ name: 'probe', handlerFile: path.join(PROJECT_ROOT, 'test/fixtures/functions/runtime-probe.ts'), environment: {}, timeoutSeconds: 5, memoryMb: 128 });
-    endpoint = await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await runtime.stop();
-  });
-
-  it('answers a payload that is not JSON with 400 InvalidRequestContentException, and keeps serving', async () => {
-    const bad = await fetch(`${endpoint}/2015-03-31/functions/probe/invocations`, { method: 'POST', body: '{not json' });
-    expect(bad.status).toBe(400);
-    expect(bad.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
-    const good = await fetch(`${endpoint}/2015-03-31/functions/probe/invocations`, { method: 'POST', body: '{}' });
-    expect(good.status).toBe(200);
-    expect(await good.json()).toMatchObject({ functionName: 'probe' });
-  });
-
-  it('answers a function name with a malformed escape with 404', async () => {
-    const response = await fetch(`${endpoint}/2015-03-31/functions/%zz/invocations`, { method: 'POST', body: '{}' });
-    expect(response.status).toBe(404);
-  });
-});
 
 describe('route matching', () => {
   it('sends a path with a malformed escape to $default instead of failing', () => {
