@@ -109,6 +109,9 @@ describe('the local gateway', () => {
     expect(body.error.code).toBe('NotFound');
     expect(response.headers.get('x-request-id')).toBe(body.error.requestId);
     expect(response.headers.get('apigw-requestid')).toBe(body.error.requestId);
+    const outbox = await fetch(`${local.url}/_local/outbox`);
+    expect(outbox.status).toBe(200);
+    expect(outbox.headers.get('x-request-id')).toMatch(/\S/); // the local-only routes too
   });
 
   it('answers CORS preflights with the contract\'s headers', async () => {
