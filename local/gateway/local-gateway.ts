@@ -4,7 +4,7 @@
  * authorizer's rules (signature, issuer, client id, token_use, expiry, scope), builds payload-v2.0
  * events and calls the route's function in the local Lambda runtime. The responses API Gateway
  * makes itself (401, 429, 413, 500) carry its fixed bodies and `apigw-requestid`; all but the
- * authorizer's 401 and throttling's 429 carry `x-request-id` too (API.md: every response does),
+ * authorizer's 401 and throttling's 429 carry `x-request-id` too (the contract: every response does),
  * as do preflights and the local-only routes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,7 +27,7 @@ export type GatewayRoute = {
 /** Answers a request itself (local-only routes such as /_local/outbox), or returns false. */
 export type LocalRouteHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer, requestId: string) => Promise<boolean>;
 
-/** The gateway's own answers that carry API Gateway's request id alone (API.md, "Conventions"). */
+/** The gateway's own answers that carry API Gateway's request id alone, as the contract says. */
 const WITHOUT_X_REQUEST_ID: ReadonlySet<number> = new Set([GATEWAY_RESPONSES.unauthorized.status, GATEWAY_RESPONSES.throttled.status]);
 
 export type LocalGatewayOptions = {
