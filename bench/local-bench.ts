@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { startLocal } from '../local/start-local.js';
-import { PROJECT_ROOT } from '../local/project-root.js';
+import { PROJECT_ROOT } from '../lib/project-root.js';
 import { api, createUser } from '../test/fixtures/local-backend.js';
 
 const quick = process.argv.includes('--quick');

@@ -7,7 +7,7 @@
  * pid is ours but from an earlier process (pid reuse, common in containers) — is stale and replaced.
  */
 import { randomUUID } from 'node:crypto';
-import { link, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const LOCK_FILE = '.lock';
@@ -29,7 +29,9 @@ export class DataDirLock {
     private readonly content: string,
   ) {}
 
+  /** Takes the lock of `dataDir` (created if missing), or throws DataDirInUseError. */
   static async acquire(dataDir: string): Promise<DataDirLock> {
+    await mkdir(dataDir, { recursive: true });
     const file = path.join(dataDir, LOCK_FILE);
     const content = JSON.stringify({ pid: process.pid, token: PROCESS_TOKEN } satisfies Holder);
     // Two rounds: the second follows the removal of a stale lock.

@@ -26,7 +26,14 @@ export class LocalOutbox {
     private readonly print: (line: string) => void = () => {},
   ) {}
 
-  async load(): Promise<void> {
+  /** The outbox kept in `file`, with what an earlier run sent. */
+  static async open(file: string, print?: (line: string) => void): Promise<LocalOutbox> {
+    const outbox = new LocalOutbox(file, print);
+    await outbox.load();
+    return outbox;
+  }
+
+  private async load(): Promise<void> {
     const saved = await readFile(this.file, 'utf8').then((text) => JSON.parse(text) as { emails: OutboxEmail[]; push: OutboxPush[] }, () => undefined);
     this.emails = saved?.emails ?? [];
     this.push = saved?.push ?? [];

@@ -5,13 +5,13 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DynamoDBClient,
   ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { Backend } from '../functions/core/config/define-backend.js';
 import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes, type IndexDesign } from '../functions/core/table-design.js';
+import { LOCAL_CREDENTIALS } from './emulators/local-credentials.js';
 
 const gsi = (index: IndexDesign) => ({
   IndexName: index.name,
@@ -27,8 +27,23 @@ const attributes = (indexes: IndexDesign[]) =>
     (AttributeName) => ({ AttributeName, AttributeType: 'S' as const }),
   );
 
-/** Returns the table's stream ARN. */
-export async function provisionTable(client: DynamoDBClient, tableName: string, backend: Pick<Backend, 'collections'>): Promise<string> {
+/**
+ * Returns the table's stream ARN. Every index slot exists whatever the config declares (as in the
+ * CDK), so the backend's collections do not change the table.
+ *
+ * @example
+ * const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: 'us-east-1' }, 'lambase-local');
+ */
+export async function provisionTable(dynamodb: { endpoint: string; region: string }, tableName: string): Promise<string> {
+  const client = new DynamoDBClient({ ...dynamodb, credentials: LOCAL_CREDENTIALS });
+  try {
+    return await createOrUpdate(client, tableName);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function createOrUpdate(client: DynamoDBClient, tableName: string): Promise<string> {
   const indexes = tableIndexes();
   const existing = await describe(client, tableName);
   if (!existing) {

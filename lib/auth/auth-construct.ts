@@ -23,7 +23,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { UserPoolAction } from '../route-types.js';
 import type { Stage } from '../stage.js';
-import { PASSWORD_POLICY, TOKEN_VALIDITY } from './auth-settings.js';
+import { PASSWORD_POLICY, TOKEN_VALIDITY, VERIFICATION_EMAIL } from './auth-settings.js';
 
 export type AuthConstructProps = {
   stage: Stage;
@@ -53,8 +53,8 @@ export class AuthConstruct extends Construct {
       standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
       userVerification: {
         emailStyle: VerificationEmailStyle.CODE,
-        emailSubject: 'Your verification code',
-        emailBody: 'Your verification code is {####}',
+        emailSubject: VERIFICATION_EMAIL.subject,
+        emailBody: VERIFICATION_EMAIL.body,
       },
       passwordPolicy: {
         minLength: PASSWORD_POLICY.minLength,

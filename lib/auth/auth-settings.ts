@@ -1,6 +1,6 @@
 /**
  * User-pool rules shared by the CDK user pool and local mode's Cognito, so a password refused in
- * the cloud is refused locally too, and tokens live as long in both.
+ * the cloud is refused locally too, tokens live as long and codes arrive in the same email in both.
  */
 export const PASSWORD_POLICY = {
   minLength: 12,
@@ -12,6 +12,9 @@ export const PASSWORD_POLICY = {
 } as const;
 
 export const TOKEN_VALIDITY = { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 } as const;
+
+/** The email that carries a sign-up or password-reset code (`{####}` is the code). */
+export const VERIFICATION_EMAIL = { subject: 'Your verification code', body: 'Your verification code is {####}' } as const;
 
 /** The symbols Cognito counts as special characters. */
 export const PASSWORD_SYMBOLS = '^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- ';

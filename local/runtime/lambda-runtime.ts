@@ -18,14 +18,17 @@ export type LocalFunction = {
   memoryMb: number;
 };
 
-/** What Lambda reports when a handler throws: the invoke fails with this payload. */
+/**
+ * What Lambda reports when a function fails (it threw, timed out, crashed, or its module did not
+ * load): the invoke answers `{ errorType, errorMessage }` with `FunctionError: Unhandled`.
+ */
 export class FunctionError extends Error {
   constructor(
     readonly functionName: string,
     readonly errorType: string,
-    message: string,
+    readonly errorMessage: string,
   ) {
-    super(`${functionName} failed: ${errorType}: ${message}`);
+    super(`${functionName} failed: ${errorType}: ${errorMessage}`);
     this.name = 'FunctionError';
   }
 }

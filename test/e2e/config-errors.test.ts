@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 const run = promisify(execFile);
 const copies: string[] = [];

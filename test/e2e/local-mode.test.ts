@@ -5,6 +5,7 @@
  * stopped in afterEach.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -14,7 +15,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { api, createUser, startTestBackend, STRONG_PASSWORD, type TestBackend } from '../fixtures/local-backend.js';
 import { processesMentioning } from '../local/fixtures/processes.js';
 
@@ -107,6 +109,9 @@ describe('the local gateway', () => {
     expect(body.error.code).toBe('NotFound');
     expect(response.headers.get('x-request-id')).toBe(body.error.requestId);
     expect(response.headers.get('apigw-requestid')).toBe(body.error.requestId);
+    const outbox = await fetch(`${local.url}/_local/outbox`);
+    expect(outbox.status).toBe(200);
+    expect(outbox.headers.get('x-request-id')).toMatch(/\S/); // the local-only routes too
   });
 
   it('answers CORS preflights with the contract\'s headers', async () => {
@@ -163,7 +168,7 @@ describe('persistence', () => {
       const second = await start({ dataDir });
       expect([second.userPoolId, second.userPoolClientId]).toEqual([userPoolId, userPoolClientId]);
       const signIn = () =>
-        new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }).send(
+        new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: LOCAL_CREDENTIALS }).send(
           new InitiateAuthCommand({ ClientId: second.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
         );
       const token = (await signIn()).AuthenticationResult!.AccessToken!;
@@ -173,7 +178,7 @@ describe('persistence', () => {
 
       const third = await start({ dataDir, reset: true });
       await expect(
-        new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }).send(
+        new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: LOCAL_CREDENTIALS }).send(
           new InitiateAuthCommand({ ClientId: third.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
         ),
       ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
@@ -190,8 +195,12 @@ describe('npm start as a process', () => {
   const dataDirs: string[] = [];
   afterEach(async () => {
     // A test that failed before its own kill: stop the CLI (its Java dies with it), then anything left.
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const child of children.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
     for (const dataDir of dataDirs.splice(0)) {
       for (const { pid } of processesMentioning(dataDir)) {
         try {

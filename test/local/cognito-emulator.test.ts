@@ -4,8 +4,6 @@
  * production verifier accepts, persistence across restarts, Lambda triggers, ensureUser.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -39,8 +37,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
 import { TOKEN_VALIDITY } from '../../lib/auth/auth-settings.js';
-import { ensureUser, startCognito, type LocalCognito, type LocalEmail } from '../../local/emulators/cognito.js';
 import { AtomicDataStoreFactory } from '../../local/emulators/cognito/atomic-data-store.js';
+import type { LocalEmail } from '../../local/emulators/cognito/email-messages.js';
+import { ensureUser } from '../../local/emulators/cognito/ensure-user.js';
+import { startCognito, type LocalCognito } from '../../local/emulators/cognito/start-cognito.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
+import { FunctionError, RuntimeStoppedError } from '../../local/runtime/lambda-runtime.js';
 
 const PASSWORD = 'Correct-Horse-9';
 const OTHER_PASSWORD = 'Battery-Staple-7';
@@ -58,7 +60,7 @@ function sdkClient(cognito: LocalCognito): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({
     endpoint: cognito.endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_CREDENTIALS,
   });
 }
 
@@ -515,48 +517,42 @@ describe('local Cognito data files', () => {
 
 type Invocation = { functionName: string; event: Record<string, unknown> & { request: Record<string, unknown> } };
 
-/** A Lambda Invoke API stand-in: records each event and answers like the trigger functions would. */
-async function startFakeLambda(): Promise<{ endpoint: string; invocations: Invocation[]; close(): Promise<void> }> {
+/**
+ * The local Lambda runtime's part: records each event and answers like the trigger functions would;
+ * `failure` picks the invocations that fail, and how.
+ */
+function fakeFunctions(failure: (functionName: string, event: Invocation['event']) => Error | undefined = () => undefined): {
+  invoke: (name: string, event: unknown) => Promise<unknown>;
+  invocations: Invocation[];
+} {
   const invocations: Invocation[] = [];
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.url ?? '');
-      if (request.method !== 'POST' || !match?.[1]) {
-        response.writeHead(404).end();
-        return;
-      }
-      const event = JSON.parse(body) as Invocation['event'] & { response: Record<string, unknown> };
-      const functionName = decodeURIComponent(match[1]);
+  return {
+    invocations,
+    invoke: async (functionName, payload) => {
+      const event = structuredClone(payload) as Invocation['event'] & { response: Record<string, unknown> };
       invocations.push({ functionName, event });
+      const error = failure(functionName, event);
+      if (error) throw error;
       if (functionName === 'custom-message') {
         event.response = { emailSubject: 'Welcome to Lambase', emailMessage: `Your Lambase code: ${String(event.request.codeParameter)}` };
       }
       if (functionName === 'pre-token') {
         event.response = { claimsOverrideDetails: { claimsToAddOrOverride: { plan: 'pro' } } };
       }
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(event));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    invocations,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+      return event;
+    },
   };
 }
 
 describe('local Cognito emulator with Lambda triggers', () => {
-  it('invokes the configured triggers through the Lambda Invoke API with Cognito events', async () => {
-    const lambda = await startFakeLambda();
+  it('invokes the configured triggers in-process with Cognito events', async () => {
+    const lambda = fakeFunctions();
     const emails: LocalEmail[] = [];
     const cognito = await startCognito({
       dataDir: await tempDir(),
       groups: ['members'],
       onEmail: (email) => emails.push(email),
-      lambdaEndpoint: lambda.endpoint,
+      invoke: lambda.invoke,
       triggers: { PreSignUp: 'pre-sign-up', PostConfirmation: 'post-confirmation', CustomMessage: 'custom-message', PreTokenGeneration: 'pre-token' },
     });
     const client = sdkClient(cognito);
@@ -602,7 +598,40 @@ describe('local Cognito emulator with Lambda triggers', () => {
     } finally {
       client.destroy();
       await cognito.stop();
-      await lambda.close();
+    }
+  });
+
+  it('fails the call as Cognito does when a trigger function fails, or cannot be run at all', async () => {
+    const emailOf = (event: Invocation['event']) => String((event.request.userAttributes as Record<string, string>).email);
+    // `<function>-refused@…` makes that function fail; `<function>-unreachable@…` makes it impossible to run.
+    const lambda = fakeFunctions((functionName, event) => {
+      if (emailOf(event) === `${functionName}-refused@example.com`) return new FunctionError(functionName, 'Error', 'Not on the list');
+      if (emailOf(event) === `${functionName}-unreachable@example.com`) return new RuntimeStoppedError(functionName);
+      return undefined;
+    });
+    const cognito = await startCognito({ dataDir: await tempDir(), invoke: lambda.invoke, triggers: { PreSignUp: 'pre-sign-up', PreTokenGeneration: 'pre-token' } });
+    const client = sdkClient(cognito);
+    const signUp = (email: string) => client.send(new SignUpCommand({ ClientId: cognito.userPoolClientId, Username: email, Password: PASSWORD }));
+    const signIn = (email: string) =>
+      client.send(new InitiateAuthCommand({ ClientId: cognito.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } }));
+    try {
+      // Through cognito-local's own trigger calls, and through the pre token generation call built here.
+      await expect(signUp('pre-sign-up-refused@example.com')).rejects.toMatchObject({
+        name: 'UserLambdaValidationException',
+        message: 'pre-sign-up failed with error Not on the list.',
+      });
+      await expect(signUp('pre-sign-up-unreachable@example.com')).rejects.toMatchObject({ name: 'UnexpectedLambdaException' });
+      for (const email of ['pre-token-refused@example.com', 'pre-token-unreachable@example.com']) {
+        await ensureUser(cognito, { email, password: PASSWORD });
+      }
+      await expect(signIn('pre-token-refused@example.com')).rejects.toMatchObject({
+        name: 'UserLambdaValidationException',
+        message: 'PreTokenGeneration failed with error Not on the list.',
+      });
+      await expect(signIn('pre-token-unreachable@example.com')).rejects.toMatchObject({ name: 'UnexpectedLambdaException' });
+    } finally {
+      client.destroy();
+      await cognito.stop();
     }
   });
 });

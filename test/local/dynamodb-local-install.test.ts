@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { moveIntoPlace } from '../../local/emulators/dynamodb-local-install.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 let dir: string;
 beforeEach(async () => {

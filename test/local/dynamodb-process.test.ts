@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { startDynamoDb } from '../../local/emulators/dynamodb.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { processesMentioning, waitFor } from './fixtures/processes.js';
 
 const javaOn = (dataDir: string) => processesMentioning(dataDir).filter((candidate) => candidate.args.startsWith('java ') && candidate.args.includes('DynamoDBLocal.jar'));
@@ -47,19 +48,22 @@ describe('DynamoDB Local\'s process', () => {
     await waitFor(() => output.includes('ready http://127.0.0.1:'), 60_000, 'DynamoDB Local to start');
     expect(javaOn(dataDir)).toHaveLength(1);
 
+    // Nothing is left to tell this test when they are gone (their parent died): it watches for it.
+    // Java goes first, then its watchdog: wait for all of them, not for Java alone.
     child.kill('SIGKILL');
-    await waitFor(() => javaOn(dataDir).length === 0, 15_000, 'Java to exit').catch(() => undefined);
+    await waitFor(() => processesMentioning(dataDir).length === 0, 15_000, 'Java and its watchdog to exit').catch(() => undefined);
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 
-  it('leaves no process after stop()', async () => {
+  // stop() and an aborted start settle only once Java and its watchdog have exited: nothing to wait for here.
+  it('leaves no process once stop() resolves', async () => {
     const dynamodb = await startDynamoDb({ dataDir });
     expect(javaOn(dataDir)).toHaveLength(1);
     await dynamodb.stop();
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 
-  it('kills Java when the start is aborted', async () => {
+  it('kills Java when the start is aborted, before the start rejects', async () => {
     const abort = new AbortController();
     const starting = startDynamoDb({ dataDir, signal: abort.signal });
     await waitFor(() => javaOn(dataDir).length > 0, 30_000, 'Java to be launched');
@@ -78,7 +82,7 @@ describe('DynamoDB Local\'s process', () => {
     try {
       expect(logs).toContainEqual(expect.stringContaining(`could not start on port ${taken}`));
       expect(new URL(dynamodb.endpoint).port).not.toBe(String(taken));
-      const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
       await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
       client.destroy();
       expect(javaOn(dataDir)).toHaveLength(1); // the one that could not bind is gone

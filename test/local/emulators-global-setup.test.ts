@@ -12,8 +12,8 @@ const emulators = vi.hoisted(() => ({
   provisionTable: vi.fn(),
 }));
 vi.mock('../../local/emulators/dynamodb.js', () => ({ startDynamoDb: emulators.startDynamoDb }));
-vi.mock('../../local/emulators/s3.js', () => ({ startS3: emulators.startS3 }));
-vi.mock('../../local/emulators/cognito.js', () => ({ startCognito: emulators.startCognito }));
+vi.mock('../../local/emulators/s3/start-s3.js', () => ({ startS3: emulators.startS3 }));
+vi.mock('../../local/emulators/cognito/start-cognito.js', () => ({ startCognito: emulators.startCognito }));
 vi.mock('../../local/provision-table.js', () => ({ provisionTable: emulators.provisionTable }));
 
 const { default: setup } = await import('../setup/emulators-global-setup.js');
@@ -24,7 +24,7 @@ const project = { provide: vi.fn() } as unknown as TestProject;
 beforeEach(() => {
   vi.clearAllMocks();
   emulators.startDynamoDb.mockResolvedValue({ endpoint: 'http://127.0.0.1:1', stop: stops.dynamodb });
-  emulators.startS3.mockResolvedValue({ endpoint: 'http://127.0.0.1:2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, stop: stops.s3 });
+  emulators.startS3.mockResolvedValue({ endpoint: 'http://127.0.0.1:2', stop: stops.s3 });
   emulators.startCognito.mockResolvedValue({ endpoint: 'http://127.0.0.1:3', userPoolId: 'pool', userPoolClientId: 'client', stop: stops.cognito });
   emulators.provisionTable.mockResolvedValue('arn:stream');
 });

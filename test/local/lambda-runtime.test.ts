@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION, RuntimeStoppedError } from '../../local/runtime/lambda-runtime.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 const probe = path.join(PROJECT_ROOT, 'test/fixtures/functions/runtime-probe.ts');
 type Probe = { probe: string | null; table: string | null; invocations: number; environment: number; functionName: string; remaining: number };

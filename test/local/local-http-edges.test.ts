@@ -1,6 +1,6 @@
 /**
- * Requests local mode's HTTP servers must survive or refuse: a Lambda Invoke whose payload is not
- * JSON, a path with a malformed escape, and a web page from another origin reading the outbox.
+ * Requests local mode's gateway must survive or refuse — a path with a malformed escape, a web page
+ * from another origin reading the outbox — and the request ids on the answers it makes itself.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,37 +11,6 @@ import { LocalGateway } from '../../local/gateway/local-gateway.js';
 import { localRoutes } from '../../local/gateway/local-routes.js';
 import { RouteMatcher } from '../../local/gateway/route-matcher.js';
 import { LocalOutbox } from '../../local/outbox.js';
-import { PROJECT_ROOT } from '../../local/project-root.js';
-import { LambdaInvokeServer } from '../../local/runtime/lambda-invoke-server.js';
-import { LocalLambdaRuntime } from '../../local/runtime/lambda-runtime.js';
-
-describe('the local Lambda Invoke endpoint', () => {
-  const runtime = new LocalLambdaRuntime();
-  const server = new LambdaInvokeServer(runtime);
-  let endpoint: string;
-  beforeAll(async () => {
-    runtime.register({ name: 'probe', handlerFile: path.join(PROJECT_ROOT, 'test/fixtures/functions/runtime-probe.ts'), environment: {}, timeoutSeconds: 5, memoryMb: 128 });
-    endpoint = await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    await runtime.stop();
-  });
-
-  it('answers a payload that is not JSON with 400 InvalidRequestContentException, and keeps serving', async () => {
-    const bad = await fetch(`${endpoint}/2015-03-31/functions/probe/invocations`, { method: 'POST', body: '{not json' });
-    expect(bad.status).toBe(400);
-    expect(bad.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException');
-    const good = await fetch(`${endpoint}/2015-03-31/functions/probe/invocations`, { method: 'POST', body: '{}' });
-    expect(good.status).toBe(200);
-    expect(await good.json()).toMatchObject({ functionName: 'probe' });
-  });
-
-  it('answers a function name with a malformed escape with 404', async () => {
-    const response = await fetch(`${endpoint}/2015-03-31/functions/%zz/invocations`, { method: 'POST', body: '{}' });
-    expect(response.status).toBe(404);
-  });
-});
 
 describe('route matching', () => {
   it('sends a path with a malformed escape to $default instead of failing', () => {
@@ -61,13 +30,19 @@ describe('the gateway', () => {
     const outbox = new LocalOutbox(path.join(dir, 'outbox.json'));
     outbox.addEmail({ to: 'someone@example.com', subject: 'Your code', body: 'Code 123456', code: '123456' });
     gateway = new LocalGateway({
-      routes: [{ method: 'GET', path: '/data/{collection}/{id}', target: { functionName: 'get-document', auth: 'none' } }],
+      routes: [
+        { method: 'GET', path: '/data/{collection}/{id}', target: { functionName: 'get-document', auth: 'none' } },
+        { method: 'GET', path: '/me', target: { functionName: 'get-me', auth: 'required' } },
+        { method: 'GET', path: '/limited', target: { functionName: 'limited', auth: 'none', throttle: { rateLimit: 1, burstLimit: 1 } } },
+        { method: 'GET', path: '/crashes', target: { functionName: 'crashes', auth: 'none' } },
+      ],
       defaultRoute: { functionName: 'default', auth: 'none' },
       invoke: async (name) => {
         invoked.push(name);
+        if (name === 'crashes') throw new Error('the function could not be run');
         return { statusCode: name === 'default' ? 404 : 200, body: '{}' };
       },
-      verifier: { verify: async () => ({}) } as unknown as AccessTokenVerifier,
+      verifier: { verify: async () => Promise.reject(new Error('not a valid token')) } as unknown as AccessTokenVerifier,
       allowedOrigins: ['*'],
       throttle: { rateLimit: 1_000, burstLimit: 1_000 },
       localRoutes: localRoutes({ outbox, scheduler: () => undefined }),
@@ -114,5 +89,37 @@ describe('the gateway', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     const push = await fetch(`${url}/_local/outbox/push`, { method: 'POST', body: 'not json' });
     expect(push.status).toBe(400);
+  });
+
+  it.each([
+    ['the outbox', () => fetch(`${url}/_local/outbox`), 200],
+    ['the outbox\'s preflight', () => fetch(`${url}/_local/outbox`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }), 204],
+    ['a push the outbox refuses', () => fetch(`${url}/_local/outbox/push`, { method: 'POST', body: 'not json' }), 400],
+    ['an unknown schedule', () => fetch(`${url}/_local/schedules/nightly/run`, { method: 'POST' }), 404],
+    ['a page from another site', () => fetch(`${url}/_local/outbox`, { headers: { origin: 'http://evil.example' } }), 403],
+    ['a CORS preflight', () => fetch(`${url}/data/notes/1`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }), 204],
+    ['a function that could not be run', () => fetch(`${url}/crashes`), 500],
+    ['a body over API Gateway\'s limit', () => fetch(`${url}/data/notes/1`, { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1) }), 413],
+  ] as const)('gives %s an x-request-id (its error body names it too)', async (_what, send, status) => {
+    const response = await send();
+    expect(response.status).toBe(status);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/\S/);
+    const text = await response.text();
+    const body = text ? (JSON.parse(text) as { error?: { requestId?: string } }) : {};
+    if (body.error) expect(body.error.requestId).toBe(requestId);
+  });
+
+  it('answers the authorizer\'s 401 and throttling\'s 429 with API Gateway\'s request id alone, as API Gateway does', async () => {
+    const unauthorized = await fetch(`${url}/me`, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(unauthorized.status).toBe(401);
+    // A bucket of one: of three requests at once, at most two get through (one token, one refill).
+    const limited = await Promise.all([1, 2, 3].map(() => fetch(`${url}/limited`)));
+    const throttled = limited.find((response) => response.status === 429);
+    expect(throttled).toBeDefined();
+    for (const response of [unauthorized, throttled]) {
+      expect(response?.headers.get('x-request-id')).toBeNull();
+      expect(response?.headers.get('apigw-requestid')).toMatch(/\S/);
+    }
   });
 });

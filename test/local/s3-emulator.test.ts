@@ -19,7 +19,9 @@ import {
 import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localS3ClientOptions, startS3, type LocalS3, type S3ObjectCreatedRecord } from '../../local/emulators/s3.js';
+import { decodeS3EventKey } from '../../functions/core/storage/s3-event-key.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
+import { localS3ClientOptions, startS3, type LocalS3, type S3ObjectCreatedRecord } from '../../local/emulators/s3/start-s3.js';
 
 const BUCKET = 'lambase-test-uploads';
 const APP_ORIGIN = 'http://localhost:5173';
@@ -33,7 +35,8 @@ describe('local S3 emulator', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'lambase-s3-'));
-    s3 = await startS3({ dataDir, buckets: [{ name: BUCKET, allowedOrigins: [APP_ORIGIN] }], onObjectCreated: (record) => events.push(record) });
+    s3 = await startS3({ dataDir, buckets: [{ name: BUCKET, allowedOrigins: [APP_ORIGIN] }] });
+    s3.onObjectCreated((record) => events.push(record));
     client = clientFor(s3);
   });
 
@@ -71,7 +74,7 @@ describe('local S3 emulator', () => {
 
   function eventFor(key: string): Promise<S3ObjectCreatedRecord> {
     return vi.waitFor(() => {
-      const record = events.find((one) => decodeEventKey(one.s3.object.key) === key);
+      const record = events.find((one) => decodeS3EventKey(one.s3.object.key) === key);
       if (!record) throw new Error(`no ObjectCreated event for ${key} yet`);
       return record;
     });
@@ -206,7 +209,7 @@ describe('local S3 emulator', () => {
       expect(error.message).toContain(expectMessage);
       expect(await isStored(key)).toBe(false);
       expect(await isStored('avatars/someone-else.png')).toBe(false);
-      expect(events.some((record) => decodeEventKey(record.s3.object.key) === key)).toBe(false);
+      expect(events.some((record) => decodeS3EventKey(record.s3.object.key) === key)).toBe(false);
     });
 
     it('refuses a body larger than the local limit before reading it', async () => {
@@ -320,7 +323,7 @@ describe('local S3 emulator', () => {
     it('stores the bytes a client without localS3ClientOptions streams (aws-chunked)', async () => {
       const key = 'sdk/streamed.bin';
       const bytes = randomBytes(100_000);
-      const defaultClient = new S3Client({ endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials, forcePathStyle: true });
+      const defaultClient = new S3Client({ endpoint: s3.endpoint, region: s3.region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
 
       await defaultClient.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Readable.from([bytes.subarray(0, 40_000), bytes.subarray(40_000)]), ContentLength: bytes.length }));
       defaultClient.destroy();
@@ -369,14 +372,24 @@ describe('local S3 emulator lifecycle', () => {
     const firstEvents: string[] = [];
     const otherEvents: string[] = [];
     try {
-      const first = await startS3({ dataDir: firstDir, buckets, onObjectCreated: (record) => firstEvents.push(record.s3.object.key) });
-      const other = await startS3({ dataDir: otherDir, buckets, onObjectCreated: (record) => otherEvents.push(record.s3.object.key) });
+      const first = await startS3({ dataDir: firstDir, buckets });
+      const other = await startS3({ dataDir: otherDir, buckets });
+      const unsubscribeFirst = first.onObjectCreated((record) => firstEvents.push(record.s3.object.key));
+      other.onObjectCreated((record) => otherEvents.push(record.s3.object.key));
       const firstClient = clientFor(first);
       const otherClient = clientFor(other);
       await firstClient.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'kept.txt', Body: 'still here' }));
       await vi.waitFor(() => expect(firstEvents).toEqual(['kept.txt']));
       await expect(otherClient.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'kept.txt' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
       expect(otherEvents).toEqual([]);
+
+      // A listener that unsubscribed hears nothing more; the others still do (all are told at once).
+      const laterEvents: string[] = [];
+      first.onObjectCreated((record) => laterEvents.push(record.s3.object.key));
+      unsubscribeFirst();
+      await firstClient.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after.txt', Body: 'later' }));
+      await vi.waitFor(() => expect(laterEvents).toEqual(['after.txt']));
+      expect(firstEvents).toEqual(['kept.txt']);
       firstClient.destroy();
       otherClient.destroy();
       await Promise.all([first.stop(), other.stop()]);
@@ -420,7 +433,7 @@ describe('local S3 emulator with a bucket open to every origin', () => {
 type PresignedPostCondition = NonNullable<Parameters<typeof createPresignedPost>[1]['Conditions']>[number];
 
 function clientOptions(s3: LocalS3) {
-  return { endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials, ...localS3ClientOptions };
+  return { endpoint: s3.endpoint, region: s3.region, credentials: LOCAL_CREDENTIALS, ...localS3ClientOptions };
 }
 
 function clientFor(s3: LocalS3): S3Client {
@@ -462,9 +475,6 @@ function unescapeXml(text: string | undefined): string | undefined {
   return text?.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-function decodeEventKey(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
-}
 
 function md5(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('hex');

@@ -10,6 +10,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { startLocal, type LocalBackend } from '../../local/start-local.js';
 import { processesMentioning, waitFor } from './fixtures/processes.js';
 
@@ -73,8 +74,8 @@ describe('local mode started in-process', () => {
     expect((await preflight('PUT')).status).toBe(403);
   });
 
-  it('stops within seconds while a trigger is in the middle of a long invocation, leaving no process behind', async () => {
-    const client = new DynamoDBClient({ endpoint: local!.endpoints.dynamodb, region: local!.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  it('stops without waiting for a trigger in the middle of a long invocation, leaving no process behind', async () => {
+    const client = new DynamoDBClient({ endpoint: local!.endpoints.dynamodb, region: local!.region, credentials: LOCAL_CREDENTIALS });
     await client.send(
       new PutItemCommand({
         TableName: local!.tableName,
@@ -83,11 +84,10 @@ describe('local mode started in-process', () => {
     );
     client.destroy();
     await waitFor(() => existsSync(eventsFile), 15_000, 'the trigger to start');
-    const startedAt = Date.now();
     const backend = local!;
     local = undefined;
+    // The trigger works for 110 s: a stop that waited for it would outlast this test's timeout.
     await backend.stop();
-    expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(processesMentioning(backend.dataDir)).toEqual([]);
   });
 });

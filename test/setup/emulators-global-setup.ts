@@ -6,12 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TestProject } from 'vitest/node';
 import backend from '../../lambase.config.js';
-import { startCognito } from '../../local/emulators/cognito.js';
+import { startCognito } from '../../local/emulators/cognito/start-cognito.js';
 import { startDynamoDb } from '../../local/emulators/dynamodb.js';
-import { startS3 } from '../../local/emulators/s3.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
+import { startS3 } from '../../local/emulators/s3/start-s3.js';
 import { provisionTable } from '../../local/provision-table.js';
 
 export type EmulatorContext = {
@@ -55,16 +55,11 @@ export default async function setup(project: TestProject) {
     if (s3.status === 'rejected') throw s3.reason;
     if (cognito.status === 'rejected') throw cognito.reason;
 
-    const client = new DynamoDBClient({ endpoint: dynamodb.value.endpoint, region, credentials: s3.value.credentials });
-    try {
-      await provisionTable(client, tableName, backend);
-    } finally {
-      client.destroy();
-    }
+    await provisionTable({ endpoint: dynamodb.value.endpoint, region }, tableName);
 
     project.provide('emulators', {
       region,
-      credentials: { ...s3.value.credentials },
+      credentials: { ...LOCAL_CREDENTIALS },
       dynamodbEndpoint: dynamodb.value.endpoint,
       s3Endpoint: s3.value.endpoint,
       cognitoEndpoint: cognito.value.endpoint,

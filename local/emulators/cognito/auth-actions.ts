@@ -4,6 +4,7 @@
  * password, lets disabled users in, never revokes anything and ignores the client's token lifetimes).
  */
 import { randomBytes } from 'node:crypto';
+import type { Route } from 'cognito-local/lib/server/Router.js';
 import type { AppClient } from 'cognito-local/lib/services/appClient.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
 import { attributesAppend } from 'cognito-local/lib/services/userPoolService.js';
@@ -31,13 +32,7 @@ function assertFlowEnabled(client: AppClient, flow: string, message: string): vo
   if (!(client.ExplicitAuthFlows ?? []).includes(flow)) throw cognitoError.invalidParameter(message);
 }
 
-async function passwordSignIn(
-  layer: Layer,
-  ctx: Context,
-  req: Record<string, unknown>,
-  next: (req: Record<string, unknown>) => Promise<unknown>,
-  client: AppClient,
-): Promise<unknown> {
+async function passwordSignIn(layer: Layer, ctx: Context, req: Record<string, unknown>, next: Route, client: AppClient): Promise<unknown> {
   const parameters = (req.AuthParameters ?? {}) as AuthParameters;
   if (!text(parameters.USERNAME)) throw cognitoError.invalidParameter('Missing required parameter USERNAME');
   if (!text(parameters.PASSWORD)) throw cognitoError.invalidParameter('Missing required parameter PASSWORD');
@@ -48,7 +43,7 @@ async function passwordSignIn(
   if (user.UserStatus === 'UNCONFIRMED') throw cognitoError.userNotConfirmed();
   if (user.UserStatus === 'RESET_REQUIRED') throw cognitoError.passwordResetRequired();
   if (user.UserStatus === 'FORCE_CHANGE_PASSWORD') return newPasswordChallenge(layer, user);
-  const result = await next({ ...req, AuthParameters: { ...parameters, USERNAME: user.Username } });
+  const result = await next(ctx, { ...req, AuthParameters: { ...parameters, USERNAME: user.Username } });
   const signedIn = await layer.userPool.getUserByUsername(ctx, user.Username);
   if (signedIn) {
     await saveUser(layer, ctx, { ...signedIn, RefreshTokens: withoutExpiredRefreshTokens(signedIn, layer.now()) });
@@ -85,7 +80,7 @@ function newPasswordChallenge(layer: Layer, user: LayerUser): unknown {
 async function refreshSignIn(layer: Layer, ctx: Context, req: Record<string, unknown>, client: AppClient): Promise<unknown> {
   const token = text(((req.AuthParameters ?? {}) as AuthParameters).REFRESH_TOKEN);
   if (!token) throw cognitoError.invalidParameter('Missing required parameter REFRESH_TOKEN');
-  const refresh = layer.issuer.readRefreshToken(token);
+  const refresh = await layer.issuer.readRefreshToken(token);
   if (!refresh || refresh.client_id !== client.ClientId) throw cognitoError.notAuthorized('Invalid Refresh Token');
   const user = await layer.userPool.getUserByUsername(ctx, refresh.username);
   if (!user || !(user.RefreshTokens ?? []).includes(token)) throw cognitoError.notAuthorized('Refresh Token has been revoked');
@@ -100,31 +95,16 @@ async function refreshSignIn(layer: Layer, ctx: Context, req: Record<string, unk
   };
 }
 
+/** InitiateAuth, the one sign-in call Lambase makes: USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. */
 const initiateAuth: Action = async (layer, ctx, req, next) => {
   const client = await appClient(layer, ctx, req.ClientId);
   switch (req.AuthFlow) {
     case 'USER_PASSWORD_AUTH':
       assertFlowEnabled(client, 'ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH flow not enabled for this client');
-      return passwordSignIn(layer, ctx, req, (request) => next(ctx, request), client);
+      return passwordSignIn(layer, ctx, req, next, client);
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       assertFlowEnabled(client, 'ALLOW_REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
-      return refreshSignIn(layer, ctx, req, client);
-    default:
-      return withTokenLifetime(await next(ctx, req), client);
-  }
-};
-
-const adminInitiateAuth: Action = async (layer, ctx, req, next) => {
-  const client = await appClient(layer, ctx, req.ClientId);
-  switch (req.AuthFlow) {
-    case 'ADMIN_USER_PASSWORD_AUTH':
-    case 'ADMIN_NO_SRP_AUTH':
-      assertFlowEnabled(client, 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'Auth flow not enabled for this client');
-      return passwordSignIn(layer, ctx, req, (request) => next(ctx, request), client);
-    case 'REFRESH_TOKEN_AUTH':
-    case 'REFRESH_TOKEN':
-      assertFlowEnabled(client, 'ALLOW_REFRESH_TOKEN_AUTH', 'Auth flow not enabled for this client');
       return refreshSignIn(layer, ctx, req, client);
     default:
       return withTokenLifetime(await next(ctx, req), client);
@@ -196,15 +176,10 @@ const withLiveAccessToken: Action = async (layer, ctx, req, next) => {
 
 export const authActions: Record<string, Action> = {
   InitiateAuth: initiateAuth,
-  AdminInitiateAuth: adminInitiateAuth,
   RespondToAuthChallenge: respondToAuthChallenge,
   GlobalSignOut: globalSignOut,
   AdminUserGlobalSignOut: adminUserGlobalSignOut,
   ChangePassword: changePassword,
   GetUser: withLiveAccessToken,
-  DeleteUser: withLiveAccessToken,
-  DeleteUserAttributes: withLiveAccessToken,
   VerifyUserAttribute: withLiveAccessToken,
-  GetUserAttributeVerificationCode: withLiveAccessToken,
-  SetUserMFAPreference: withLiveAccessToken,
 };

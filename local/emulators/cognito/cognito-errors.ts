@@ -29,9 +29,15 @@ const MESSAGES_BY_TYPE: Record<string, string> = {
   ExpiredCodeException: 'Invalid code provided, please request a code again.',
 };
 
-/** Rewrites an error from cognito-local's own targets into Cognito's wording; others pass through. */
+/** cognito-local's names that Cognito spells otherwise. */
+const TYPES_BY_TYPE: Record<string, string> = {
+  UnexpectedLambdaExceptionException: 'UnexpectedLambdaException',
+};
+
+/** Rewrites an error from cognito-local's own targets into Cognito's name and wording; others pass through. */
 export function inCognitoWords(error: unknown): unknown {
   if (!(error instanceof CognitoError)) return error;
-  const message = MESSAGES_BY_TYPE[error.code];
-  return message && message !== error.message ? new CognitoError(error.code, message) : error;
+  const code = TYPES_BY_TYPE[error.code] ?? error.code;
+  const message = MESSAGES_BY_TYPE[code] ?? error.message;
+  return code !== error.code || message !== error.message ? new CognitoError(code, message) : error;
 }

@@ -9,15 +9,16 @@ import type { Context } from 'cognito-local/lib/services/context.js';
 import type { Messages } from 'cognito-local/lib/services/messages.js';
 import type { Triggers } from 'cognito-local/lib/services/triggers/triggers.js';
 import type { User } from 'cognito-local/lib/services/userPoolService.js';
+import { VERIFICATION_EMAIL } from '../../../lib/auth/auth-settings.js';
 
 /** One email the user pool sent. `code` is the code or temporary password it carries. */
 export type LocalEmail = { to: string; subject: string; body: string; code?: string };
 
 type MessageSource = Parameters<Messages['deliver']>[1];
 
-/** The verification template of the pool (as in lib/auth/auth-construct.ts) and Cognito's invitation default. */
+/** The pool's verification template (the one the CDK deploys) and Cognito's invitation default. */
 const TEMPLATES = {
-  verification: { subject: 'Your verification code', body: 'Your verification code is {####}' },
+  verification: VERIFICATION_EMAIL,
   invitation: { subject: 'Your temporary password', body: 'Your username is {username} and temporary password is {####}.' },
 } as const;
 

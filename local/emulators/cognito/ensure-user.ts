@@ -15,7 +15,7 @@ import {
   UserNotFoundException,
   type AdminGetUserCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { LOCAL_CREDENTIALS } from '../process-tools.js';
+import { LOCAL_CREDENTIALS } from '../local-credentials.js';
 
 export type EnsureUserOptions = { email: string; password: string; groups?: readonly string[] };
 

@@ -1,8 +1,9 @@
 /**
  * cognito-local's router with the corrections of this layer in front: an action named in the
  * tables below answers its x-amz-target, calling cognito-local's own target (`next`) when it
- * wants to; every other target goes straight to cognito-local. Errors cognito-local raises are
- * reworded as Cognito words them.
+ * wants to. The tables cover the calls Lambase makes (functions/adapters, ensureUser) and no
+ * others; every other target goes straight to cognito-local, uncorrected. Errors cognito-local
+ * raises are reworded as Cognito words them.
  */
 import { Router, type Route } from 'cognito-local/lib/server/Router.js';
 import { authActions } from './auth-actions.js';

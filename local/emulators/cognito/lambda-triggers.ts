@@ -1,11 +1,17 @@
 /**
- * How the emulator reaches Lambda triggers: `POST <endpoint>/2015-03-31/functions/<name>/invocations`,
- * the AWS Lambda Invoke API, with the event Cognito would send. A small fetch client stands in for
- * the aws-sdk v2 `Lambda` client cognito-local expects, so v2 (and its end-of-support warning) is
- * never loaded.
+ * How the emulator reaches its Lambda triggers: in-process, through an `invoke(name, event)` the
+ * caller provides (local mode passes its Lambda runtime's), with the event Cognito would send.
+ * Failures read as Cognito reports them: a function that fails (throws, times out, crashes) →
+ * UserLambdaValidationException "<Trigger> failed with error <message>."; a function that could not
+ * be run at all → UnexpectedLambdaException.
+ *
+ * cognito-local builds most trigger events itself and calls them through an aws-sdk v2 `Lambda`
+ * client; a small stand-in for that client calls `invoke` instead, so aws-sdk v2 (and its
+ * end-of-support warning) is never loaded.
  */
 import type { LambdaService } from 'cognito-local/lib/services/index.js';
 import { CognitoError } from 'cognito-local/lib/errors.js';
+import { FunctionError } from '../../runtime/lambda-runtime.js';
 import type { ClaimsOverrideDetails, TokenRequest } from './token-issuer.js';
 
 export type TriggerName = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage' | 'PreTokenGeneration';
@@ -13,6 +19,13 @@ export type TriggerName = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage' | '
 /** Trigger name → Lambda function name, as in the user pool's `LambdaConfig`. */
 export type TriggerFunctions = Partial<Record<TriggerName, string>>;
 
+/**
+ * Runs a function synchronously (RequestResponse): resolves with its result; rejects with a
+ * `FunctionError` when the function failed, with any other error when it could not be run.
+ */
+export type InvokeFunction = (functionName: string, event: unknown) => Promise<unknown>;
+
+/** What Lambda's Invoke answers, as cognito-local reads it. */
 type InvokeResult = { StatusCode: number; FunctionError?: string; Payload: string };
 
 /** What cognito-local's LambdaService calls on its client: `invoke(params).promise()`. */
@@ -23,33 +36,35 @@ type LambdaClientLike = {
 /** Cognito's `callerContext.awsSdkVersion` for calls that come through its API. */
 const CALLER_SDK_VERSION = 'aws-sdk-unknown-unknown';
 
-async function invoke(endpoint: string, functionName: string, payload: string): Promise<InvokeResult> {
-  const url = `${endpoint.replace(/\/$/, '')}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
-    body: payload,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`Invoking ${functionName} failed: HTTP ${response.status}`);
-  return { StatusCode: response.status, FunctionError: response.headers.get('x-amz-function-error') ?? undefined, Payload: text };
+/** Lambda's answer to a synchronous invoke: the result, or the function's error with `FunctionError: Unhandled`. */
+async function invokeLikeLambda(invoke: InvokeFunction, functionName: string, event: unknown): Promise<InvokeResult> {
+  try {
+    return { StatusCode: 200, Payload: JSON.stringify((await invoke(functionName, event)) ?? null) };
+  } catch (error) {
+    if (!(error instanceof FunctionError)) throw error;
+    return {
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage }),
+    };
+  }
 }
 
 /** Gives cognito-local's events the fields Cognito fills in (it sends version "0" and region "local"). */
-function asCognitoEvent(payload: string, region: string): string {
+function asCognitoEvent(payload: string, region: string): Record<string, unknown> {
   const event = JSON.parse(payload) as Record<string, unknown> & { callerContext?: Record<string, unknown> };
-  return JSON.stringify({
+  return {
     ...event,
     version: '1',
     region,
     callerContext: { ...event.callerContext, awsSdkVersion: CALLER_SDK_VERSION },
-  });
+  };
 }
 
 /** The client handed to cognito-local's `LambdaService`. */
-export function lambdaClientFor(endpoint: string, region: string): ConstructorParameters<typeof LambdaService>[1] {
+export function lambdaClientFor(invoke: InvokeFunction, region: string): ConstructorParameters<typeof LambdaService>[1] {
   const client: LambdaClientLike = {
-    invoke: (params) => ({ promise: () => invoke(endpoint, params.FunctionName, asCognitoEvent(params.Payload, region)) }),
+    invoke: (params) => ({ promise: () => invokeLikeLambda(invoke, params.FunctionName, asCognitoEvent(params.Payload, region)) }),
   };
   // cognito-local types this as aws-sdk v2's Lambda class; it only ever calls invoke().promise().
   return client as unknown as ConstructorParameters<typeof LambdaService>[1];
@@ -60,23 +75,21 @@ export function lambdaClientFor(endpoint: string, region: string): ConstructorPa
  * returns its `response`, failing the way Cognito does when the function fails.
  */
 export async function invokeTrigger(
-  endpoint: string,
+  invoke: InvokeFunction,
   trigger: TriggerName,
   functionName: string,
   event: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  let result: InvokeResult;
+  let result: unknown;
   try {
-    result = await invoke(endpoint, functionName, JSON.stringify({ version: '1', ...event }));
-  } catch {
-    throw new CognitoError('UnexpectedLambdaException', `${trigger} invocation failed due to error Socket timeout.`);
+    result = await invoke(functionName, { version: '1', ...event });
+  } catch (error) {
+    if (error instanceof FunctionError) {
+      throw new CognitoError('UserLambdaValidationException', `${trigger} failed with error ${error.errorMessage}.`);
+    }
+    throw new CognitoError('UnexpectedLambdaException', `${trigger} invocation failed due to error ${(error as Error).message}.`);
   }
-  const payload = result.Payload ? (JSON.parse(result.Payload) as Record<string, unknown>) : {};
-  if (result.FunctionError) {
-    const reason = typeof payload.errorMessage === 'string' ? payload.errorMessage : result.FunctionError;
-    throw new CognitoError('UserLambdaValidationException', `${trigger} failed with error ${reason}.`);
-  }
-  const response = payload.response;
+  const response = (result as { response?: unknown } | null)?.response;
   return response && typeof response === 'object' ? (response as Record<string, unknown>) : {};
 }
 
@@ -89,13 +102,13 @@ export function callerContext(clientId: string | null): Record<string, unknown> 
  * sends an empty `groupConfiguration`, so the user's groups never reach the function.
  */
 export function preTokenGenerationTrigger(
-  endpoint: string,
+  invoke: InvokeFunction,
   functionName: string,
   pool: { region: string; userPoolId: string },
 ): (request: TokenRequest) => Promise<ClaimsOverrideDetails | undefined> {
   return async ({ user, groups, client, clientMetadata, source }) => {
     const userAttributes = Object.fromEntries(user.Attributes.map((entry) => [entry.Name, entry.Value ?? '']));
-    const response = await invokeTrigger(endpoint, 'PreTokenGeneration', functionName, {
+    const response = await invokeTrigger(invoke, 'PreTokenGeneration', functionName, {
       triggerSource: `TokenGeneration_${source}`,
       region: pool.region,
       userPoolId: pool.userPoolId,

@@ -1,6 +1,6 @@
 /**
  * Issues tokens shaped like Cognito's (claims, lifetimes from the app client, `origin_jti`), signed
- * with cognito-local's key so its JWKS endpoint serves the matching public key. Replaces
+ * (RS256, with `jose`) with cognito-local's key so its JWKS endpoint serves the matching public key. Replaces
  * cognito-local's generator, which ignores minute units' intent (24 h defaults), writes
  * `email_verified: true` for "false", leaves out standard attributes and never links an access
  * token to the sign-in it came from — the link that lets sign-out revoke access tokens.
@@ -8,8 +8,9 @@
  * A refresh token here is a signed JWT whose `jti` is the `origin_jti` of every token derived from
  * it; a session is live while its refresh token is still in the user's `RefreshTokens`.
  */
-import { createPrivateKey, createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { compactVerify, decodeJwt, importJWK, SignJWT, type JWK } from 'jose';
 import type { AppClient } from 'cognito-local/lib/services/appClient.js';
 import type { Context } from 'cognito-local/lib/services/context.js';
 import type { TokenGenerator, Tokens } from 'cognito-local/lib/services/tokenGenerator.js';
@@ -45,7 +46,10 @@ export type TokenIssuerOptions = {
 type Claims = Record<string, unknown>;
 
 const requireJson = createRequire(import.meta.url);
-const SIGNING_KEY = requireJson('cognito-local/lib/keys/cognitoLocal.private.json') as { pem: string; jwk: { kid: string } };
+/** cognito-local's key pair: its JWKS endpoint publishes the public half. */
+const SIGNING_KEY = requireJson('cognito-local/lib/keys/cognitoLocal.private.json') as { jwk: JWK & { kid: string } };
+const VERIFYING_KEY = requireJson('cognito-local/lib/keys/cognitoLocal.public.json') as { jwk: JWK };
+const ALGORITHM = 'RS256';
 
 /** Claims a trigger cannot add, change or suppress. */
 const RESERVED_CLAIMS = new Set([
@@ -64,8 +68,8 @@ export function tokenLifetimeSeconds(client: AppClient, token: 'AccessToken' | '
 }
 
 export class CognitoTokenIssuer implements TokenGenerator {
-  private readonly privateKey: KeyObject = createPrivateKey(SIGNING_KEY.pem);
-  private readonly publicKey: KeyObject = createPublicKey(this.privateKey);
+  private readonly privateKey = importJWK(SIGNING_KEY.jwk, ALGORITHM);
+  private readonly publicKey = importJWK(VERIFYING_KEY.jwk, ALGORITHM);
 
   constructor(private readonly options: TokenIssuerOptions) {}
 
@@ -87,7 +91,7 @@ export class CognitoTokenIssuer implements TokenGenerator {
       exp: now + tokenLifetimeSeconds(client, 'RefreshToken'),
     };
     const tokens = await this.issue({ user, groups, client, clientMetadata, source }, refresh);
-    return { ...tokens, RefreshToken: this.sign({ ...refresh, iat: now }) };
+    return { ...tokens, RefreshToken: await this.sign({ ...refresh, iat: now }) };
   }
 
   /** Access and ID tokens for the sign-in `refresh` stands for. */
@@ -126,23 +130,20 @@ export class CognitoTokenIssuer implements TokenGenerator {
       },
       overrides,
     );
-    return { AccessToken: this.sign(access), IdToken: this.sign(id) };
+    return { AccessToken: await this.sign(access), IdToken: await this.sign(id) };
   }
 
   /** The claims of a refresh token this issuer signed (expired or not), or undefined. */
-  readRefreshToken(token: string): RefreshTokenClaims | undefined {
-    const [header, payload, signature] = token.split('.');
-    if (!header || !payload || !signature) return undefined;
-    const signed = verify('sha256', Buffer.from(`${header}.${payload}`), this.publicKey, Buffer.from(signature, 'base64url'));
+  async readRefreshToken(token: string): Promise<RefreshTokenClaims | undefined> {
+    // Signature only: an expired refresh token is told apart by the caller (its own error message).
+    const signed = await compactVerify(token, await this.publicKey, { algorithms: [ALGORITHM] }).catch(() => undefined);
     if (!signed) return undefined;
     const claims = decodeJwtPayload(token);
     return typeof claims?.jti === 'string' && typeof claims.exp === 'number' ? (claims as RefreshTokenClaims) : undefined;
   }
 
-  private sign(claims: Claims): string {
-    const header = base64url({ kid: SIGNING_KEY.jwk.kid, alg: 'RS256' });
-    const input = `${header}.${base64url(claims)}`;
-    return `${input}.${sign('sha256', Buffer.from(input), this.privateKey).toString('base64url')}`;
+  private async sign(claims: Claims): Promise<string> {
+    return new SignJWT(claims).setProtectedHeader({ alg: ALGORITHM, kid: SIGNING_KEY.jwk.kid }).sign(await this.privateKey);
   }
 
   private epochSeconds(): number {
@@ -153,8 +154,7 @@ export class CognitoTokenIssuer implements TokenGenerator {
 /** The payload of a JWT, unverified; undefined when it is not one. */
 export function decodeJwtPayload(token: string): Claims | undefined {
   try {
-    const payload = token.split('.')[1];
-    return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims) : undefined;
+    return decodeJwt(token);
   } catch {
     return undefined;
   }
@@ -180,8 +180,4 @@ function applyOverrides(claims: Claims, overrides: ClaimsOverrideDetails | undef
     if (!RESERVED_CLAIMS.has(name)) delete result[name];
   }
   return result;
-}
-
-function base64url(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

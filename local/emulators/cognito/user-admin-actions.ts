@@ -149,9 +149,7 @@ export const userAdminActions: Record<string, Action> = {
   AdminGetUser: withResolvedUsername,
   AdminDeleteUser: withResolvedUsername,
   AdminEnableUser: withResolvedUsername,
-  AdminConfirmSignUp: withResolvedUsername,
   AdminAddUserToGroup: withResolvedUsername,
   AdminRemoveUserFromGroup: withResolvedUsername,
   AdminListGroupsForUser: withResolvedUsername,
-  AdminDeleteUserAttributes: withResolvedUsername,
 };

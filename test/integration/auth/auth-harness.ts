@@ -19,7 +19,8 @@ import { createDocumentClient } from '../../../functions/adapters/aws-clients.js
 import { profileKey } from '../../../functions/adapters/dynamodb-profile-store.js';
 import { ENV } from '../../../functions/shared/env.js';
 import backend from '../../../lambase.config.js';
-import { startCognito, type LocalCognito, type LocalEmail } from '../../../local/emulators/cognito.js';
+import type { LocalEmail } from '../../../local/emulators/cognito/email-messages.js';
+import { startCognito, type LocalCognito } from '../../../local/emulators/cognito/start-cognito.js';
 import { callHttp, type HttpResponse } from '../../fixtures/lambda.js';
 
 export const PASSWORD = 'Correct-Horse-9-Battery';

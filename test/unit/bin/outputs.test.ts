@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../local/project-root.js';
+import { PROJECT_ROOT } from '../../../lib/project-root.js';
 
 const outputs = {
   OutputsVersion: '1',

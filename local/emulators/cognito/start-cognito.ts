@@ -1,6 +1,6 @@
 /**
  * Local Cognito user pool: cognito-local 5.3's services composed in-process (never its CLI), with
- * the corrections in ./cognito/ that make production handlers see what real Cognito answers, and
+ * the corrections in this folder that make production handlers see what real Cognito answers, and
  * tokens that the production verifier (aws-jwt-verify) accepts unchanged.
  *
  * Steps of `startCognito`, undone in reverse by `stop()`:
@@ -19,17 +19,13 @@ import type { Config } from 'cognito-local/lib/server/config.js';
 import { LambdaService, TriggersService, type Services } from 'cognito-local/lib/services/index.js';
 import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService.js';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService.js';
-import { createAccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
-import { AtomicDataStoreFactory } from './cognito/atomic-data-store.js';
-import { EmailMessages, type LocalEmail } from './cognito/email-messages.js';
-import { faithfulRouter } from './cognito/faithful-router.js';
-import { lambdaClientFor, preTokenGenerationTrigger, type TriggerFunctions } from './cognito/lambda-triggers.js';
-import { seedPool } from './cognito/pool-setup.js';
-import { CognitoTokenIssuer } from './cognito/token-issuer.js';
-
-export { ensureUser, type EnsureUserOptions } from './cognito/ensure-user.js';
-export type { LocalEmail } from './cognito/email-messages.js';
-export type { TriggerFunctions, TriggerName } from './cognito/lambda-triggers.js';
+import { createAccessTokenVerifier } from '../../../functions/adapters/access-token-verifier.js';
+import { AtomicDataStoreFactory } from './atomic-data-store.js';
+import { EmailMessages, type LocalEmail } from './email-messages.js';
+import { faithfulRouter } from './faithful-router.js';
+import { lambdaClientFor, preTokenGenerationTrigger, type InvokeFunction, type TriggerFunctions } from './lambda-triggers.js';
+import { seedPool } from './pool-setup.js';
+import { CognitoTokenIssuer } from './token-issuer.js';
 
 export type LocalCognito = {
   /** `http://127.0.0.1:<port>`: the SDK endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER). */
@@ -52,10 +48,10 @@ export type StartCognitoOptions = {
   groups?: readonly string[];
   /** Every email the pool sends: confirmation and reset codes, temporary passwords. */
   onEmail?: (email: LocalEmail) => void;
-  /** Base URL of a Lambda Invoke API (`POST /2015-03-31/functions/<name>/invocations`). */
-  lambdaEndpoint?: string;
-  /** Trigger → function name; needs `lambdaEndpoint`. */
+  /** Trigger → function name, as in the user pool's `LambdaConfig`; needs `invoke`. */
   triggers?: TriggerFunctions;
+  /** Runs a trigger function in-process (local mode: its Lambda runtime's `invoke`). */
+  invoke?: InvokeFunction;
   /** The pool's clock (code lifetimes, token times). Tests move it. @default () => new Date() */
   clock?: () => Date;
 };
@@ -71,10 +67,11 @@ export async function startCognito(options: StartCognitoOptions): Promise<LocalC
   const region = options.region ?? 'us-east-1';
   const clock = options.clock ?? (() => new Date());
   const triggerFunctions = options.triggers ?? {};
-  const lambdaEndpoint = options.lambdaEndpoint;
-  if (Object.keys(triggerFunctions).length > 0 && !lambdaEndpoint) {
-    throw new Error('startCognito: `triggers` need a `lambdaEndpoint` to invoke them through');
+  if (Object.keys(triggerFunctions).length > 0 && !options.invoke) {
+    throw new Error('startCognito: `triggers` need an `invoke` to run them with');
   }
+  // Without triggers (checked above) nothing is ever invoked.
+  const invoke: InvokeFunction = options.invoke ?? ((name) => Promise.reject(new Error(`${name} is not a trigger of this pool`)));
   const logger = quietLogger();
   const ctx = { logger };
 
@@ -96,24 +93,20 @@ export async function startCognito(options: StartCognitoOptions): Promise<LocalC
 
   // 3. Services
   const config: Config = {
-    LambdaClient: { region, endpoint: lambdaEndpoint },
+    LambdaClient: { region },
     TriggerFunctions: triggerFunctions,
     UserPoolDefaults: {},
     TokenConfig: { IssuerDomain: issuerDomain },
     ServerConfig: { hostname: '127.0.0.1', port: options.port ?? 0, https: false, development: false },
   };
-  // Without triggers (checked above) cognito-local never calls the client, so no endpoint is needed.
-  const lambda = new LambdaService(triggerFunctions, lambdaClientFor(lambdaEndpoint ?? 'http://127.0.0.1:9', region));
+  const lambda = new LambdaService(triggerFunctions, lambdaClientFor(invoke, region));
   const noKms = { encrypt: () => Promise.reject(new Error('CustomEmailSender is not emulated')) };
   const triggers = new TriggersService(dateClock, cognito, lambda, noKms as unknown as ConstructorParameters<typeof TriggersService>[3]);
   const preTokenFunction = triggerFunctions.PreTokenGeneration;
   const issuer = new CognitoTokenIssuer({
     issuer: `${issuerDomain}/${userPoolId}`,
     clock,
-    overrideClaims:
-      preTokenFunction && lambdaEndpoint
-        ? preTokenGenerationTrigger(lambdaEndpoint, preTokenFunction, { region, userPoolId })
-        : undefined,
+    overrideClaims: preTokenFunction ? preTokenGenerationTrigger(invoke, preTokenFunction, { region, userPoolId }) : undefined,
   });
   const services: Services = {
     clock: dateClock,

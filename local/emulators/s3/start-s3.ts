@@ -5,16 +5,17 @@
  * emulator here does. Its URL is the one S3 endpoint everybody uses: SDK clients (with
  * {@link localS3ClientOptions}), presigned URLs and browsers.
  *
- * Parts live in ./s3/: front-server (routing, forwarding), post-policy and presigned-url (the checks,
- * signed with the AWS SDK's SigV4 signer set up in sigv4), form-upload, aws-chunked,
+ * The other parts, in this folder: front-server (routing, forwarding), post-policy and presigned-url
+ * (the checks, signed with the AWS SDK's SigV4 signer set up in sigv4), form-upload, aws-chunked,
  * list-objects-v2, bucket-cors, object-created-events, s3rver-store.
  */
 import { mkdir } from 'node:fs/promises';
 import type { S3EventRecord } from 'aws-lambda';
-import { corsConfigurationXml, DEFAULT_CORS, type CorsRule } from './s3/bucket-cors.js';
-import { startFrontServer } from './s3/front-server.js';
-import { createSequencer, toNotificationRecord } from './s3/object-created-events.js';
-import { startS3rverStore } from './s3/s3rver-store.js';
+import { LOCAL_CREDENTIALS } from '../local-credentials.js';
+import { corsConfigurationXml, DEFAULT_CORS, type CorsRule } from './bucket-cors.js';
+import { startFrontServer } from './front-server.js';
+import { createSequencer, toNotificationRecord } from './object-created-events.js';
+import { startS3rverStore } from './s3rver-store.js';
 
 /** The record an S3 event notification delivers for one object (aws-lambda's S3EventRecord). */
 export type S3ObjectCreatedRecord = S3EventRecord;
@@ -23,8 +24,13 @@ export type LocalS3 = {
   /** `http://127.0.0.1:<port>`: give it to SDK clients, presigners and browsers alike. */
   readonly endpoint: string;
   readonly region: string;
-  /** s3rver only knows this key pair; signatures the front checks are made with it too. */
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Hands every ObjectCreated:* record, shaped like S3's, to `listener` after the object is stored
+   * (asynchronously, as in the cloud) until the returned function is called. Objects created while
+   * nobody listens raise no event, like a bucket without notifications. A listener's throw is
+   * reported on stderr and does not affect S3.
+   */
+  onObjectCreated(listener: (record: S3ObjectCreatedRecord) => void): () => void;
   /** Closes the front, then s3rver. Stored objects stay in dataDir. */
   stop(): Promise<void>;
 };
@@ -53,11 +59,6 @@ export type StartS3Options = {
   readonly region?: string;
   /** Created if missing, each with its CORS rule. */
   readonly buckets: readonly LocalBucket[];
-  /**
-   * Receives every ObjectCreated:* record, shaped like S3's, after the object is stored
-   * (asynchronously, as in the cloud). A throw is reported on stderr and does not affect S3.
-   */
-  readonly onObjectCreated?: (record: S3ObjectCreatedRecord) => void;
 };
 
 /** The client options our adapters must use against the local endpoint. */
@@ -67,21 +68,18 @@ export const localS3ClientOptions = {
   responseChecksumValidation: 'WHEN_REQUIRED',
 } as const;
 
-/** s3rver accepts no other key; the front signs and verifies with the same. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-
 /**
  * Starts s3rver on a random internal port, then the front on `port`.
  *
  * @example
  * const s3 = await startS3({ dataDir: '.lambase/s3', port: 4569, buckets: [{ name: 'lambase-files', allowedOrigins: ['http://localhost:5173'] }] });
- * const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials, ...localS3ClientOptions });
+ * const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, credentials: LOCAL_CREDENTIALS, ...localS3ClientOptions });
  * // …
  * await s3.stop();
  */
 export async function startS3(options: StartS3Options): Promise<LocalS3> {
   const region = options.region ?? 'us-east-1';
-  const { onObjectCreated } = options;
+  const listeners = new Set<(record: S3ObjectCreatedRecord) => void>();
   await mkdir(options.dataDir, { recursive: true });
 
   const nextSequencer = createSequencer();
@@ -93,10 +91,12 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
       return { name, corsXml: rule ? corsConfigurationXml(rule) : undefined };
     }),
     onRecord(record, request, eTagOf) {
-      if (!onObjectCreated || !record.eventName.startsWith('ObjectCreated:')) return;
-      // A failing consumer is reported here and must not fail the upload that caused the event.
+      if (listeners.size === 0 || !record.eventName.startsWith('ObjectCreated:')) return;
+      // A failing listener is reported here and must not fail the upload that caused the event.
       toNotificationRecord(record, request, { region, nextSequencer, eTagOf })
-        .then(onObjectCreated)
+        .then((notification) => {
+          for (const listener of listeners) listener(notification);
+        })
         .catch((error: unknown) => console.error(`local S3: delivering ${record.eventName} for ${record.s3.object.key} failed`, error));
     },
   });
@@ -115,7 +115,10 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
   return {
     endpoint: front.url,
     region,
-    credentials: LOCAL_CREDENTIALS,
+    onObjectCreated(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async stop() {
       await front.close();
       await store.close();

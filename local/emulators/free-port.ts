@@ -1,12 +1,6 @@
-/**
- * Small pieces emulator launchers need: a free loopback port, and the dummy credentials local
- * clients sign with (the emulators accept any).
- */
 import { createServer } from 'node:net';
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-
-/** A port that was free on 127.0.0.1 a moment ago. */
+/** A port that was free on 127.0.0.1 a moment ago (another process may take it before we bind it). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

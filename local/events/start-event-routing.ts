@@ -1,0 +1,134 @@
+/**
+ * Local mode's event sources, each delivering to its trigger functions with Lambda's semantics,
+ * started in order and stopped in reverse:
+ *   1. the table's stream → document triggers (the stream pump: batches, filters, partial failures)
+ *   2. S3 object-created events → storage triggers (asynchronous invocations, retried twice)
+ *   3. schedules → scheduled functions (timers, and POST /_local/schedules/{name}/run)
+ * Cognito calls its own triggers (startCognito's `triggers`, named by {@link cognitoTriggers}).
+ */
+import path from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { decodeS3EventKey } from '../../functions/core/storage/s3-event-key.js';
+import { documentFilterPatterns, type TriggerDefinition } from '../../lib/triggers.js';
+import type { TriggerFunctions } from '../emulators/cognito/lambda-triggers.js';
+import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
+import type { LocalS3 } from '../emulators/s3/start-s3.js';
+import { AsyncInvoker } from './async-invoker.js';
+import type { FilterPattern } from './event-filter.js';
+import { LocalScheduler } from './scheduler.js';
+import { StreamPump } from './stream-pump.js';
+
+export type EventRoutingOptions = {
+  triggers: readonly TriggerDefinition[];
+  /** Where the functions run (the local Lambda runtime). */
+  runtime: { invoke(name: string, event: unknown): Promise<unknown> };
+  /** The table's stream on DynamoDB Local. */
+  stream: { endpoint: string; streamArn: string };
+  /** The local S3, whose object-created events reach the storage triggers. */
+  s3: Pick<LocalS3, 'onObjectCreated'>;
+  region: string;
+  /** Where each document trigger's stream position is kept across restarts. */
+  dataDir: string;
+  log: (line: string) => void;
+};
+
+export type EventRouting = {
+  /** Runs scheduled functions on demand (the local-only route). */
+  scheduler: LocalScheduler;
+  /** Stops the schedules, then S3 events (cancelling waiting retries), then the stream pump. */
+  stop(): Promise<void>;
+};
+
+/**
+ * @example
+ * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn }, s3, region, dataDir, log });
+ * await events.scheduler.run('nightly');
+ * await events.stop();
+ */
+export async function startEventRouting(options: EventRoutingOptions): Promise<EventRouting> {
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const stopOne of stops.splice(0).reverse()) await stopOne();
+  };
+  try {
+    stops.push(await startStreamPump(options));
+    stops.push(routeObjectCreated(options));
+    const scheduler = schedulerFor(options);
+    stops.push(() => scheduler.stop());
+    scheduler.start();
+    return { scheduler, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Which function Cognito calls for each of its triggers, as the user pool's `LambdaConfig`. */
+export function cognitoTriggers(triggers: readonly TriggerDefinition[]): TriggerFunctions {
+  return Object.fromEntries(triggers.flatMap((trigger) => (trigger.source === 'cognito' ? [[trigger.event, trigger.name]] : [])));
+}
+
+/** 1. One consumer per document trigger, its own position in the stream, like an event source mapping. */
+async function startStreamPump(options: EventRoutingOptions): Promise<() => Promise<void>> {
+  const consumers = options.triggers.flatMap((trigger) =>
+    trigger.source === 'documents'
+      ? [{
+          name: trigger.name,
+          filters: documentFilterPatterns(trigger) as FilterPattern[],
+          batchSize: trigger.batchSize ?? 100,
+          invoke: (event: unknown) => options.runtime.invoke(trigger.name, event),
+        }]
+      : [],
+  );
+  if (consumers.length === 0) return () => Promise.resolve();
+  const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
+  const pump = new StreamPump({
+    client,
+    streamArn: options.stream.streamArn,
+    consumers,
+    statePath: path.join(options.dataDir, 'stream-positions.json'),
+    region: options.region,
+    log: options.log,
+  });
+  try {
+    await pump.start();
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  return async () => {
+    await pump.stop();
+    client.destroy();
+  };
+}
+
+/**
+ * 2. S3 notifications are asynchronous invocations, one per matching trigger (its key prefix):
+ * retried twice, the waiting retries cancelled on stop.
+ */
+function routeObjectCreated(options: EventRoutingOptions): () => Promise<void> {
+  const s3Triggers = options.triggers.filter((trigger) => trigger.source === 's3');
+  const invocations = new AsyncInvoker({ log: options.log });
+  const unsubscribe = options.s3.onObjectCreated((record) => {
+    const key = decodeS3EventKey(record.s3.object.key);
+    for (const trigger of s3Triggers) {
+      if (key.startsWith(trigger.prefix)) {
+        void invocations.invoke(trigger.name, () => options.runtime.invoke(trigger.name, { Records: [record] }));
+      }
+    }
+  });
+  return async () => {
+    unsubscribe();
+    await invocations.stop();
+  };
+}
+
+/** 3. EventBridge Scheduler's part: each scheduled function on its expression. */
+function schedulerFor(options: EventRoutingOptions): LocalScheduler {
+  const schedules = options.triggers.flatMap((trigger) =>
+    trigger.source === 'schedule'
+      ? [{ name: trigger.name, expression: trigger.expression, invoke: (event: unknown) => options.runtime.invoke(trigger.name, event) }]
+      : [],
+  );
+  return new LocalScheduler(schedules, options.region, options.log);
+}

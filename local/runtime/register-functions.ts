@@ -1,0 +1,81 @@
+/**
+ * Every function of the backend in the local Lambda runtime: one per route (the `$default` route
+ * included) and one per trigger, each with exactly the environment the CDK gives it
+ * (`functionEnvironment`, from its grants) plus what points it at the emulators instead of AWS.
+ */
+import path from 'node:path';
+import { ENV } from '../../functions/shared/env.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
+import { functionEnvironment, functionId, type FunctionSettings, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
+import type { TriggerDefinition } from '../../lib/triggers.js';
+import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
+import type { LocalLambdaRuntime } from './lambda-runtime.js';
+
+export type FunctionRegistration = {
+  /** Served by the gateway: route functions are named `functionId(handler)`, as in the CDK. */
+  routes: readonly RouteDefinition[];
+  /** Started by events: trigger functions keep their own names. */
+  triggers: readonly TriggerDefinition[];
+  /** The local table, bucket and user pool, where the CDK passes its resources' tokens. */
+  names: ResourceNames;
+  /** Added to every function's environment: see {@link localFunctionEnvironment}. */
+  environment: Record<string, string>;
+};
+
+export type LocalEnvironmentOptions = {
+  region: string;
+  endpoints: { dynamodb: string; s3: string; cognito: string };
+  /** Where the local email and push adapters post what the backend "sends". */
+  outboxUrl: string;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Anything else (tests, tools). */
+  extra?: Record<string, string>;
+};
+
+/** Lambda's defaults where a function sets no timeout or memory size. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_MEMORY_MB = 512;
+
+/**
+ * @example
+ * registerFunctions(runtime, { routes: [...routes, defaultRoute], triggers, names, environment: localFunctionEnvironment({ … }) });
+ * await runtime.invoke('SystemGetOpenapi', event);
+ */
+export function registerFunctions(runtime: LocalLambdaRuntime, registration: FunctionRegistration): void {
+  const register = (name: string, settings: FunctionSettings & Partial<Pick<RouteDefinition, 'operation'>>) =>
+    runtime.register({
+      name,
+      handlerFile: path.join(PROJECT_ROOT, settings.handler),
+      environment: {
+        ...functionEnvironment(settings, registration.names),
+        AWS_LAMBDA_FUNCTION_NAME: name,
+        ...registration.environment,
+      },
+      timeoutSeconds: settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      memoryMb: settings.memoryMb ?? DEFAULT_MEMORY_MB,
+    });
+  for (const route of registration.routes) register(functionId(route.handler), route);
+  for (const trigger of registration.triggers) register(trigger.name, trigger);
+}
+
+/**
+ * What local mode adds to every function's environment: the region, the local key pair, the
+ * emulators' endpoints (the SDK's `AWS_ENDPOINT_URL_<SERVICE>`, so production adapters run
+ * unchanged), the outbox, and quiet logs without metrics.
+ */
+export function localFunctionEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
+  return {
+    AWS_REGION: options.region,
+    AWS_DEFAULT_REGION: options.region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: options.endpoints.s3,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: options.endpoints.cognito,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: options.logLevel,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    [ENV.localOutboxUrl]: options.outboxUrl,
+    ...options.extra,
+  };
+}
