@@ -9,7 +9,7 @@ export type RecordedCall = {
   signal: AbortSignal | undefined;
 };
 
-export type Answer = Response | Error | Promise<Response>;
+export type Answer = Response | Error | Promise<Response | Error>;
 
 export function fakeFetch(answer: (call: RecordedCall, index: number) => Answer) {
   const calls: RecordedCall[] = [];

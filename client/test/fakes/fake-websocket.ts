@@ -6,6 +6,8 @@ export type FakeSocket = Omit<WebSocketLike, 'readyState'> & {
   url: string;
   sent: Record<string, unknown>[];
   closedWith?: number;
+  /** Answer each `ping` with a `pong`, as a live server does. */
+  answerPings?: boolean;
   /** The server accepts the connection. */
   open(): void;
   /** The server sends a frame. */
@@ -27,7 +29,9 @@ export function fakeSockets() {
       onerror: null,
       send(data) {
         if (socket.readyState !== 1) throw new Error('not open');
-        socket.sent.push(JSON.parse(data) as Record<string, unknown>);
+        const frame = JSON.parse(data) as Record<string, unknown>;
+        socket.sent.push(frame);
+        if (frame.type === 'ping' && socket.answerPings) queueMicrotask(() => socket.receive({ type: 'pong' }));
       },
       close(code) {
         if (socket.readyState >= 2) return;
