@@ -12,8 +12,8 @@ export const CLIENT_SIZE_BUDGET_BYTES = 15 * 1024;
 
 const ENTRY = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
-/** Bytes of `code` (an app importing from the client) after bundling, minifying and gzip -9. */
-async function shippedBytes(code: string): Promise<{ minified: number; gzipped: number }> {
+/** What an app importing from the client ships: the minified bundle, its size, and gzip -9's. */
+async function shippedBytes(code: string): Promise<{ minified: number; gzipped: number; text: string }> {
   const result = await build({
     stdin: { contents: code, resolveDir: process.cwd(), loader: 'ts' },
     alias: { '@lambase/client': ENTRY },
@@ -26,7 +26,7 @@ async function shippedBytes(code: string): Promise<{ minified: number; gzipped: 
     logLevel: 'silent',
   });
   const bytes = result.outputFiles[0]!.contents;
-  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length };
+  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, text: result.outputFiles[0]!.text };
 }
 
 /** The sizes the bench reports. */

@@ -127,12 +127,27 @@ export function createFiles(core: Core) {
   };
 }
 
+/** The part of XMLHttpRequest an upload uses (typed here so the client compiles without the DOM library). */
+type UploadRequest = {
+  status: number;
+  responseText: string;
+  upload: { onprogress: ((event: { loaded: number; total: number; lengthComputable: boolean }) => void) | null };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  open(method: string, url: string): void;
+  send(body: FormData): void;
+  abort(): void;
+};
+
 /** POSTs the presigned form; the same form may be sent again after a lost answer (same object key). */
 async function sendForm(http: Http, url: string, form: FormData, size: number, options: UploadOptions): Promise<void> {
   const { onProgress, signal } = options;
   for (let attempt = 0; ; attempt++) {
     try {
-      if (typeof XMLHttpRequest === 'function') return await sendWithXhr(url, form, size, options);
+      // Browsers: the only API that reports upload progress. Elsewhere (Node, workers): fetch.
+      const Xhr = (globalThis as { XMLHttpRequest?: new () => UploadRequest }).XMLHttpRequest;
+      if (Xhr) return await sendWithXhr(new Xhr(), url, form, size, options);
       onProgress?.({ loaded: 0, total: size });
       let response: Response;
       try {
@@ -152,9 +167,8 @@ async function sendForm(http: Http, url: string, form: FormData, size: number, o
   }
 }
 
-function sendWithXhr(url: string, form: FormData, size: number, { onProgress, signal }: UploadOptions): Promise<void> {
+function sendWithXhr(xhr: UploadRequest, url: string, form: FormData, size: number, { onProgress, signal }: UploadOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
     const abort = () => xhr.abort();
     xhr.open('POST', url);
     xhr.upload.onprogress = (event) => onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : size });
