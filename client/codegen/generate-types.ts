@@ -27,7 +27,12 @@ const SERVER_FIELDS: Member[] = [
   { name: 'version', optional: false, type: 'number', description: 'Starts at 1; send it back as `ifVersion`.' },
 ];
 
-/** The `.d.ts` text for a backend's collections. */
+/**
+ * The `.d.ts` text for a backend's collections.
+ *
+ * @example
+ * writeFileSync('lambase-types.d.ts', generateTypes(await loadBackendCollections('lambase.config.ts')));
+ */
 export function generateTypes(backend: BackendCollections, options: { module?: string; source?: string } = {}): string {
   const moduleName = options.module ?? '@lambase/client';
   let usesGeoPoint = false;
@@ -80,7 +85,12 @@ function pascal(name: string): string {
   return name.replace(/(^|[-_])([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase());
 }
 
-/** Loads a config module (TypeScript through tsx) and returns its default export. */
+/**
+ * Loads a config module (TypeScript through tsx) and returns its default export.
+ *
+ * @example
+ * const backend = await loadBackendCollections('lambase.config.ts');
+ */
 export async function loadBackendCollections(configPath: string): Promise<BackendCollections> {
   const module = (await import(pathToFileURL(path.resolve(configPath)).href)) as { default?: BackendCollections };
   if (!module.default?.collections) throw new Error(`${configPath} must \`export default defineBackend({ collections: … })\`.`);

@@ -85,7 +85,7 @@ function objectType(schema: JsonSchemaObject, rendering: Rendering, indent: stri
     return 'GeoPoint';
   }
   const extra = schema.additionalProperties;
-  const extraType = extra === undefined || extra === true ? undefined : typeOf(extra, rendering, indent, seen);
+  const extraType = typeof extra === 'object' ? typeOf(extra, rendering, indent, seen) : undefined;
   if (properties.length === 0) return extra === false ? 'Record<string, never>' : `Record<string, ${extraType ?? 'unknown'}>`;
   const required = new Set(schema.required ?? []);
   return objectLiteral(

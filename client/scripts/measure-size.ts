@@ -29,7 +29,13 @@ async function shippedBytes(code: string): Promise<{ minified: number; gzipped: 
   return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, text: result.outputFiles[0]!.text };
 }
 
-/** The sizes the bench reports. */
+/**
+ * The sizes the bench reports, in bytes.
+ *
+ * @example
+ * const { whole } = await measureClientSize();
+ * console.log(`${whole.gzipped} B min+gzip`);
+ */
 export async function measureClientSize() {
   return {
     whole: await shippedBytes(`export * from '@lambase/client';`),

@@ -240,6 +240,7 @@ export function createRealtime(http: Http, options: RealtimeOptions) {
     for (const name of ['ping', 'pong', 'refresh', 'reconnect'] as const) clear(name);
     if (ws) {
       ws.onclose = null;
+      ws.onmessage = null;
       if (ws.readyState <= OPEN) ws.close(1000);
     }
   }
@@ -277,12 +278,22 @@ export function createRealtime(http: Http, options: RealtimeOptions) {
         else if (!socket && !timers.reconnect) connect();
       });
     },
-    /** Closes the connection and ends every subscription (they are not renewed). */
+    /**
+     * Closes the connection and ends every subscription (they are not renewed).
+     *
+     * @example
+     * window.addEventListener('pagehide', () => client.realtime.disconnect());
+     */
     disconnect() {
       entries.clear();
       drop();
     },
-    /** Whether the connection is open and authenticated (or knowingly anonymous). */
+    /**
+     * Whether the connection is open and authenticated (or knowingly anonymous).
+     *
+     * @example
+     * statusDot.hidden = !client.realtime.connected;
+     */
     get connected() {
       return ready;
     },

@@ -39,6 +39,10 @@ export async function otherShapes(): Promise<void> {
   const rating: number | null = truck.rating;
   const extras: Record<string, string | number> | undefined = truck.extras;
   void [menu, rating, extras];
+  // @ts-expect-error: nested objects are exact too, when written…
+  await trucks.create({ name: 'x', kind: 'tacos', rating: 3, openedAt: 't', menu: [{ dish: 'x', price: 1, spicy: true }] });
+  // @ts-expect-error: …and when read
+  void truck.menu[0]?.spicy;
   // @ts-expect-error: not one of the enum's values
   await trucks.create({ name: 'x', kind: 'pizza', rating: 3, openedAt: 't' });
   await trucks.query({ where: { kind: 'tacos', rating: { between: [3, 5] } } });
