@@ -104,8 +104,13 @@ export function createHttp(options: { baseUrl: string; fetch: typeof fetch; sess
 }
 
 async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
+  try {
+    const text = await response.text();
+    return text ? JSON.parse(text) : undefined;
+  } catch (cause) {
+    // A proxy's page instead of JSON, or a connection cut mid-body.
+    throw new LambaseError({ status: response.status, code: 'Internal', message: 'The answer could not be read', cause });
+  }
 }
 
 function queryString(query: RequestSpec['query']): string {

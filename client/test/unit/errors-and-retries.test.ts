@@ -67,6 +67,12 @@ describe('error mapping', () => {
     expect(await rejection(client.collection('posts').list())).toMatchObject({ status: 502, code: 'Internal', message: '<html>Bad Gateway</html>' });
   });
 
+  it('rejects a success answer that is not JSON (a proxy page) with LambaseError too', async () => {
+    const fake = fakeFetch(() => new Response('<html>Sign in to the Wi-Fi</html>', { status: 200 }));
+    const client = createClient({ url: URL, fetch: fake.fetch });
+    expect(await rejection(client.collection('posts').list())).toMatchObject({ status: 200, code: 'Internal' });
+  });
+
   it('fails fast, without a request, when a signed-in-only call has no session', async () => {
     const fake = fakeFetch(() => json(200, {}));
     const client = createClient({ url: URL, fetch: fake.fetch });
