@@ -9,7 +9,8 @@ import { createSessionManager, memoryStorage, type SessionStorage, type TokenAns
 
 /** The client config `npm run outputs` writes (`lambase.outputs.json`), version 1. */
 export type LambaseOutputs = {
-  version: 1;
+  /** 1; a number here so that `import outputs from './lambase.outputs.json'` type-checks. */
+  version: number;
   stage?: string;
   apiUrl: string;
   /** The stack's `RealtimeUrl` (`wss://…`). */

@@ -81,6 +81,13 @@ export async function typedBatch(): Promise<void> {
   await client.batch([{ op: 'create', collection: 'notes', data: { title: 'A', published: true } }]);
 }
 
+/** `import outputs from './lambase.outputs.json'` types its fields as plain numbers and strings. */
+declare const outputsJson: { version: number; stage: string; apiUrl: string; region: string; userPoolId: string; userPoolClientId: string; bucketName: string };
+
+export function fromOutputs(): void {
+  void createClient({ outputs: outputsJson, storage: localStorage });
+}
+
 export function explicitSchema(): void {
   const typed = createClient<LambaseSchema>({ url: 'http://127.0.0.1:4000' });
   // @ts-expect-error: an unknown field, with the schema given explicitly
