@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Five projects, shaped like the pyramid (STYLE.md): unit (pure, in-memory), infra (CDK templates),
+ * Six projects, shaped like the pyramid (STYLE.md): unit (pure, in-memory), client-unit (the client
+ * SDK against fakes), infra (CDK templates),
  * integration (real emulators started once in global setup),
  * local (local-mode parts, each test starting its own) and e2e (the whole local mode).
  * local and e2e files run one at a time (after the others): each starts JVMs and whole backends,
@@ -17,6 +18,11 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 },
+      },
+      {
+        // The client SDK against a fake fetch and socket, and its generated types through tsc.
+        extends: true,
+        test: { name: 'client-unit', include: ['client/test/unit/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
         extends: true,
@@ -56,7 +62,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'client/test/e2e/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 90_000,
