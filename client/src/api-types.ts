@@ -1,4 +1,4 @@
-/** The shapes the contract answers with (API.md), as the client hands them back. */
+/** The shapes the contract answers with (docs/api), as the client hands them back. */
 
 /** A page of a list; `nextCursor` is null on the last page. */
 export type Page<T> = { items: T[]; nextCursor: string | null };

@@ -1,4 +1,4 @@
-/** `client.auth`: every `/auth/*` route, and the session they produce (API.md, "Auth"). */
+/** `client.auth`: every `/auth/*` route, and the session they produce (docs/api/auth.md). */
 import type { SignUpResult } from './api-types.js';
 import type { Core } from './core.js';
 import { LambaseError } from './errors.js';

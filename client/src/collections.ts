@@ -1,4 +1,4 @@
-/** `client.collection(name)` and `client.batch`: the document database (API.md, "Documents", "Geolocation"). */
+/** `client.collection(name)` and `client.batch`: the document database (docs/api/documents.md, docs/api/geolocation.md). */
 import type { Page, PageOptions } from './api-types.js';
 import type { Core } from './core.js';
 import type { CallOptions } from './http.js';

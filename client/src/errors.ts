@@ -3,7 +3,7 @@
  * `{ message }` answers (401, 429), storage refusals, network failures and aborts alike.
  */
 
-/** The contract's codes (API.md, "Errors"), plus the client's own for failures with no answer. */
+/** The contract's codes (docs/api/README.md), plus the client's own for failures with no answer. */
 export type ErrorCode =
   | 'ValidationFailed'
   | 'UnsupportedQuery'

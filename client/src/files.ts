@@ -1,5 +1,5 @@
 /**
- * `client.files` (API.md, "Files"). An upload is three steps behind one call: ask for a presigned
+ * `client.files` (docs/api/files.md). An upload is three steps behind one call: ask for a presigned
  * POST, send the bytes straight to the storage (with progress through XMLHttpRequest where it
  * exists, i.e. browsers; fetch elsewhere), then wait — polling with backoff — until the storage
  * event has checked the object and marked the file `ready`.

@@ -1,4 +1,4 @@
-/** `client.push` and `client.notifications`: devices, topics, sending, and the inbox (API.md, "Push notifications and inbox"). */
+/** `client.push` and `client.notifications`: devices, topics, sending, and the inbox (docs/api/push.md). */
 import type { Device, InboxNotification, Page, PageOptions, PushMessage, PushPlatform, PushTarget } from './api-types.js';
 import type { Core } from './core.js';
 import type { CallOptions } from './http.js';

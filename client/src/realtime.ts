@@ -1,5 +1,5 @@
 /**
- * One WebSocket for the whole client (API.md, "Realtime"), opened with the first subscription and
+ * One WebSocket for the whole client (docs/api/realtime.md), opened with the first subscription and
  * closed with the last. After it opens it sends `auth` (and waits for the answer) before any
  * `subscribe`; it sends `auth` again whenever the session refreshes its token, and refreshes that
  * token before it expires so the server never drops the subscriptions. A lost connection is

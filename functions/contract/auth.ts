@@ -1,5 +1,5 @@
 /**
- * The auth operations of the HTTP contract (../shared/API.md, "Auth"): sign-up to sign-out over
+ * The auth operations of the HTTP contract (docs/api/auth.md): sign-up to sign-out over
  * Cognito, the caller's own account (`/me`) and user administration (`/admin/users`).
  * Passwords are checked against the pool's policy by Cognito (400 `InvalidPassword`), not here, so
  * the answer is the same whichever way a client reaches the pool.

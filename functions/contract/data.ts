@@ -1,5 +1,5 @@
 /**
- * The document database's operations (API.md, "Documents"). Bodies are checked here only as JSON
+ * The document database's operations (docs/api/documents.md). Bodies are checked here only as JSON
  * objects: each collection's own schema (lambase.config.ts) is applied by the use case, and the
  * OpenAPI document lists every collection with the very schemas the use case validates with
  * (`schemasOf`, see `collectionOperations`).

@@ -9,7 +9,7 @@ import { z } from 'zod';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * - `required`: the gateway's JWT authorizer checks the access token (🔒 in API.md).
+ * - `required`: the gateway's JWT authorizer checks the access token (🔒 in docs/api).
  * - `optional`: no authorizer; the function verifies a token when one is sent (public reads).
  * - `none`: no identity at all.
  */
@@ -48,7 +48,7 @@ export function defineOperation<
   return operation;
 }
 
-/** The body of every error response (API.md, "Errors"). */
+/** The body of every error response (docs/api/README.md). */
 export const errorBodySchema = z
   .object({
     error: z.object({
@@ -69,7 +69,7 @@ export const errorBodySchema = z
   })
   .meta({ id: 'Error' });
 
-/** A page of a list (API.md, "Lists are paginated"). */
+/** A page of a list (docs/api/README.md). */
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }

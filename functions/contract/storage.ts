@@ -1,4 +1,4 @@
-/** The storage operations of the HTTP contract (../shared/API.md, "Files"). */
+/** The storage operations of the HTTP contract (docs/api/files.md). */
 import { z } from 'zod';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 

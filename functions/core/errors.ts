@@ -6,7 +6,7 @@
 /** One entry of `error.details`: which input was wrong and why. */
 export type ErrorDetail = { path?: string; index?: number; code?: string; message: string };
 
-/** The contract's error codes (API.md, "Errors"). */
+/** The contract's error codes (docs/api/README.md). */
 export type ErrorCode =
   | 'ValidationFailed'
   | 'UnsupportedQuery'

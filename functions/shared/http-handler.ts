@@ -28,7 +28,7 @@ import { currentUsage, withUsageScope } from './dynamodb-usage.js';
 import { logger } from './logger.js';
 import { publishDynamoDbUsage } from './metrics.js';
 
-/** Request bodies over this many bytes get 413 (API.md, "Conventions"). */
+/** Request bodies over this many bytes get 413 (docs/api/README.md). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;.+)/;

@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` for create routes (API.md, "Conventions"): a retry with the same key by the
+ * `Idempotency-Key` for create routes (docs/api/README.md): a retry with the same key by the
  * same caller within 24 h gets the first response and writes nothing again; the same key with a
  * different body is 409 Conflict. Built on Powertools' idempotency utility; its records live in
  * the single table (functions/adapters/dynamodb-idempotency-store.ts).

@@ -16,7 +16,7 @@ export const documentedOperations = [
 const document = buildOpenApiDocument(documentedOperations, {
   title: 'Lambase',
   version: '1.0.0',
-  description: 'The HTTP contract of this backend (API.md), generated from the schemas its handlers validate with.',
+  description: 'The HTTP contract of this backend (docs/api), generated from the schemas its handlers validate with.',
 });
 
 export const handler = httpHandler(getOpenApiOperation, async () => ok(document, { 'cache-control': 'public, max-age=300' }));

@@ -1,5 +1,5 @@
 /**
- * Routes that exist only in local mode (API.md, "Local mode only"):
+ * Routes that exist only in local mode (docs/api/system.md):
  *   GET /_local/outbox · DELETE /_local/outbox · POST /_local/outbox/push (the local push adapter)
  *   POST /_local/schedules/{name}/run
  */

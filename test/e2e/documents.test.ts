@@ -1,5 +1,5 @@
 /**
- * The example collections behave as API.md says, over HTTP, against local mode.
+ * The example collections behave as docs/api/documents.md says, over HTTP, against local mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createUser, startTestBackend, type TestBackend, type TestUser } from '../fixtures/local-backend.js';

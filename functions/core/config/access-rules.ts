@@ -1,5 +1,5 @@
 /**
- * Access rules, per collection and action (API.md "Access rules"). Pure: no AWS, no HTTP.
+ * Access rules, per collection and action (docs/api/documents.md). Pure: no AWS, no HTTP.
  */
 
 export const ACTIONS = ['read', 'create', 'update', 'delete'] as const;

@@ -72,7 +72,7 @@ export function planQuery(
   if (ownerCondition && ownerCondition.op !== 'eq') {
     throw new UnsupportedQueryError('owner can only be compared with equality (where: { owner: "<userId>" }).');
   }
-  // API.md: a query is scoped to the caller's own documents when the read rule is `owner` alone —
+  // docs/api/documents.md: a query is scoped to the caller's own documents when the read rule is `owner` alone —
   // for admins too, who may still name any owner. (An admin's plain list shows every document.)
   const ownerAlone = collection.access.read.length === 1 && collection.access.read[0] === 'owner';
   const scopeToCaller = decision === 'owner-only' || (ownerAlone && caller !== undefined && (where.size > 0 || input.orderBy !== undefined));

@@ -43,7 +43,7 @@ export function isLive(record: FileRecord): record is LiveFileRecord {
   return record.status !== 'deleting';
 }
 
-/** What a client sees of a file (API.md, "Files"). */
+/** What a client sees of a file (docs/api/files.md). */
 export type FileView = Pick<LiveFileRecord, 'fileId' | 'name' | 'contentType' | 'size' | 'visibility' | 'status' | 'createdAt'>;
 
 export const FILES_KEY_ROOT = 'files/';

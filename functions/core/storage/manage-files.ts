@@ -14,7 +14,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { downloadDispositionFor, isLive, toFileView, type FileRecord, type FileView } from './file-record.js';
 import type { FilePosition, StorageDependencies } from './storage-ports.js';
 
-/** Presigned GETs last 15 minutes at most (API.md). */
+/** Presigned GETs last 15 minutes at most (docs/api). */
 export const DOWNLOAD_URL_EXPIRES_IN_SECONDS = 15 * 60;
 
 export type FilePage = { items: FileView[]; nextCursor: string | null };

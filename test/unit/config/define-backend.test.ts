@@ -14,7 +14,7 @@ function problemsOf(input: unknown): string[] {
 }
 
 describe('lambase.config.ts (the example backend)', () => {
-  it('declares notes, posts and sessions as API.md describes', () => {
+  it('declares notes, posts and sessions as docs/api/documents.md describes', () => {
     expect(Object.keys(backend.collections)).toEqual(['notes', 'posts', 'sessions']);
     expect(backend.collections.notes!.access).toEqual({ read: ['owner'], create: ['owner'], update: ['owner'], delete: ['owner'] });
     expect(backend.collections.posts!.access.read).toEqual(['public']);

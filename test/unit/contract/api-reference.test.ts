@@ -3,6 +3,7 @@
  * handlers' schemas. This keeps the two listing exactly the same routes, so a route cannot be
  * added, renamed or removed in one and forgotten in the other.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,5 +60,19 @@ describe('the API reference in docs/api', () => {
     expect(readFileSync(path.resolve(DOCS, '../../README.md'), 'utf8')).toContain('docs/api/README.md');
     const index = readFileSync(path.join(DOCS, 'README.md'), 'utf8');
     for (const page of new Set(documented.values())) expect(index).toContain(`(${page})`);
+  });
+});
+
+describe('citations of the contract', () => {
+  it('point into the repository (docs/api), never at a file a user who clones Lambase does not have', () => {
+    const root = path.resolve(DOCS, '../..');
+    const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((file) => /\.(ts|mts|mjs|js|md|json)$/.test(file) && !file.endsWith('package-lock.json'));
+    const outside = tracked.filter((file) => {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      return /\bAPI\.md\b|\.\.\/\.\.\/shared\/|\/work\/shared/.test(text) && file !== 'test/unit/contract/api-reference.test.ts';
+    });
+    expect(outside, 'files citing the contract outside the repository').toEqual([]);
   });
 });
