@@ -147,9 +147,12 @@ export class LocalGateway {
     this.sendResult(response, toResult(result), requestId, request);
   }
 
-  /** The JWT authorizer's checks (the verifier's); claims when the token passes, undefined when it does not. */
+  /**
+   * The JWT authorizer's checks (the verifier's); claims when the token passes, undefined when it
+   * does not. Like API Gateway's, the header may hold `Bearer <token>` or the token alone.
+   */
   private async authorize(header: string | undefined): Promise<Record<string, unknown> | undefined> {
-    const token = bearerToken(header);
+    const token = bearerToken(header) ?? header?.trim();
     if (!token) return undefined;
     return this.options.verifier.verify(token).catch(() => undefined);
   }

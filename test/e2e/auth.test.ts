@@ -255,6 +255,16 @@ describe('the gateway refuses tokens that are not valid access tokens of this po
     expect(response.body).toMatchObject({ error: { code: 'Unauthorized' } });
   });
 
+  it('takes the token with or without "Bearer " on a 🔒 route, as API Gateway\'s JWT authorizer does', async () => {
+    const user = await newUser();
+    const headers = (authorization: string) => ({ headers: { authorization } });
+    expect((await fetch(`${local.url}/me`, headers(user.tokens.accessToken))).status).toBe(200);
+    expect((await fetch(`${local.url}/me`, headers(`bearer ${user.tokens.accessToken}`))).status).toBe(200);
+    const basic = await fetch(`${local.url}/me`, headers('Basic dXNlcjpwYXNz'));
+    expect(basic.status).toBe(401);
+    expect(await basic.json()).toEqual(UNAUTHORIZED);
+  });
+
   it('401 without a token on a 🔒 route', async () => {
     const response = await call('POST', '/auth/sign-out');
     expect(response.status).toBe(401);

@@ -127,17 +127,21 @@ describe('the local gateway', () => {
   });
 
   it('throttles public auth routes with their own, tighter bucket', async () => {
+    // The auth bucket holds 10 and refills 5 a second: however slowly the burst arrives on a busy
+    // machine, no more than 10 + 5 × (seconds elapsed) get through, and 40 at once cannot all pass.
+    const startedAt = performance.now();
     const statuses = await Promise.all(
-      Array.from({ length: 14 }, () =>
+      Array.from({ length: 40 }, () =>
         fetch(`${local.url}/auth/forgot-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.com' }) }).then((response) => response.status),
       ),
     );
-    expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(10);
+    const elapsedSeconds = (performance.now() - startedAt) / 1000;
+    expect(statuses.filter((status) => status === 202).length).toBeLessThanOrEqual(10 + Math.ceil(5 * elapsedSeconds));
     expect(statuses).toContain(429);
   });
 
   it('throttles like API Gateway, with its fixed body', async () => {
-    const statuses = await Promise.all(Array.from({ length: 8 }, () => fetch(`${local.url}/openapi.json`).then(async (response) => ({ status: response.status, body: await response.text(), id: response.headers.get('x-request-id') }))));
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${local.url}/openapi.json`).then(async (response) => ({ status: response.status, body: await response.text(), id: response.headers.get('x-request-id') }))));
     const throttled = statuses.filter((response) => response.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
     expect(throttled[0]).toMatchObject({ body: '{"message":"Too Many Requests"}', id: null });
