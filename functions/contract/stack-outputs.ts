@@ -3,7 +3,7 @@
  * stack's outputs; `npm run outputs` validates them against `stackOutputsSchema` and writes the
  * client config (`clientConfigSchema`) that the client SDK and example frontend read.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 
 export const OUTPUTS_VERSION = 1;
 
@@ -11,10 +11,10 @@ export const OUTPUTS_VERSION = 1;
 export const stackOutputsSchema = z.object({
   OutputsVersion: z.literal(String(OUTPUTS_VERSION)),
   ApiUrl: z.url(),
-  Region: z.string().min(1),
-  UserPoolId: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/),
-  UserPoolClientId: z.string().min(1),
-  BucketName: z.string().min(3),
+  Region: z.string().check(z.minLength(1)),
+  UserPoolId: z.string().check(z.regex(/^[\w-]+_[0-9A-Za-z]+$/)),
+  UserPoolClientId: z.string().check(z.minLength(1)),
+  BucketName: z.string().check(z.minLength(3)),
 });
 
 export const clientConfigSchema = z.object({

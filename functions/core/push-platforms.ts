@@ -3,17 +3,13 @@
  * - apns / apnsSandbox (token auth): { "signingKey": "-----BEGIN PRIVATE KEY-----…", "keyId", "teamId", "bundleId" }
  * - fcm (HTTP v1): { "serviceAccountJson": "{…the Firebase service-account file…}" }
  */
-import { z } from 'zod';
+import * as z from './zod.js';
 
 export type PushPlatform = 'apns' | 'apnsSandbox' | 'fcm';
 
-const apnsSecret = z.object({
-  signingKey: z.string().min(1),
-  keyId: z.string().min(1),
-  teamId: z.string().min(1),
-  bundleId: z.string().min(1),
-});
-const fcmSecret = z.object({ serviceAccountJson: z.string().min(1) });
+const nonEmpty = () => z.string().check(z.minLength(1));
+const apnsSecret = z.object({ signingKey: nonEmpty(), keyId: nonEmpty(), teamId: nonEmpty(), bundleId: nonEmpty() });
+const fcmSecret = z.object({ serviceAccountJson: nonEmpty() });
 
 /** SNS platform-application attributes for `platform`, from its secret. */
 export function platformAttributes(platform: PushPlatform, secret: unknown): Record<string, string> {

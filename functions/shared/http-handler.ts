@@ -17,10 +17,10 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
 import type { Caller } from '../core/config/access-rules.js';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
 import type { Operation } from '../contract/operation.js';
+import * as z from '../core/zod.js';
 import { resolveCaller } from './caller-identity.js';
 import { errorResult, validationErrorFrom } from './error-response.js';
 import { toApiGatewayResult, type HttpResult } from './http-result.js';
@@ -34,7 +34,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;.+)/;
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-type Infer<T, Fallback> = [NonNullable<T>] extends [z.ZodType] ? z.output<NonNullable<T>> : Fallback;
+type Infer<T, Fallback> = [NonNullable<T>] extends [z.Schema] ? z.output<NonNullable<T>> : Fallback;
 
 export type HttpRequest<Op extends Operation> = {
   params: Infer<Op['params'], Record<string, never>>;
@@ -124,9 +124,9 @@ function callerIdentity(operation: Operation): middy.MiddlewareObj<HttpEvent, AP
 }
 
 function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
-  const parse = (schema: z.ZodType | undefined, input: unknown, where: string) => {
+  const parse = (schema: z.Schema | undefined, input: unknown, where: string) => {
     if (!schema) return {};
-    const result = schema.safeParse(input);
+    const result = z.safeParse(schema, input);
     if (!result.success) throw validationErrorFrom(result.error, where === 'body' ? undefined : where);
     return result.data;
   };

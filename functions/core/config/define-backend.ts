@@ -2,16 +2,18 @@
  * `defineBackend()`: the user's whole backend in one typed, validated object. The CDK app, the
  * Lambda functions, local mode and the client types all read the object it returns, so a mistake
  * is caught at `cdk synth` and at `npm start` alike, with a message that names the field and the fix.
+ *
+ * This module runs where the config is loaded (CDK app, local mode, tests, code generators), never
+ * inside a function: the shared build (build/) replaces lambase.config.ts in every bundle with the
+ * already validated object, its collection fields rebuilt on zod/mini (build/compile-config.ts).
  */
 import { z } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { ACTIONS, isAccessRule, type AccessRule, type Action } from './access-rules.js';
+import { MAX_INDEXES_PER_COLLECTION, RESERVED_FIELDS } from './collection-rules.js';
 
-/** Fields every document carries, set by the server; a client that sends one gets 400. */
-export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version'] as const;
 /** Fields an index may sort on besides the collection's own. */
 const SORTABLE_RESERVED = ['createdAt', 'updatedAt'] as const;
-/** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
-export const MAX_INDEXES_PER_COLLECTION = 5;
 /** DynamoDB Streams serves about two readers per shard before throttling them. */
 export const MAX_DOCUMENT_TRIGGERS = 2;
 
@@ -154,7 +156,8 @@ export type ResolvedIndex = {
 
 export type ResolvedCollection = {
   name: string;
-  fields: Record<string, z.ZodType>;
+  /** Full zod as written in the config; inside a function bundle, the same schemas on zod/mini. */
+  fields: Record<string, $ZodType>;
   access: Record<Action, AccessRule[]>;
   indexes: ResolvedIndex[];
   ttl: string | undefined;
