@@ -11,7 +11,6 @@
  */
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -21,11 +20,12 @@ import type { Caller } from '../core/config/access-rules.js';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
 import type { Operation } from '../contract/operation.js';
 import * as z from '../core/zod.js';
+import type { AccessTokenVerifier } from '../adapters/access-token-verifier.js';
 import { resolveCaller } from './caller-identity.js';
 import { errorResult, validationErrorFrom } from './error-response.js';
 import { toApiGatewayResult, type HttpResult } from './http-result.js';
 import { currentUsage, withUsageScope } from './dynamodb-usage.js';
-import { logger } from './logger.js';
+import { logger, loggerContext } from './logger.js';
 import { publishDynamoDbUsage } from './metrics.js';
 
 /** Request bodies over this many bytes get 413 (docs/api/README.md). */
@@ -115,13 +115,19 @@ function bodyGuard(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGate
   };
 }
 
-function callerIdentity(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
+function callerIdentity(operation: Operation, tokens?: AccessTokenVerifier): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
   return {
     before: async function callerIdentityBefore(request) {
-      request.context.lambase!.caller = await resolveCaller(request.event, operation.auth);
+      request.context.lambase!.caller = await resolveCaller(request.event, operation.auth, tokens);
     },
   };
 }
+
+/**
+ * What a route's auth mode needs: `optional` routes verify tokens themselves, so their handlers
+ * pass the verifier (and only their bundles carry one).
+ */
+export type HttpHandlerOptions<Op extends Operation> = Op['auth'] extends 'optional' ? [options: { tokens: AccessTokenVerifier }] : [];
 
 function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
   const parse = (schema: z.Schema | undefined, input: unknown, where: string) => {
@@ -144,15 +150,16 @@ function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, A
 export function httpHandler<Op extends Operation>(
   operation: Op,
   handle: (request: HttpRequest<Op>) => Promise<HttpResult>,
+  ...[options]: HttpHandlerOptions<Op>
 ) {
   const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext>()
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(loggerContext())
     .use(requestLogging())
     .use(errorResponse())
     .use(bodyGuard(operation));
   if (operation.body) stack.use(httpJsonBodyParser());
   const handler = stack
-    .use(callerIdentity(operation))
+    .use(callerIdentity(operation, options?.tokens))
     .use(validateRequest(operation))
     .handler(async (event, context) => {
       const parsed = context.lambase!;
