@@ -1,0 +1,156 @@
+/**
+ * The one build definition of every function bundle. The CDK (lib/functions/function-bundles.ts,
+ * through build/build-functions.ts), local mode (local/runtime/local-bundles.ts) and the bench all
+ * build with these settings, so what runs locally is byte for byte what deploys.
+ *
+ * - ESM for Node 22+, minified, with a source map (no sources inside) next to each bundle.
+ * - The AWS SDK is bundled (a minified bundle loads faster than the runtime's copy), with one
+ *   credential source: Lambda's environment (functions/adapters/environment-credentials.ts).
+ * - lambase.config.ts is replaced by its compiled form (build/compile-config.ts), so no bundle
+ *   loads full zod.
+ *
+ * One output folder per function, named by its construct id: `<outdir>/<FunctionId>/index.mjs`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import type { Backend } from '../functions/core/config/define-backend.js';
+import { PROJECT_ROOT } from '../lib/project-root.js';
+import { defaultRoute, functionId, routes } from '../lib/routes.js';
+import { allTriggers } from '../lib/triggers.js';
+import { compileConfig } from './compile-config.js';
+
+/** The config file every bundle reads, and the zod module the compiled config imports. */
+const CONFIG_FILE = path.join(PROJECT_ROOT, 'lambase.config.ts');
+const ZOD_MODULE = path.join(PROJECT_ROOT, 'functions/core/zod.ts');
+const ENVIRONMENT_CREDENTIALS = path.join(PROJECT_ROOT, 'functions/adapters/environment-credentials.ts');
+
+/** Every function's file name inside its folder (the Lambda handler is `index.handler`). */
+export const BUNDLE_FILE_NAME = 'index.mjs';
+
+/** The settings every bundle is built with. */
+export const BUNDLE_SETTINGS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: 'none',
+  // Prefer packages' ESM builds: they tree-shake, CommonJS builds do not.
+  mainFields: ['module', 'main'],
+  outExtension: { '.js': '.mjs' },
+  // CommonJS dependencies inside an ESM bundle still call require().
+  banner: { js: "import { createRequire as __lambaseCreateRequire } from 'node:module'; const require = __lambaseCreateRequire(import.meta.url);" },
+  alias: { '@aws-sdk/credential-provider-node': ENVIRONMENT_CREDENTIALS },
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+/** One function to bundle: its construct id (the output folder) and its handler file. */
+export type FunctionEntry = { id: string; handler: string };
+
+/** Every function of the backend: each route's (the `$default` one included) and each trigger's, once per handler file. */
+export function functionEntries(backend: Pick<Backend, 'functions'>): FunctionEntry[] {
+  const handlers = new Set([...routes, defaultRoute, ...allTriggers(backend)].map((settings) => settings.handler));
+  return [...handlers].map((handler) => ({ id: functionId(handler), handler }));
+}
+
+/** Where a function's bundle is, under `outdir`. */
+export function bundleFile(outdir: string, id: string): string {
+  return path.join(outdir, id, BUNDLE_FILE_NAME);
+}
+
+export type FunctionBuildOptions = {
+  backend: Backend;
+  entries: readonly FunctionEntry[];
+  outdir: string;
+  /** Where the build reports that the config could not be compiled (full zod is bundled then). */
+  warn?: (message: string) => void;
+};
+
+/** The complete esbuild options for `entries` (also what local mode's incremental context uses). */
+export function functionBuildOptions(options: FunctionBuildOptions): BuildOptions & { metafile: true } {
+  return {
+    ...BUNDLE_SETTINGS,
+    entryPoints: options.entries.map((entry) => ({ in: path.resolve(PROJECT_ROOT, entry.handler), out: `${entry.id}/index` })),
+    outdir: options.outdir,
+    absWorkingDir: PROJECT_ROOT,
+    metafile: true,
+    plugins: [compiledConfigPlugin(options.backend, options.warn ?? ((message) => console.warn(message))), sdkSchemaPlugin(), sdkVersionPlugin()],
+  };
+}
+
+/** Builds `entries` into `outdir` (one folder each) and returns esbuild's metafile. */
+export async function buildFunctions(options: FunctionBuildOptions): Promise<Metafile> {
+  const result = await build(functionBuildOptions(options));
+  return result.metafile;
+}
+
+/**
+ * Serves lambase.config.ts to the bundles as its compiled form. When a field cannot be compiled,
+ * the config is bundled as written (full zod and all) and the build says which field costs that.
+ */
+function compiledConfigPlugin(backend: Backend, warn: (message: string) => void): Plugin {
+  return {
+    name: 'lambase-compiled-config',
+    setup(pluginBuild) {
+      const compiled = compileConfig(backend, { zodModule: ZOD_MODULE });
+      if (!compiled.ok) {
+        warn(
+          'lambase.config.ts: these fields cannot be rebuilt on zod/mini, so every function bundles full zod ' +
+            `(about +430 KB, a slower cold start):\n${compiled.problems.map((problem) => `  - ${problem}`).join('\n')}`,
+        );
+        return;
+      }
+      pluginBuild.onLoad({ filter: new RegExp(`^${escapeRegExp(CONFIG_FILE)}$`) }, () => ({
+        contents: compiled.source,
+        loader: 'js',
+        resolveDir: PROJECT_ROOT,
+      }));
+    },
+  };
+}
+
+/**
+ * Lets esbuild drop the SDK schemas a function never uses. Each client keeps every operation's
+ * schema in one module (`dist-es/schemas/schemas_0.js`, 66 KB minified for S3) as top-level
+ * array literals whose objects use computed keys (`{ [_h]: […] }`, `_h` a string constant);
+ * esbuild cannot prove a computed key free of side effects, so it keeps them all. Writing each
+ * key as the string it names (`{ "http": […] }`) is the same object, and leaves only the schemas
+ * of the commands the function sends. A file in another shape passes unchanged.
+ */
+function sdkSchemaPlugin(): Plugin {
+  return {
+    name: 'lambase-sdk-schemas',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const constants = new Map<string, string>();
+        for (const match of source.matchAll(/^const (_[\w$]+) = ("[^"\\\n]*");$/gm)) constants.set(match[1]!, match[2]!);
+        const contents = source.replace(/\[(_[\w$]+)\]:/g, (key, name: string) => (constants.has(name) ? `${constants.get(name)}:` : key));
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * Each SDK client imports its whole package.json (~2.5 KB minified) to read `version` (for the
+ * user agent): the bundle keeps that field alone.
+ */
+function sdkVersionPlugin(): Plugin {
+  return {
+    name: 'lambase-sdk-version',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, async (args) => {
+        const { name, version } = JSON.parse(await readFile(args.path, 'utf8')) as { name: string; version: string };
+        return { contents: JSON.stringify({ name, version }), loader: 'json' };
+      });
+    },
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
