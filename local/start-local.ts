@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Backend } from '../functions/core/config/define-backend.js';
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { defaultRoute, routes } from '../lib/routes.js';
+import { defaultRoute, functionId, routes } from '../lib/routes.js';
 import { STORAGE_CORS } from '../lib/storage/storage-settings.js';
 import { allTriggers } from '../lib/triggers.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -28,11 +28,15 @@ import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
 import { LocalOutbox } from './outbox.js';
 import { provisionTable } from './provision-table.js';
+import { functionEntries } from '../build/function-build.js';
+import { LocalBundles } from './runtime/local-bundles.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
 import { localFunctionEnvironment, registerFunctions } from './runtime/register-functions.js';
 import { StartedSteps } from './started-steps.js';
 
 export const LOCAL_REGION = 'us-east-1';
+/** What a user of a fresh backend calls first: signing up and in, then reading and writing documents. */
+export const PREWARMED_OPERATIONS = ['signUp', 'confirmSignUp', 'signIn', 'getMe', 'createDocument', 'listDocuments', 'getDocument'] as const;
 export const LOCAL_TABLE_NAME = 'lambase-local';
 export const LOCAL_BUCKET_NAME = 'lambase-local-files';
 
@@ -53,6 +57,15 @@ export type StartLocalOptions = {
   throttle?: { rateLimit: number; burstLimit: number };
   /** Handler log level inside functions. @default 'WARN' */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Rebuild a function's bundle when a file it was built from changes (`npm start` does). @default false */
+  watch?: boolean;
+  /** A function environment unused this long is shut down, as Lambda's are. @default 300_000 (5 minutes) */
+  idleEnvironmentMs?: number;
+  /**
+   * Route functions (by operationId) loaded as soon as the emulators are up, so a user's first
+   * call finds them warm. @default PREWARMED_OPERATIONS
+   */
+  prewarm?: readonly string[];
   /** Aborting during startup stops what has started; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -83,16 +96,16 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   // Lambda runs in UTC. TZ is process-wide in Node (workers cannot have their own), so local mode
   // sets it for its whole process before any function starts.
   process.env.TZ = 'UTC';
-  const runtime = new LocalLambdaRuntime();
+  let runtime: LocalLambdaRuntime | undefined;
   const steps = new StartedSteps(log);
   let stopping: Promise<void> | undefined;
   // Functions first: whatever waits on an invocation (the stream pump, retries) then ends at once.
   const stop = () =>
     (stopping ??= (async () => {
-      await runtime.stop().catch((error: Error) => log(`stopping the lambda runtime: ${error.message}`));
+      await runtime?.stop().catch((error: Error) => log(`stopping the lambda runtime: ${error.message}`));
       await steps.stop();
     })());
-  const onAbort = () => void runtime.stop();
+  const onAbort = () => void runtime?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   const checkpoint = () => signal?.throwIfAborted();
 
@@ -108,11 +121,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const outbox = steps.add('outbox', await LocalOutbox.open(path.join(dataDir, 'outbox.json'), log), (box) => box.flush());
     checkpoint();
 
-    // 2. The Lambda runtime: empty until step 6; a function's worker starts at its first call.
-    steps.add('lambda runtime', runtime);
+    // 2. The function bundles (built only when the cache is stale), next to the emulators; the
+    // Lambda runtime on them: empty until step 6, a function's worker starts at its first call.
+    const bundling = LocalBundles.open({ backend, entries: functionEntries(backend), watch: options.watch ?? false, log });
+    bundling.catch(() => undefined);
 
     // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process.
-    const { dynamodb, s3, cognito } = await steps.addTogether({
+    const { bundles, dynamodb, s3, cognito } = await steps.addTogether({
+      bundles: ['function bundles', () => bundling],
       dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), signal, log })],
       s3: [
         'S3',
@@ -133,10 +149,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
             groups: [backend.auth.adminGroup, ...backend.auth.groups],
             onEmail: (email) => outbox.addEmail(email),
             triggers: cognitoTriggers(triggers),
-            invoke: (name, event) => runtime.invoke(name, event),
+            invoke: (name, event) => lambda().invoke(name, event),
           }),
       ],
     });
+    runtime = steps.add('lambda runtime', new LocalLambdaRuntime({ bundles, idleEnvironmentMs: options.idleEnvironmentMs }));
+    const lambda = () => runtime!;
     checkpoint();
 
     // 4. The table, from the same design the CDK deploys.
@@ -152,7 +170,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         routes,
         defaultRoute,
         userPool: cognito,
-        invoke: (name, event) => runtime.invoke(name, event),
+        invoke: (name, event) => lambda().invoke(name, event),
         throttle: options.throttle ?? backend.api.throttle,
         localRoutes: localRoutes({ outbox, scheduler: () => events?.scheduler }),
         log,
@@ -160,7 +178,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     );
 
     // 6. Every function, with exactly the environment the CDK gives it, pointed at the emulators.
-    registerFunctions(runtime, {
+    registerFunctions(lambda(), {
       routes: [...routes, defaultRoute],
       triggers,
       names: {
@@ -179,10 +197,17 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       }),
     });
 
+    // The first calls' functions load now, in the background, while the rest starts.
+    const prewarmed = (options.prewarm ?? PREWARMED_OPERATIONS).flatMap((operationId) => {
+      const route = routes.find((candidate) => candidate.operation.operationId === operationId);
+      return route ? [functionId(route.handler)] : [];
+    });
+    void lambda().prewarm(prewarmed);
+
     // 7. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
       'event routing',
-      await startEventRouting({ triggers, runtime, stream: { endpoint: dynamodb.endpoint, streamArn }, s3, region: LOCAL_REGION, dataDir, log }),
+      await startEventRouting({ triggers, runtime: lambda(), stream: { endpoint: dynamodb.endpoint, streamArn }, s3, region: LOCAL_REGION, dataDir, log }),
     );
     checkpoint();
 

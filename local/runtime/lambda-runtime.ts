@@ -2,20 +2,39 @@
  * Runs Lambda handlers locally the way Lambda does: each function in its own execution
  * environment (a worker thread with exactly the environment the CDK gives that function, plus
  * Lambda's reserved variables and a heap limited by its memory size), loaded on first use, one
- * timeout per function, and a fresh environment after a timeout or crash. Once stopped, it runs
- * nothing more: invocations in flight, waiting or new are rejected.
+ * timeout per function, and a fresh environment after a timeout or crash. Environments run the
+ * function's bundle from the shared build (local/runtime/local-bundles.ts), the code the CDK
+ * deploys; a rebuilt bundle retires its function's environments, and so do a few idle minutes, as
+ * in Lambda. Once stopped, it runs nothing more: invocations in flight, waiting or new are rejected.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { functionId } from '../../lib/routes.js';
 
 export type LocalFunction = {
   name: string;
-  /** Absolute path of the handler module. */
-  handlerFile: string;
+  /** The handler file, relative to the project root (as in the route and trigger tables). */
+  handler: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
+};
+
+/** Where environments get their code: a function's current bundle (built first when stale). */
+export type BundleSource = {
+  file(handler: string): Promise<string>;
+  /** Called with the ids (`functionId(handler)`) of functions whose sources changed. */
+  onStale(listener: (ids: string[]) => void): void;
+};
+
+export type LocalLambdaRuntimeOptions = {
+  bundles: BundleSource;
+  /**
+   * An environment unused this long is shut down, freeing its memory (Lambda keeps idle
+   * environments for minutes too). @default 300_000 (5 minutes)
+   */
+  idleEnvironmentMs?: number;
 };
 
 /**
@@ -59,12 +78,18 @@ class ExecutionEnvironment {
   private readonly pending = new Map<number, Pending>();
   private readonly ready: Promise<void>;
   private nextId = 0;
+  /** Takes no more invocations: it timed out, crashed, was retired or stopped. */
   dead = false;
+  /** When it last finished an invocation (or started): idle environments are retired after a while. */
+  lastUsedAt = Date.now();
 
-  constructor(private readonly fn: LocalFunction) {
+  constructor(
+    private readonly fn: LocalFunction,
+    moduleFile: string,
+  ) {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       workerData: {
-        handlerFile: pathToFileURL(fn.handlerFile).href,
+        moduleUrl: pathToFileURL(moduleFile).href,
         functionName: fn.name,
         memoryMb: fn.memoryMb,
         timeoutSeconds: fn.timeoutSeconds,
@@ -98,6 +123,11 @@ class ExecutionEnvironment {
     });
     this.worker.on('error', (error) => this.fail(new FunctionError(fn.name, 'Runtime.ExitError', error.message)));
     this.worker.on('exit', () => this.fail(new FunctionError(fn.name, 'Runtime.ExitError', 'the execution environment exited')));
+  }
+
+  /** Resolves once the module has loaded or failed to (the failure belongs to the first invocation). */
+  loaded(): Promise<void> {
+    return this.ready.catch(() => undefined);
   }
 
   async invoke(event: unknown): Promise<unknown> {
@@ -141,12 +171,25 @@ class ExecutionEnvironment {
 export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
 type Waiter = { resolve: (environment: ExecutionEnvironment) => void; reject: (error: Error) => void };
+/** `environments` are all of a function's living ones; `idle` those waiting for an invocation. */
 type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[] };
 
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly pools = new Map<string, Pool>();
+  private readonly bundles: BundleSource;
+  private readonly idleEnvironmentMs: number;
+  private readonly idleCheck: NodeJS.Timeout;
   private stopped = false;
+
+  constructor(options: LocalLambdaRuntimeOptions) {
+    this.bundles = options.bundles;
+    this.idleEnvironmentMs = options.idleEnvironmentMs ?? 300_000;
+    this.bundles.onStale((ids) => this.retire((fn) => ids.includes(functionId(fn.handler))));
+    // Checked a few times per idle period, so an environment stays at most a quarter longer.
+    this.idleCheck = setInterval(() => this.retireIdle(), Math.max(50, Math.min(this.idleEnvironmentMs / 4, 30_000)));
+    this.idleCheck.unref();
+  }
 
   register(fn: LocalFunction): void {
     this.functions.set(fn.name, fn);
@@ -158,6 +201,32 @@ export class LocalLambdaRuntime {
 
   get names(): string[] {
     return [...this.functions.keys()];
+  }
+
+  /** How many execution environments are running (all functions). */
+  get environmentCount(): number {
+    return [...this.pools.values()].reduce((count, pool) => count + pool.environments.length, 0);
+  }
+
+  /**
+   * Starts an environment for each of `names` that has none, so its first call finds the function
+   * loaded. Resolves once they have loaded; never rejects (a function that cannot build or load
+   * fails its first call instead, and a stopped runtime warms nothing).
+   */
+  async prewarm(names: readonly string[]): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const fn = this.functions.get(name);
+        if (!fn || this.stopped || this.pools.get(name)?.environments.length) return;
+        try {
+          const environment = await this.acquire(fn);
+          this.release(name, environment);
+          await environment.loaded();
+        } catch {
+          // Reported by the first call, which tries again.
+        }
+      }),
+    );
   }
 
   /**
@@ -180,44 +249,76 @@ export class LocalLambdaRuntime {
   /** Terminates every environment (rejecting what runs in them) and every waiting invocation. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.idleCheck);
     const pools = [...this.pools.entries()];
     this.pools.clear();
     for (const [name, pool] of pools) for (const waiter of pool.waiting.splice(0)) waiter.reject(new RuntimeStoppedError(name));
     await Promise.all(pools.flatMap(([, pool]) => pool.environments).map((environment) => environment.stop()));
   }
 
-  private acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
-    if (this.stopped) return Promise.reject(new RuntimeStoppedError(fn.name));
+  private async acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
+    // The bundle first: after a saved change, the request waits for its function's rebuild and runs it.
+    const moduleFile = await this.bundles.file(fn.handler);
+    if (this.stopped) throw new RuntimeStoppedError(fn.name);
     let pool = this.pools.get(fn.name);
     if (!pool) {
       pool = { environments: [], idle: [], waiting: [] };
       this.pools.set(fn.name, pool);
     }
-    pool.environments = pool.environments.filter((environment) => !environment.dead);
-    pool.idle = pool.idle.filter((environment) => !environment.dead);
+    // Idle ones that died (their worker crashed) go first.
+    this.drop(pool, (environment) => environment.dead && pool.idle.includes(environment));
     const idle = pool.idle.pop();
-    if (idle) return Promise.resolve(idle);
+    if (idle) return idle;
     if (pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
-      const environment = new ExecutionEnvironment(fn);
+      const environment = new ExecutionEnvironment(fn, moduleFile);
       pool.environments.push(environment);
-      return Promise.resolve(environment);
+      return environment;
     }
-    return new Promise((resolve, reject) => pool.waiting.push({ resolve, reject }));
+    const waiting = pool.waiting;
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   }
 
   private release(name: string, environment: ExecutionEnvironment): void {
+    environment.lastUsedAt = Date.now();
     const pool = this.pools.get(name);
     if (!pool) return; // stopped meanwhile
-    const next = pool.waiting.shift();
-    if (!next) {
-      if (!environment.dead) pool.idle.push(environment);
+    if (environment.dead) {
+      // Timed out, crashed or retired while busy: it goes, and a waiter gets a fresh one.
+      void environment.stop();
+      pool.environments = pool.environments.filter((candidate) => candidate !== environment);
+      const next = pool.waiting.shift();
+      if (next) this.acquire(this.functions.get(name)!).then(next.resolve, next.reject);
       return;
     }
-    if (!environment.dead) return next.resolve(environment);
-    // The environment died (timeout, crash): the waiter gets a fresh one.
-    pool.environments = pool.environments.filter((candidate) => candidate !== environment);
-    const fresh = new ExecutionEnvironment(this.functions.get(name)!);
-    pool.environments.push(fresh);
-    next.resolve(fresh);
+    const next = pool.waiting.shift();
+    if (next) next.resolve(environment);
+    else pool.idle.push(environment);
+  }
+
+  /**
+   * Takes the environments of `pool` that `which` selects out of service: idle ones stop now, busy
+   * ones are marked dead and stop when their invocation ends (in `release`).
+   */
+  private drop(pool: Pool, which: (environment: ExecutionEnvironment) => boolean): void {
+    const selected = pool.environments.filter(which);
+    const idle = selected.filter((environment) => pool.idle.includes(environment));
+    for (const environment of selected) environment.dead = true;
+    for (const environment of idle) void environment.stop();
+    pool.idle = pool.idle.filter((environment) => !idle.includes(environment));
+    pool.environments = pool.environments.filter((environment) => !idle.includes(environment));
+  }
+
+  /** The environments of the functions `which` selects run old code: idle ones go now, busy ones after their invocation. */
+  private retire(which: (fn: LocalFunction) => boolean): void {
+    for (const [name, pool] of this.pools) {
+      const fn = this.functions.get(name);
+      if (fn && which(fn)) this.drop(pool, () => true);
+    }
+  }
+
+  /** Environments idle for idleEnvironmentMs go, as Lambda's do. */
+  private retireIdle(): void {
+    const cutoff = Date.now() - this.idleEnvironmentMs;
+    for (const pool of this.pools.values()) this.drop(pool, (environment) => pool.idle.includes(environment) && environment.lastUsedAt <= cutoff);
   }
 }

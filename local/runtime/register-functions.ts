@@ -3,9 +3,7 @@
  * included) and one per trigger, each with exactly the environment the CDK gives it
  * (`functionEnvironment`, from its grants) plus what points it at the emulators instead of AWS.
  */
-import path from 'node:path';
 import { ENV } from '../../functions/shared/env.js';
-import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { functionEnvironment, functionId, type FunctionSettings, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
 import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
@@ -45,7 +43,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
   const register = (name: string, settings: FunctionSettings & Partial<Pick<RouteDefinition, 'operation'>>) =>
     runtime.register({
       name,
-      handlerFile: path.join(PROJECT_ROOT, settings.handler),
+      handler: settings.handler,
       environment: {
         ...functionEnvironment(settings, registration.names),
         AWS_LAMBDA_FUNCTION_NAME: name,

@@ -1,0 +1,264 @@
+/**
+ * The function bundles local mode runs: the shared build's output (build/function-build.ts), the
+ * bytes the CDK deploys, kept in a cache shared by every local instance of this project
+ * (node_modules/.cache/lambase/functions/<build key>/, outside any data folder, so `--reset` keeps
+ * it; `npm install` fills it).
+ *
+ * A bundle is current while every file esbuild read for it (by size and modification time), the
+ * build settings, esbuild's version and the compiled config are unchanged. One that is not is
+ * rebuilt when its function is next needed — its first call, or its pre-warming — on its own:
+ * one function builds in a fraction of a second, where rebuilding all of them at once (even
+ * through esbuild's incremental context, which re-links every bundle) takes seconds on two cores.
+ *
+ * Watching (npm start): saving a file marks stale the functions built from it and tells the
+ * listeners (the runtime retires their environments), so the next request builds and runs the new
+ * code. lambase.config.ts changes need a restart (tables, routes and triggers come from it).
+ *
+ * @example
+ * const bundles = await LocalBundles.open({ backend, entries: functionEntries(backend), watch: true, log });
+ * const file = await bundles.file('functions/data/get-document.ts'); // …/DataGetDocument/index.mjs
+ */
+import { createHash } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build, version as esbuildVersion, type BuildResult } from 'esbuild';
+import type { Backend } from '../../functions/core/config/define-backend.js';
+import { BUNDLE_SETTINGS, bundleFile, functionBuildOptions, type FunctionEntry } from '../../build/function-build.js';
+import { compileConfig } from '../../build/compile-config.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
+import { functionId } from '../../lib/routes.js';
+
+/** Where every local instance of this project keeps its bundles (one folder per build key). */
+export const DEFAULT_BUNDLE_CACHE = path.join(PROJECT_ROOT, 'node_modules/.cache/lambase/functions');
+const MANIFEST = 'manifest.json';
+
+type Manifest = {
+  /** Each function's handler, bundle hash and the files (project-relative) its bundle was built from. */
+  functions: Record<string, { handler: string; hash: string; inputs: string[] }>;
+  /** Each input's [size, mtimeMs] when it was read. */
+  stats: Record<string, [number, number]>;
+};
+
+export type LocalBundlesOptions = {
+  backend: Backend;
+  entries: readonly FunctionEntry[];
+  /** @default DEFAULT_BUNDLE_CACHE */
+  cacheDir?: string;
+  /** Mark functions stale when a file they were built from changes. @default false */
+  watch?: boolean;
+  log?: (line: string) => void;
+};
+
+type Settings = { backend: Backend; outdir: string; watch: boolean; log: (line: string) => void };
+
+export class LocalBundles {
+  private readonly entries = new Map<string, FunctionEntry>();
+  private readonly stale = new Set<string>();
+  private readonly building = new Map<string, Promise<void>>();
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly listeners: ((ids: string[]) => void)[] = [];
+  private closed = false;
+  private configNoticeGiven = false;
+
+  private constructor(
+    private readonly settings: Settings,
+    private manifest: Manifest,
+  ) {}
+
+  /** Opens the cache for `entries`; nothing is built yet (see `file` and `prepare`). */
+  static async open(options: LocalBundlesOptions): Promise<LocalBundles> {
+    // Bundles depend on the build settings, esbuild and the whole config (compiled into each one).
+    const compiled = compileConfig(options.backend, { zodModule: 'zod/mini' });
+    const key = sha256(JSON.stringify({ esbuild: esbuildVersion, settings: BUNDLE_SETTINGS, compiled })).slice(0, 16);
+    const outdir = path.join(options.cacheDir ?? DEFAULT_BUNDLE_CACHE, key);
+    const manifest = (await readManifest(outdir)) ?? { functions: {}, stats: {} };
+    const bundles = new LocalBundles({ backend: options.backend, outdir, watch: options.watch ?? false, log: options.log ?? (() => {}) }, manifest);
+    await bundles.add(options.entries);
+    bundles.watchInputs();
+    return bundles;
+  }
+
+  /** How many of the entries need a build before they can run. */
+  get staleCount(): number {
+    return this.stale.size;
+  }
+
+  /** The bundle of `handler` (a project-relative .ts file), built first if it is new or stale. */
+  async file(handler: string): Promise<string> {
+    const id = functionId(handler);
+    if (!this.entries.has(id)) await this.add([{ id, handler }]);
+    if (this.stale.has(id)) await this.buildStale([id]);
+    return bundleFile(this.settings.outdir, id);
+  }
+
+  /** Builds every stale entry now, in one esbuild run (install time, benchmarks). */
+  async prepare(): Promise<void> {
+    await this.buildStale([...this.stale]);
+  }
+
+  /** Called with the ids (`functionId(handler)`) of functions whose bundle a saved file made stale. */
+  onStale(listener: (ids: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Stops watching; waits for builds in flight. Idempotent. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+    await Promise.allSettled(this.building.values());
+  }
+
+  private async add(entries: readonly FunctionEntry[]): Promise<void> {
+    const added = entries.filter((entry) => !this.entries.has(entry.id));
+    for (const entry of added) this.entries.set(entry.id, entry);
+    const fresh = await Promise.all(added.map((entry) => this.isFresh(entry)));
+    added.forEach((entry, i) => fresh[i] || this.stale.add(entry.id));
+  }
+
+  private async isFresh(entry: FunctionEntry): Promise<boolean> {
+    const built = this.manifest.functions[entry.id];
+    if (built?.handler !== entry.handler) return false;
+    const files = [...built.inputs, path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, entry.id))];
+    const unchanged = await Promise.all(
+      files.map(async (file) => {
+        const stats = await stat(path.join(PROJECT_ROOT, file)).catch(() => undefined);
+        const recorded = this.manifest.stats[file];
+        return stats !== undefined && recorded !== undefined && stats.size === recorded[0] && stats.mtimeMs === recorded[1];
+      }),
+    );
+    return unchanged.every(Boolean);
+  }
+
+  /** Builds the stale ones of `ids` (one esbuild run); a build already running for one is awaited, not repeated. */
+  private async buildStale(ids: readonly string[]): Promise<void> {
+    const running = ids.flatMap((id) => this.building.get(id) ?? []);
+    const toBuild = ids.filter((id) => this.stale.has(id) && !this.building.has(id));
+    if (toBuild.length > 0) {
+      const work = this.build(toBuild.map((id) => this.entries.get(id)!)).finally(() => {
+        for (const id of toBuild) this.building.delete(id);
+      });
+      for (const id of toBuild) this.building.set(id, work);
+      running.push(work);
+    }
+    await Promise.all(running);
+  }
+
+  private async build(entries: readonly FunctionEntry[]): Promise<void> {
+    const startedAt = performance.now();
+    // Stale from now on only if a file changes again during the build.
+    for (const entry of entries) this.stale.delete(entry.id);
+    try {
+      const result = await build({
+        ...functionBuildOptions({ backend: this.settings.backend, entries, outdir: this.settings.outdir, warn: (message) => this.settings.log(message) }),
+        write: false,
+      });
+      const changed = await this.writeChanged(result);
+      await this.record(result, changed);
+      this.settings.log(`built ${entries.length === 1 ? entries[0]!.id : `${entries.length} functions`} in ${Math.round(performance.now() - startedAt)} ms`);
+    } catch (error) {
+      for (const entry of entries) this.stale.add(entry.id);
+      throw error;
+    }
+    this.watchInputs();
+  }
+
+  private async writeChanged(result: BuildResult<{ metafile: true; write: false }>): Promise<Record<string, string>> {
+    const changed: Record<string, string> = {};
+    const maps = new Map(result.outputFiles.filter((file) => file.path.endsWith('.map')).map((file) => [file.path, file]));
+    await Promise.all(
+      result.outputFiles
+        .filter((file) => file.path.endsWith('.mjs'))
+        .map(async (file) => {
+          const id = path.basename(path.dirname(file.path));
+          const hash = sha256(file.contents);
+          const exists = await stat(file.path).then(() => true, () => false);
+          if (exists && this.manifest.functions[id]?.hash === hash) return;
+          await mkdir(path.dirname(file.path), { recursive: true });
+          const map = maps.get(`${file.path}.map`);
+          // The map first: a new bundle must never point at an old map.
+          if (map) await writeAtomically(map.path, map.contents);
+          await writeAtomically(file.path, file.contents);
+          changed[id] = hash;
+        }),
+    );
+    return changed;
+  }
+
+  /** Records what each bundle was built from, so a later start can tell whether it is still current. */
+  private async record(result: BuildResult<{ metafile: true; write: false }>, changed: Record<string, string>): Promise<void> {
+    const functions = { ...this.manifest.functions };
+    const files = new Set<string>();
+    for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+      if (!output.endsWith('.mjs')) continue;
+      const id = path.basename(path.dirname(output));
+      const inputs = Object.keys(meta.inputs).filter((file) => !file.includes(':'));
+      for (const file of inputs) files.add(file);
+      files.add(path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id)));
+      const hash = changed[id] ?? functions[id]?.hash;
+      if (hash) functions[id] = { handler: this.entries.get(id)!.handler, hash, inputs };
+    }
+    const stats = { ...this.manifest.stats };
+    await Promise.all(
+      [...files].map(async (file) => {
+        const { size, mtimeMs } = await stat(path.join(PROJECT_ROOT, file));
+        stats[file] = [size, mtimeMs];
+      }),
+    );
+    this.manifest = { functions, stats };
+    await writeAtomically(path.join(this.settings.outdir, MANIFEST), JSON.stringify(this.manifest));
+  }
+
+  /** Watches every project folder (and root file) the entries' bundles read from, node_modules aside. */
+  private watchInputs(): void {
+    if (!this.settings.watch || this.closed) return;
+    const roots = new Set(
+      [...this.entries.keys()]
+        .flatMap((id) => this.manifest.functions[id]?.inputs ?? [])
+        .filter((file) => !file.startsWith('node_modules/') && !file.startsWith('..'))
+        .map((file) => file.split('/')[0]!),
+    );
+    for (const root of roots) {
+      if (this.watchers.has(root)) continue;
+      const isFolder = !/\.[cm]?[jt]s$/.test(root);
+      const watcher = watch(path.join(PROJECT_ROOT, root), { recursive: isFolder }, (_event, name) =>
+        this.onFileEvent(isFolder ? `${root}/${String(name ?? '')}` : root),
+      );
+      watcher.on('error', (error) => this.settings.log(`watching ${root} failed: ${error.message}`));
+      this.watchers.set(root, watcher);
+    }
+  }
+
+  private onFileEvent(file: string): void {
+    if (this.closed) return;
+    if (file === 'lambase.config.ts') {
+      if (!this.configNoticeGiven) this.settings.log('lambase.config.ts changed: restart local mode to apply it (tables, routes and triggers come from it).');
+      this.configNoticeGiven = true;
+      return;
+    }
+    const ids = [...this.entries.keys()].filter((id) => !this.stale.has(id) && this.manifest.functions[id]?.inputs.includes(file));
+    if (ids.length === 0) return;
+    for (const id of ids) this.stale.add(id);
+    for (const listener of this.listeners) listener(ids);
+  }
+}
+
+async function readManifest(outdir: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(outdir, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Other local instances may be reading: a file is replaced whole, never seen half-written. */
+async function writeAtomically(file: string, contents: string | Uint8Array): Promise<void> {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, file);
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,77 @@
+/**
+ * Local mode's function bundles (local/runtime/local-bundles.ts): built once and reused while their
+ * sources are unchanged, rebuilt when a source changes (noticed at the next start, or at once when
+ * watching) before the function next runs, in a fresh environment.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import backend from '../../lambase.config.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
+import { functionId } from '../../lib/routes.js';
+import { LocalLambdaRuntime } from '../../local/runtime/lambda-runtime.js';
+import { LocalBundles } from '../../local/runtime/local-bundles.js';
+
+const handler = `test/local/fixtures/edited-${process.pid}.ts`;
+const source = (version: string) => `import { threadId } from 'node:worker_threads';\nexport const handler = async () => ({ version: '${version}', environment: threadId });\n`;
+const entries = [{ id: functionId(handler), handler }];
+let cacheDir: string;
+
+beforeAll(async () => {
+  cacheDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bundles-'));
+  await writeFile(path.join(PROJECT_ROOT, handler), source('one'));
+});
+afterAll(async () => {
+  await rm(path.join(PROJECT_ROOT, handler), { force: true });
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+const open = async (watch = false) => {
+  const lines: string[] = [];
+  const bundles = await LocalBundles.open({ backend, entries, cacheDir, watch, log: (line) => lines.push(line) });
+  return { bundles, lines };
+};
+
+describe('local function bundles', () => {
+  it('builds once, then starts from the cache until a source changes', async () => {
+    const first = await open();
+    expect(first.bundles.staleCount).toBe(1);
+    await first.bundles.prepare();
+    expect(first.lines.filter((line) => line.startsWith('built'))).toHaveLength(1);
+    await first.bundles.stop();
+
+    const again = await open();
+    expect(again.bundles.staleCount).toBe(0);
+    await again.bundles.file(handler);
+    expect(again.lines).toEqual([]);
+    await again.bundles.stop();
+
+    await writeFile(path.join(PROJECT_ROOT, handler), source('two'));
+    const changed = await open();
+    expect(changed.bundles.staleCount).toBe(1);
+    await changed.bundles.file(handler);
+    expect(changed.lines.filter((line) => line.startsWith('built'))).toHaveLength(1);
+    await changed.bundles.stop();
+  }, 120_000);
+
+  it('rebuilds a saved change while running, and the next call runs it in a fresh environment', async () => {
+    await writeFile(path.join(PROJECT_ROOT, handler), source('three'));
+    const { bundles } = await open(true);
+    const runtime = new LocalLambdaRuntime({ bundles });
+    try {
+      runtime.register({ name: 'edited', handler, environment: {}, timeoutSeconds: 5, memoryMb: 128 });
+      const before = (await runtime.invoke('edited', {})) as { version: string; environment: number };
+      expect(before.version).toBe('three');
+      const staled = new Promise<string[]>((resolve) => bundles.onStale(resolve));
+      await writeFile(path.join(PROJECT_ROOT, handler), source('four'));
+      expect(await staled).toEqual([functionId(handler)]);
+      const after = (await runtime.invoke('edited', {})) as { version: string; environment: number };
+      expect(after.version).toBe('four');
+      expect(after.environment).not.toBe(before.environment);
+    } finally {
+      await runtime.stop();
+      await bundles.stop();
+    }
+  }, 120_000);
+});
