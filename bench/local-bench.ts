@@ -1,147 +1,287 @@
 /**
- * `npm run bench`: figures, not pass/fail. On this machine it measures
- *   1. local mode's time to ready (cold data folder, then warm restarts);
- *   2. latency and throughput of the main routes through the local gateway;
- *   3. the DynamoDB calls and capacity each operation costs (what the cloud bill scales with);
- *   4. each function bundle's size and module-load time (a proxy for Lambda cold starts),
- *      bundled with the same esbuild settings as the CDK function factory.
+ * `npm run bench` (`-- --quick` for a short pass): figures, never pass/fail. Prints tables and
+ * writes bench/results.json (figures, machine, date); bench/README.md says how to read them.
+ *
+ *   1. local mode: ready after start; first and warm calls of sign-up and sign-in
+ *   2. local request path: get, create and query at 1 and 10 connections, next to DynamoDB Local
+ *      alone doing the same calls in the same run
+ *   3. DynamoDB calls and capacity per request
+ *   4. resident memory: idle, after every route was called, after idle environments retired
+ *   5. per function: bundle size and cold start (a fresh Node process importing the bundle and
+ *      serving one request), as a ratio to an empty handler measured the same way
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { startLocal } from '../local/start-local.js';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { api, createUser } from '../test/fixtures/local-backend.js';
+import { FIXED_INDEXES } from '../functions/core/table-design.js';
+import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
+import { startLocal, type LocalBackend, type StartLocalOptions } from '../local/start-local.js';
+import { api, createUser, STRONG_PASSWORD, uniqueEmail, type TestUser } from '../test/fixtures/local-backend.js';
+import { measureColdStarts, TARGETS, type ColdStart } from './cold-starts.js';
+import { makeFixtures, routeRequest } from './function-requests.js';
+import { httpCaller, measureRate, type Rate } from './load.js';
+import { processTreeMemory } from './memory.js';
+import { median } from './stats.js';
 
 const quick = process.argv.includes('--quick');
+const LOAD_MS = quick ? 1_500 : 5_000;
+const COLD_ROUNDS = quick ? 3 : 10;
+const ADMIN = { email: 'bench-admin@example.com', password: STRONG_PASSWORD };
+const results: Record<string, unknown> = {};
 
 const table = (title: string, header: string[], body: string[][]) => {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...body.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  const widths = header.map((cell, i) => Math.max(cell.length, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
   console.log(`\n${title}\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n${body.map(line).join('\n')}`);
 };
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+const log = (line: string) => console.error(`  … ${line}`);
+const loadAverage = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
 
-async function startupTimes(): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-start-'));
-  const body: string[][] = [];
-  for (let run = 0; run < (quick ? 2 : 4); run++) {
-    const local = await startLocal({ port: 0, dataDir });
-    body.push([run === 0 ? 'empty data folder' : `restart ${run}`, `${local.readyInMs} ms`]);
-    await local.stop();
-  }
-  await rm(dataDir, { recursive: true, force: true });
-  table('1. local mode: time to ready (startLocal → every emulator up, table provisioned, gateway listening)', ['run', 'ready in'], body);
+async function startBench(dataDir: string, options: StartLocalOptions = {}): Promise<LocalBackend> {
+  return startLocal({ port: 0, dataDir, admin: ADMIN, throttle: { rateLimit: 100_000, burstLimit: 100_000 }, ...options });
 }
 
-async function routes(): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-routes-'));
-  const local = await startLocal({
-    port: 0,
-    dataDir,
-    throttle: { rateLimit: 100_000, burstLimit: 100_000 },
-    functionEnvironment: { LAMBASE_REPORT_USAGE: 'true' },
+async function signedIn(local: LocalBackend, credentials: { email: string; password: string }): Promise<TestUser> {
+  const { body } = await api<{ accessToken: string; idToken: string; refreshToken: string }>(local.url, 'POST', '/auth/sign-in', { body: credentials });
+  const userId = (JSON.parse(Buffer.from(body.accessToken.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
+  return { ...credentials, userId, ...body };
+}
+
+const timed = async (call: () => Promise<{ status: number }>) => {
+  const begin = performance.now();
+  const { status } = await call();
+  if (status >= 400) throw new Error(`HTTP ${status}`);
+  return performance.now() - begin;
+};
+
+/** 1. Ready after start, and the first calls a user makes (pre-warmed) and one that is not. */
+async function startup(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-start-'));
+  const rows: string[][] = [];
+  const figures: Record<string, unknown>[] = [];
+  const user = { email: uniqueEmail('first'), password: STRONG_PASSWORD };
+  try {
+    for (let run = 0; run < (quick ? 2 : 3); run++) {
+      const local = await startBench(dataDir);
+      try {
+        const signUp = await timed(() => api(local.url, 'POST', '/auth/sign-up', { body: { email: uniqueEmail('first'), password: STRONG_PASSWORD } }));
+        if (run === 0) {
+          await api(local.url, 'POST', '/auth/sign-up', { body: user });
+          const code = local.outbox.toJSON().emails.findLast((mail) => mail.to === user.email)!.code!;
+          await api(local.url, 'POST', '/auth/confirm-sign-up', { body: { email: user.email, code } });
+        }
+        const signIn = await timed(() => api(local.url, 'POST', '/auth/sign-in', { body: user }));
+        const token = (await signedIn(local, user)).accessToken;
+        const notPrewarmed = await timed(() => api(local.url, 'GET', '/storage/files', { as: token }));
+        const label = run === 0 ? 'empty data folder' : `restart ${run}`;
+        rows.push([label, `${local.readyInMs} ms`, ms(signUp), ms(signIn), ms(notPrewarmed)]);
+        figures.push({ run: label, readyMs: local.readyInMs, firstSignUpMs: signUp, firstSignInMs: signIn, firstCallNotPrewarmedMs: notPrewarmed });
+      } finally {
+        await local.stop();
+      }
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  results.startup = figures;
+  table(
+    '1. local mode: ready after start (startLocal → emulators up, table provisioned, gateway listening), then the first calls\n   (sign-up and sign-in are pre-warmed at start; GET /storage/files is not: a cold start of its function)',
+    ['run', 'ready', 'first sign-up', 'first sign-in', 'first GET /storage/files'],
+    rows,
+  );
+}
+
+/** 2 and 3. The request path against the raw emulator, sign-in/sign-up warm, DynamoDB per request. */
+async function requestPath(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-path-'));
+  const local = await startBench(dataDir, { functionEnvironment: { LAMBASE_REPORT_USAGE: 'true' } });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const dynamodb = new DynamoDBClient({
+    endpoint: local.endpoints.dynamodb,
+    region: local.region,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) }),
   });
   try {
     const user = await createUser(local);
-    const category = 'bench';
-    for (let i = 0; i < 30; i++) await api(local.url, 'POST', '/data/posts', { as: user, body: { title: `p${i}`, published: true, category } });
-    const note = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'bench' } })).body;
-    const notes = await Promise.all(Array.from({ length: 16 }, async (_, i) => (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: `n${i}` } })).body));
-    let turn = 0;
-    const scenarios: [string, () => Promise<Response>][] = [
-      ['GET /openapi.json', () => fetch(`${local.url}/openapi.json`)],
-      ['POST /data/notes', () => fetchJson(local.url, 'POST', '/data/notes', user.accessToken, { title: 'n' })],
-      ['GET /data/notes/{id}', () => fetchJson(local.url, 'GET', `/data/notes/${note.id}`, user.accessToken)],
-      // Each request patches its own note: one hot document is a contention test, not a throughput one.
-      ['PATCH /data/notes/{id}', () => fetchJson(local.url, 'PATCH', `/data/notes/${notes[(turn++) % notes.length]!.id}`, user.accessToken, { pinned: turn % 2 === 0 })],
-      ['GET /data/notes?limit=20', () => fetchJson(local.url, 'GET', '/data/notes?limit=20', user.accessToken)],
-      ['POST /data/posts/query byCategory', () => fetchJson(local.url, 'POST', '/data/posts/query', undefined, { where: { category }, limit: 10 })],
-      ['POST /data/notes/query pinned', () => fetchJson(local.url, 'POST', '/data/notes/query', user.accessToken, { where: { pinned: true } })],
-      ['GET /me', () => fetchJson(local.url, 'GET', '/me', user.accessToken)],
+    const note = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'bench', pinned: true } })).body;
+    for (let i = 0; i < 30; i++) await api(local.url, 'POST', '/data/notes', { as: user, body: { title: `n${i}`, pinned: i % 3 === 0 } });
+    const key = { pk: { S: `DOC#notes#${note.id}` }, sk: { S: 'DOC' } };
+    const item = (await dynamodb.send(new GetItemCommand({ TableName: local.tableName, Key: key }))).Item!;
+    let counter = 0;
+    const scenarios: { name: string; gateway: () => Promise<void>; raw: () => Promise<void> }[] = [
+      {
+        name: 'get a note by id',
+        gateway: httpCaller(local.url, agent, () => ({ method: 'GET', path: `/data/notes/${note.id}`, token: user.accessToken })),
+        raw: async () => void (await dynamodb.send(new GetItemCommand({ TableName: local.tableName, Key: key, ConsistentRead: true }))),
+      },
+      {
+        name: 'create a note',
+        gateway: httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes', token: user.accessToken, body: { title: `load ${counter++}` } })),
+        raw: async () => {
+          const copy: Record<string, AttributeValue> = { ...item, pk: { S: `DOC#notes#raw-${process.pid}-${counter++}` } };
+          await dynamodb.send(new PutItemCommand({ TableName: local.tableName, Item: copy, ConditionExpression: 'attribute_not_exists(pk)' }));
+        },
+      },
+      {
+        name: 'query own pinned notes (limit 20)',
+        gateway: httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes/query', token: user.accessToken, body: { where: { pinned: true }, limit: 20 } })),
+        raw: async () =>
+          void (await dynamodb.send(
+            new QueryCommand({
+              TableName: local.tableName,
+              IndexName: FIXED_INDEXES.byOwnerCreated.name,
+              KeyConditionExpression: '#owner = :owner',
+              FilterExpression: '#data.#pinned = :pinned',
+              ExpressionAttributeNames: { '#owner': FIXED_INDEXES.byOwnerCreated.partition, '#data': 'data', '#pinned': 'pinned' },
+              ExpressionAttributeValues: { ':owner': { S: `notes#${user.userId}` }, ':pinned': { BOOL: true } },
+              ScanIndexForward: false,
+              Limit: 21,
+            }),
+          )),
+      },
     ];
-    const latency: string[][] = [];
-    const costs: string[][] = [];
-    const requests = quick ? 40 : 200;
-    const concurrency = 8;
-    for (const [name, call] of scenarios) {
-      // Warm as many environments as will run at once (each one's first call is a cold start).
-      await Promise.all(Array.from({ length: concurrency }, async () => (await call()).arrayBuffer()));
-      const warm = await call();
-      costs.push([name, warm.headers.get('x-lambase-dynamodb') ?? '(no DynamoDB call)']);
-      const durations: number[] = [];
-      const started = performance.now();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < requests) {
-            next++;
-            const begin = performance.now();
-            const response = await call();
-            await response.arrayBuffer();
-            if (response.status >= 400) throw new Error(`${name}: HTTP ${response.status}`);
-            durations.push(performance.now() - begin);
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      latency.push([name, `${percentile(durations, 50).toFixed(1)} ms`, `${percentile(durations, 95).toFixed(1)} ms`, `${(requests / seconds).toFixed(0)}/s`]);
+    const rows: string[][] = [];
+    const figures: Record<string, unknown>[] = [];
+    for (const scenario of scenarios) {
+      for (const connections of [1, 10]) {
+        const gateway = await measureRate(connections, LOAD_MS, scenario.gateway);
+        const raw = await measureRate(connections, LOAD_MS, scenario.raw);
+        const ratio = gateway.perSecond / raw.perSecond;
+        rows.push([scenario.name, String(connections), rate(gateway), rate(raw), ratio.toFixed(2)]);
+        figures.push({ scenario: scenario.name, connections, localMode: gateway, dynamodbLocal: raw, ratio });
+      }
     }
-    table(`2. local gateway: ${requests} requests per route, ${concurrency} at a time (emulators and functions share this machine's 2 cores)`, ['route', 'p50', 'p95', 'throughput'], latency);
-    table('3. DynamoDB per request (warm function; capacity as DynamoDB Local reports it)', ['route', 'calls; capacity units; operations'], costs);
+    results.requestPath = figures;
+    table(
+      `2. local request path: ${LOAD_MS / 1000} s closed-loop runs, keep-alive, next to DynamoDB Local alone doing the same calls in the same run\n   (target: local mode ≥ 0.7× the raw emulator's rate)`,
+      ['scenario', 'conn.', 'local mode (req/s, p50, p99)', 'DynamoDB Local alone', 'ratio'],
+      rows,
+    );
+
+    const signInWarm: number[] = [];
+    const signUpWarm: number[] = [];
+    for (let i = 0; i < (quick ? 5 : 20); i++) {
+      signInWarm.push(await timed(() => api(local.url, 'POST', '/auth/sign-in', { body: { email: user.email, password: user.password } })));
+      signUpWarm.push(await timed(() => api(local.url, 'POST', '/auth/sign-up', { body: { email: uniqueEmail('warm'), password: STRONG_PASSWORD } })));
+    }
+    results.authWarm = { signInMs: median(signInWarm), signUpMs: median(signUpWarm) };
+    table('   sign-in and sign-up, warm (median of sequential calls; target ≤ 150 ms)', ['call', 'median'], [
+      ['POST /auth/sign-in', ms(median(signInWarm))],
+      ['POST /auth/sign-up', ms(median(signUpWarm))],
+    ]);
+
+    const usage: string[][] = [];
+    for (const [name, method, route, body] of [
+      ['GET /data/notes/{id}', 'GET', `/data/notes/${note.id}`, undefined],
+      ['POST /data/notes', 'POST', '/data/notes', { title: 'usage' }],
+      ['PATCH /data/notes/{id}', 'PATCH', `/data/notes/${note.id}`, { pinned: false }],
+      ['GET /data/notes?limit=20', 'GET', '/data/notes?limit=20', undefined],
+      ['POST /data/notes/query pinned', 'POST', '/data/notes/query', { where: { pinned: true } }],
+      ['DELETE /data/notes/{id}', 'DELETE', `/data/notes/${note.id}`, undefined],
+    ] as const) {
+      const response = await api(local.url, method, route, { as: user, body });
+      usage.push([name, response.headers.get('x-lambase-dynamodb') ?? '(no DynamoDB call)']);
+    }
+    results.dynamodbPerRequest = Object.fromEntries(usage);
+    table('3. DynamoDB per request (warm function; capacity as DynamoDB Local reports it)', ['route', 'calls; capacity units; operations'], usage);
+  } finally {
+    agent.destroy();
+    dynamodb.destroy();
+    await local.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function rate(value: Rate): string {
+  return `${value.perSecond.toFixed(0)}/s, ${value.p50Ms.toFixed(1)}, ${value.p99Ms.toFixed(1)} ms`;
+}
+
+/** 4 and 5. Memory over a run that calls every route, then every function's size and cold start. */
+async function memoryAndColdStarts(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-memory-'));
+  const idleEnvironmentMs = quick ? 3_000 : 10_000;
+  const local = await startBench(dataDir, { idleEnvironmentMs });
+  try {
+    await local.prewarmed;
+    const idle = await processTreeMemory();
+    const admin = await signedIn(local, ADMIN);
+    const call = (method: string, route: string, options: { as?: TestUser; body?: unknown }) => api(local.url, method, route, options);
+    const fixtures = { ...(await makeFixtures(local, call)), admin };
+    const statuses: string[] = [];
+    for (const { operation } of (await import('../lib/routes.js')).routes) {
+      const request = (await routeRequest(operation.operationId, fixtures, 0))!;
+      const response = await api(local.url, request.method, request.path, { as: request.as, body: request.body });
+      statuses.push(`${operation.operationId} ${response.status}`);
+    }
+    const afterEveryRoute = await processTreeMemory();
+    const environments = local.environmentCount();
+    const retiredAt = performance.now();
+    while (local.environmentCount() > 0 && performance.now() - retiredAt < idleEnvironmentMs * 3) await new Promise((resolve) => setTimeout(resolve, 250));
+    const afterRetirement = await processTreeMemory();
+    const describe = (memory: Awaited<ReturnType<typeof processTreeMemory>>) =>
+      `${memory.totalMb} MB (${memory.processes.map((entry) => `${entry.name} ${entry.mb}`).join(', ')})`;
+    results.memory = { idle, afterEveryRoute, environmentsAfterEveryRoute: environments, afterRetirement, idleEnvironmentMs };
+    table('4. resident memory of local mode, Java included (targets: ≤ 400 MB idle, ≤ 1 GB after every route)', ['moment', 'resident'], [
+      ['idle (started, first calls pre-warmed)', describe(idle)],
+      [`after calling every route once (${environments} environments)`, describe(afterEveryRoute)],
+      [`after ${idleEnvironmentMs / 1000} s idle (environments retired, as Lambda does)`, describe(afterRetirement)],
+    ]);
+
+    const backend = await loadBackend();
+    const cold = await measureColdStarts(local, backend, fixtures, { rounds: COLD_ROUNDS, log });
+    results.coldStarts = cold;
+    printColdStarts(cold.empty, cold.functions);
   } finally {
     await local.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-function fetchJson(base: string, method: string, route: string, token?: string, body?: unknown): Promise<Response> {
-  return fetch(`${base}${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function bundles(): Promise<void> {
-  const outdir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-bundles-'));
-  const handlers = ['functions/system/not-found.ts', 'functions/data/get-document.ts', 'functions/data/create-document.ts', 'functions/auth/sign-in.ts', 'functions/storage/request-upload.ts'];
-  const body: string[][] = [];
-  for (const handler of handlers) {
-    const outfile = path.join(outdir, `${path.basename(handler, '.ts')}.mjs`);
-    // The CDK function factory's settings (lib/functions/lambase-function.ts).
-    await build({
-      entryPoints: [path.join(PROJECT_ROOT, handler)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      minify: true,
-      mainFields: ['module', 'main'],
-      banner: { js: "import { createRequire as __lambaseCreateRequire } from 'node:module'; const require = __lambaseCreateRequire(import.meta.url);" },
-      logLevel: 'silent',
-    });
-    const size = (await stat(outfile)).size;
-    const loads: number[] = [];
-    for (let run = 0; run < (quick ? 3 : 7); run++) {
-      const script = `const t=performance.now();await import(${JSON.stringify(outfile)});console.log(performance.now()-t)`;
-      loads.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        env: { ...process.env, LAMBASE_TABLE_NAME: 't', LAMBASE_BUCKET_NAME: 'b', LAMBASE_USER_POOL_ID: 'us-east-1_x', LAMBASE_USER_POOL_CLIENT_ID: 'c', AWS_REGION: 'us-east-1' },
-        encoding: 'utf8',
-      })));
-    }
-    body.push([handler, `${(size / 1024).toFixed(0)} KiB`, `${percentile(loads, 50).toFixed(0)} ms`]);
-  }
-  await rm(outdir, { recursive: true, force: true });
-  table('4. function bundles (esbuild as in CDK): size and module load time in a fresh Node process (median)', ['handler', 'size', 'load'], body);
+function printColdStarts(empty: ColdStart, functions: ColdStart[]): void {
+  const row = (fn: ColdStart) => {
+    const missing = [fn.kb > TARGETS.stretchKb ? `${fn.kb - TARGETS.stretchKb} KB over ${TARGETS.stretchKb}` : '', fn.ratio > TARGETS.stretchRatio ? `${(fn.ratio - TARGETS.stretchRatio).toFixed(2)}× over ${TARGETS.stretchRatio}×` : '']
+      .filter(Boolean)
+      .join(', ');
+    const flag = fn.kb > TARGETS.kb || fn.ratio > TARGETS.ratio ? ' ✖' : '';
+    return [
+      `${fn.id}${flag}`,
+      `${fn.kb} KB`,
+      ms(fn.importMs),
+      ms(fn.invokeMs),
+      ms(fn.totalMs),
+      `${fn.ratio.toFixed(2)}×`,
+      fn.statuses.join('/'),
+      missing ? `${missing}; largest: ${fn.largest.map(([name, kb]) => `${name} ${kb}`).join(', ')}` : 'meets the stretch targets',
+    ];
+  };
+  table(
+    `5. function bundles and cold starts: a fresh Node process imports the bundle and serves one request against the emulators\n   (median of ${COLD_ROUNDS} rounds; ratio to the empty handler's ${ms(empty.totalMs)}; targets ≤ ${TARGETS.kb} KB and ≤ ${TARGETS.ratio}×, then ${TARGETS.stretchKb} KB and ${TARGETS.stretchRatio}×; ✖ misses the first)`,
+    ['function', 'bundle', 'import', '1st call', 'process start → answer', 'ratio', 'status', 'distance to the stretch targets (and what weighs most, KB)'],
+    [row(empty), ...functions.map(row)],
+  );
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-console.log(`Lambase benchmark — Node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB${quick ? ' (quick)' : ''}`);
-await startupTimes();
-await routes();
-await bundles();
-
+const machine = {
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+  loadAverageAtStart: loadAverage(),
+};
+console.log(`Lambase benchmark — ${new Date().toISOString()} — Node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, load ${machine.loadAverageAtStart}${quick ? ' (quick)' : ''}`);
+const startedAt = performance.now();
+await startup();
+await requestPath();
+await memoryAndColdStarts();
+const file = path.join(PROJECT_ROOT, 'bench/results.json');
+const durationS = Math.round((performance.now() - startedAt) / 1000);
+await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, durationS, machine: { ...machine, loadAverageAtEnd: loadAverage() }, ...results }, null, 2)}\n`);
+console.log(`\nDone in ${durationS} s (load average now ${loadAverage()}); figures written to ${path.relative(process.cwd(), file)}.`);

@@ -83,6 +83,10 @@ export type LocalBackend = {
   outbox: LocalOutbox;
   /** Milliseconds from the call to ready. */
   readyInMs: number;
+  /** Settles once the pre-warmed functions have loaded (ready does not wait for them). */
+  prewarmed: Promise<void>;
+  /** How many function execution environments (workers) are running now. */
+  environmentCount(): number;
   /** Stops everything, the Lambda runtime first (invocations in flight are rejected). Idempotent. */
   stop(): Promise<void>;
 };
@@ -202,7 +206,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       const route = routes.find((candidate) => candidate.operation.operationId === operationId);
       return route ? [functionId(route.handler)] : [];
     });
-    void lambda().prewarm(prewarmed);
+    const prewarming = lambda().prewarm(prewarmed);
 
     // 7. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
@@ -228,6 +232,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
       outbox,
       readyInMs: Math.round(performance.now() - startedAt),
+      prewarmed: prewarming,
+      environmentCount: () => lambda().environmentCount,
       stop,
     };
   } catch (error) {

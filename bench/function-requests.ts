@@ -1,0 +1,151 @@
+/**
+ * One real request for every function of the backend, for the bench's cold starts (each served by
+ * a fresh Node process) and its memory run (each sent through the local gateway). Every request
+ * reaches the emulators the way a user's would; some answer 4xx (a code that does not match, a
+ * document that does not exist) after the same calls as a success would make. Requests that
+ * consume something (signing a user up, deleting an account) get a fresh one per run.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { buildHttpApiEvent } from '../local/gateway/http-api-event.js';
+import type { LocalBackend } from '../local/start-local.js';
+import { defaultRoute, functionId, routes } from '../lib/routes.js';
+import { platformTriggers } from '../lib/triggers.js';
+import { createUser, uniqueEmail, STRONG_PASSWORD, type TestUser } from '../test/fixtures/local-backend.js';
+
+export type HttpRequestSpec = {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The caller: their access token is sent (optional-auth routes) or its claims given (required). */
+  as?: TestUser;
+};
+
+export type FunctionRequest = {
+  /** The function (construct id). */
+  id: string;
+  handler: string;
+  /** The HTTP request (routes), or the event itself (triggers). */
+  http?: HttpRequestSpec;
+  event?: unknown;
+};
+
+/** Users and data the requests refer to, made once per bench. */
+export type Fixtures = { user: TestUser; admin: TestUser; other: TestUser; fresh: () => Promise<TestUser>; noteId: string };
+
+export async function makeFixtures(local: LocalBackend, api: (method: string, path: string, options: { as?: TestUser; body?: unknown }) => Promise<{ status: number; body: unknown }>): Promise<Fixtures> {
+  const user = await createUser(local);
+  const other = await createUser(local);
+  const admin = await createUser(local, process.env.LAMBASE_ADMIN_EMAIL ?? uniqueEmail('admin'));
+  const note = await api('POST', '/data/notes', { as: user, body: { title: 'bench' } });
+  return { user, admin, other, fresh: () => createUser(local), noteId: (note.body as { id: string }).id };
+}
+
+/** The request each route function serves in run `run` (its operationId picks it). */
+export async function routeRequest(operationId: string, fixtures: Fixtures, run: number): Promise<HttpRequestSpec | undefined> {
+  const { user, admin, other, noteId } = fixtures;
+  const email = uniqueEmail(`bench${run}`);
+  const requests: Record<string, () => Promise<HttpRequestSpec> | HttpRequestSpec> = {
+    getOpenApi: () => ({ method: 'GET', path: '/openapi.json' }),
+    signUp: () => ({ method: 'POST', path: '/auth/sign-up', body: { email, password: STRONG_PASSWORD } }),
+    confirmSignUp: () => ({ method: 'POST', path: '/auth/confirm-sign-up', body: { email: user.email, code: '000000' } }),
+    resendConfirmation: () => ({ method: 'POST', path: '/auth/resend-confirmation', body: { email } }),
+    signIn: () => ({ method: 'POST', path: '/auth/sign-in', body: { email: user.email, password: user.password } }),
+    respondToChallenge: () => ({ method: 'POST', path: '/auth/respond-to-challenge', body: { email: user.email, session: 'bench', code: '000000' } }),
+    refreshTokens: () => ({ method: 'POST', path: '/auth/refresh', body: { refreshToken: other.refreshToken } }),
+    forgotPassword: () => ({ method: 'POST', path: '/auth/forgot-password', body: { email } }),
+    resetPassword: () => ({ method: 'POST', path: '/auth/reset-password', body: { email: user.email, code: '000000', newPassword: STRONG_PASSWORD } }),
+    signOut: async () => ({ method: 'POST', path: '/auth/sign-out', as: await fixtures.fresh() }),
+    getMe: () => ({ method: 'GET', path: '/me', as: user }),
+    updateMe: () => ({ method: 'PATCH', path: '/me', as: user, body: { name: `Bench ${run}` } }),
+    changePassword: () => ({ method: 'POST', path: '/me/change-password', as: user, body: { currentPassword: 'Wrong-Horse-9-Battery', newPassword: STRONG_PASSWORD } }),
+    exportMe: () => ({ method: 'GET', path: '/me/export', as: user }),
+    deleteMe: async () => ({ method: 'DELETE', path: '/me', as: await fixtures.fresh() }),
+    listUsers: () => ({ method: 'GET', path: '/admin/users?limit=5', as: admin }),
+    addUserToGroup: () => ({ method: 'PUT', path: `/admin/users/${other.userId}/groups/bench`, as: admin }),
+    removeUserFromGroup: () => ({ method: 'DELETE', path: `/admin/users/${other.userId}/groups/bench`, as: admin }),
+    disableUser: () => ({ method: 'POST', path: `/admin/users/${other.userId}/disable`, as: admin }),
+    enableUser: () => ({ method: 'POST', path: `/admin/users/${other.userId}/enable`, as: admin }),
+    createDocument: () => ({ method: 'POST', path: '/data/notes', as: user, body: { title: `cold ${run}` } }),
+    listDocuments: () => ({ method: 'GET', path: '/data/notes?limit=20', as: user }),
+    queryDocuments: () => ({ method: 'POST', path: '/data/notes/query', as: user, body: { where: { pinned: false }, limit: 20 } }),
+    getDocument: () => ({ method: 'GET', path: `/data/notes/${noteId}`, as: user }),
+    updateDocument: () => ({ method: 'PATCH', path: `/data/notes/${noteId}`, as: user, body: { pinned: run % 2 === 0 } }),
+    replaceDocument: () => ({ method: 'PUT', path: `/data/notes/${noteId}`, as: user, body: { title: 'bench' } }),
+    deleteDocument: () => ({ method: 'DELETE', path: '/data/notes/does-not-exist', as: user }),
+    batchDocuments: () => ({ method: 'POST', path: '/data/_batch', as: user, body: { operations: [{ op: 'create', collection: 'notes', data: { title: `batch ${run}` } }] } }),
+    requestUpload: () => ({ method: 'POST', path: '/storage/uploads', as: user, body: { name: 'a.txt', contentType: 'text/plain', size: 5 } }),
+    listFiles: () => ({ method: 'GET', path: '/storage/files', as: user }),
+    getFile: () => ({ method: 'GET', path: '/storage/files/does-not-exist', as: user }),
+    deleteFile: () => ({ method: 'DELETE', path: '/storage/files/does-not-exist', as: user }),
+    notFound: () => ({ method: 'GET', path: '/no/such/route' }),
+  };
+  return requests[operationId]?.();
+}
+
+/** Every function's request for run `run`: the routes' (HTTP) and the platform triggers' (events). */
+export async function functionRequests(local: LocalBackend, fixtures: Fixtures, run: number): Promise<FunctionRequest[]> {
+  const requests: FunctionRequest[] = [];
+  for (const route of [...routes, defaultRoute]) {
+    const http = await routeRequest(route.operation.operationId, fixtures, run);
+    if (!http) throw new Error(`The bench has no request for ${route.operation.operationId}: add one to bench/function-requests.ts`);
+    requests.push({ id: functionId(route.handler), handler: route.handler, http });
+  }
+  for (const trigger of platformTriggers) {
+    requests.push({ id: functionId(trigger.handler), handler: trigger.handler, event: triggerEvent(trigger.source, local, fixtures.user, run) });
+  }
+  return requests;
+}
+
+function triggerEvent(source: string, local: LocalBackend, user: TestUser, run: number): unknown {
+  if (source === 'cognito') {
+    return {
+      version: '1',
+      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      region: local.region,
+      userPoolId: local.userPoolId,
+      userName: user.userId,
+      callerContext: { awsSdkVersion: 'bench', clientId: local.userPoolClientId },
+      request: { userAttributes: { sub: user.userId, email: user.email, email_verified: 'true' } },
+      response: {},
+    };
+  }
+  if (source === 's3') {
+    return {
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Post',
+          awsRegion: local.region,
+          eventTime: new Date().toISOString(),
+          s3: { bucket: { name: local.bucketName }, object: { key: `files/${user.userId}/bench-${run}`, size: 5 } },
+        },
+      ],
+    };
+  }
+  throw new Error(`The bench has no event for ${source} triggers: add one to bench/function-requests.ts`);
+}
+
+/** The payload-v2.0 event API Gateway would deliver for `request` to `routeKey`. */
+export function httpEvent(request: HttpRequestSpec, route: { routeKey: string; pathParameters: Record<string, string>; auth: string }): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const [path, query] = request.path.split('?');
+  const token = request.as?.accessToken;
+  return buildHttpApiEvent({
+    method: request.method,
+    path: path!,
+    rawQueryString: query,
+    routeKey: route.routeKey,
+    pathParameters: route.pathParameters,
+    headers: {
+      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token && route.auth !== 'required' ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    claims: token && route.auth === 'required' ? claimsOf(token) : undefined,
+  });
+}
+
+/** The claims API Gateway's JWT authorizer passes on (the token is the local Cognito's, already valid). */
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
