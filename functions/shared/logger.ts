@@ -17,6 +17,7 @@
  */
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { sourceMappedStack } from './source-mapped-stack.js';
 
 const LEVELS = { DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, SILENT: 28 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'SILENT'>;
@@ -32,7 +33,7 @@ function serializeError(error: Error): Record<string, unknown> {
   return {
     name: error.name,
     message: error.message,
-    stack: error.stack,
+    stack: error.stack && sourceMappedStack(error.stack),
     ...(error.cause instanceof Error ? { cause: serializeError(error.cause) } : {}),
   };
 }
