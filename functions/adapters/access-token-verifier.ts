@@ -5,6 +5,8 @@
  * `client_id`, expiry — not `token_use`): the local gateway uses it, and the function behind it
  * refuses a non-access token as it does in the cloud (functions/shared/caller-identity.ts).
  */
+import http from 'node:http';
+import https from 'node:https';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Fetcher } from 'aws-jwt-verify/https';
@@ -39,14 +41,27 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   };
 }
 
-/** Fetches the pool's JWKS from a local Cognito endpoint whatever URI the verifier derived. */
+/**
+ * Fetches the pool's JWKS from a local Cognito endpoint whatever URI the verifier derived. Through
+ * node:http, not the global fetch: loading fetch's implementation (undici) took ~80 ms of a cold
+ * start, more than the rest of the token check.
+ */
 function endpointFetcher(endpoint: string, userPoolId: string): Fetcher {
   const url = new URL(`${userPoolId}/.well-known/jwks.json`, endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
   return {
-    async fetch() {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`JWKS fetch from ${url.origin} failed: HTTP ${response.status}`);
-      return response.arrayBuffer();
-    },
+    fetch: () =>
+      new Promise<ArrayBuffer>((resolve, reject) => {
+        const request = (url.protocol === 'https:' ? https : http).get(url, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            if (response.statusCode !== 200) return reject(new Error(`JWKS fetch from ${url.origin} failed: HTTP ${response.statusCode}`));
+            const body = Buffer.concat(chunks);
+            resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
+          });
+          response.on('error', reject);
+        });
+        request.on('error', reject);
+      }),
   };
 }

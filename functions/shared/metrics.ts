@@ -3,14 +3,15 @@
  * on stdout per request; CloudWatch Logs turns it into the `DynamoDBCalls` and
  * `DynamoDBCapacityUnits` metrics (namespace `Lambase`, dimensions service and route).
  * Our own rather than Powertools' Metrics: two metrics do not need its ~12 KB.
- * `POWERTOOLS_METRICS_DISABLED=true` (local mode) writes nothing.
+ * Written only inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), and not with
+ * `POWERTOOLS_METRICS_DISABLED=true` (local mode sets it): tests and tools print none.
  */
 import type { DynamoDbUsage } from './dynamodb-usage.js';
 
 const NAMESPACE = 'Lambase';
 
 export function publishDynamoDbUsage(route: string, usage: DynamoDbUsage): void {
-  if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME || process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
   const metrics = [
     { Name: 'DynamoDBCalls', Unit: 'Count' },
     { Name: 'DynamoDBCapacityUnits', Unit: 'Count' },
