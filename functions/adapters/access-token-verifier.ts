@@ -4,6 +4,7 @@
  * 'any'` is exactly what API Gateway's JWT authorizer checks (signature, issuer, `aud` or
  * `client_id`, expiry — not `token_use`): the local gateway uses it, and the function behind it
  * refuses a non-access token as it does in the cloud (functions/shared/caller-identity.ts).
+ * A token that passed is remembered until it expires, so a caller's next requests skip the RSA check.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -28,18 +29,42 @@ export type AccessTokenVerifierOptions = {
   cognitoEndpoint?: string;
 };
 
+/** How many verified tokens a verifier remembers (the oldest goes first): a warm function sees few callers. */
+const VERIFIED_TOKENS_KEPT = 1000;
+
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const endpoint = options.cognitoEndpoint ?? process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER;
   const verifier = CognitoJwtVerifier.create(
     { userPoolId: options.userPoolId, clientId: options.clientId, tokenUse: options.tokenUse === 'any' ? null : 'access' },
     endpoint ? { jwksCache: new SimpleJwksCache({ fetcher: endpointFetcher(endpoint, options.userPoolId) }) } : undefined,
   );
-  return {
+  return rememberedUntilExpiry({
     async verify(token) {
       return (await verifier.verify(token)) as unknown as AccessTokenClaims;
     },
+  });
+}
+
+/**
+ * `verifier`, remembering each token that passed until it expires (its `exp`): like API Gateway's
+ * authorizer, verification looks at the signature and expiry only, never at revocation, so a
+ * caller's next requests can skip the RSA check. Failures are not remembered.
+ */
+export function rememberedUntilExpiry(verifier: AccessTokenVerifier, kept = VERIFIED_TOKENS_KEPT): AccessTokenVerifier {
+  const verified = new Map<string, { claims: AccessTokenClaims; expiresAtMs: number }>();
+  return {
+    async verify(token) {
+      const known = verified.get(token);
+      if (known && Date.now() < known.expiresAtMs) return known.claims;
+      verified.delete(token);
+      const claims = await verifier.verify(token);
+      if (verified.size >= kept) verified.delete(verified.keys().next().value!);
+      verified.set(token, { claims, expiresAtMs: Number(claims.exp) * 1000 });
+      return claims;
+    },
   };
 }
+
 
 /**
  * Fetches the pool's JWKS from a local Cognito endpoint whatever URI the verifier derived. Through
