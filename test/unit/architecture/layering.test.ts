@@ -39,4 +39,10 @@ describe('the layering of functions/', () => {
     const outward = functions.filter((entry) => entry.target !== undefined && !entry.target.startsWith('functions/') && entry.target !== 'lambase.config.ts');
     expect(shown(outward)).toEqual([]);
   });
+
+  it('takes zod from functions/core/zod.ts (zod/mini) only: full zod is for the config check, which no bundle loads', () => {
+    const fullZod = functions.filter((entry) => /^zod($|\/v4\/classic|\/v3)/.test(entry.specifier) && entry.file !== 'functions/core/config/define-backend.ts');
+    const miniOutsideZodModule = functions.filter((entry) => entry.specifier === 'zod/mini' && entry.file !== 'functions/core/zod.ts');
+    expect(shown([...fullZod, ...miniOutsideZodModule])).toEqual([]);
+  });
 });
