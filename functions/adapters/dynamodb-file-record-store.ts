@@ -11,7 +11,7 @@ import { ConflictError } from '../core/errors.js';
 import { isLive, type FileRecord, type LiveFileRecord } from '../core/storage/file-record.js';
 import type { FilePosition, FileRecordPage, FileRecordStore } from '../core/storage/storage-ports.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
-import { batchDelete } from './dynamodb-batch-delete.js';
+import { batchDelete } from './dynamodb-batch-write.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
