@@ -25,6 +25,8 @@ export type DeviceExport = DeviceView & { token: string; topics: string[] };
 /** SNS calls on one user's devices at once (subscribing to a topic, unsubscribing, erasing). */
 export const DEVICE_CALL_CONCURRENCY = 10;
 const PAGE_SIZE = 100;
+/** APNs device tokens are hexadecimal (SNS refuses anything else for an APNs application). */
+const APNS_TOKEN = /^(?:[0-9a-fA-F]{2}){1,200}$/;
 
 /** 132 bits of SHA-256 over (platform, token), URL-safe: 22 characters. */
 export function deviceIdOf(platform: DevicePlatform, token: string): string {
@@ -46,6 +48,9 @@ export async function registerDevice(
   input: { platform: DevicePlatform; token: string },
 ): Promise<{ deviceId: string }> {
   assertPlatformReady(deps.settings, input.platform);
+  if (input.platform !== 'fcm' && !APNS_TOKEN.test(input.token)) {
+    throw new ValidationError('An APNs device token is hexadecimal: send the token bytes as hex.', { details: [{ path: 'token', message: 'Not an APNs token' }] });
+  }
   const deviceId = deviceIdOf(input.platform, input.token);
   const existing = await deps.devices.get(deviceId);
   const endpointArn = await deps.gateway.ensureEndpoint({ ...input, userData: endpointUserData(caller.userId, deviceId) });

@@ -30,6 +30,7 @@ const APNS_TOKEN = /^(?:[0-9a-fA-F]{2}){1,200}$/;
 
 export class SnsModel {
   private readonly applications = new Map<string, Application>();
+  /** Topic ARN → the config's topic name. */
   private readonly topics = new Map<string, string>();
   private endpoints = new Map<string, SnsEndpoint>();
   private subscriptions = new Map<string, SnsSubscription>();
@@ -56,9 +57,10 @@ export class SnsModel {
     return arn;
   }
 
-  addTopic(name: string): string {
+  /** A topic named `name` in SNS, delivering as the config's `topic`. */
+  addTopic(name: string, topic: string): string {
     const arn = this.arn(name);
-    this.topics.set(arn, name);
+    this.topics.set(arn, topic);
     return arn;
   }
 

@@ -60,7 +60,7 @@ export async function startSns(options: StartSnsOptions): Promise<LocalSns> {
   const model = new SnsModel({ region, file: path.join(options.dataDir, 'state.json'), onDelivery: options.onDelivery ?? (() => {}) });
   await model.load();
   const applicationArns = Object.fromEntries(options.platforms.map((platform) => [platform, model.addApplication(platform, `${prefix}-${platform}`)]));
-  const topicArns = Object.fromEntries(options.topics.map((topic) => [topic, model.addTopic(`${prefix}-${topic}`)]));
+  const topicArns = Object.fromEntries(options.topics.map((topic) => [topic, model.addTopic(`${prefix}-${topic}`, topic)]));
 
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
