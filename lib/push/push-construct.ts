@@ -4,10 +4,11 @@
  * TLS-only. `grantActions` gives a function exactly the SNS actions its route names, each on
  * Lambase's own push resources only.
  */
-import { ArnFormat, CustomResource, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CustomResource, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic, type CfnTopic } from 'aws-cdk-lib/aws-sns';
+import type { IConstruct } from 'constructs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Backend } from '../../functions/core/config/define-backend.js';
@@ -116,10 +117,13 @@ export class PushConstruct extends Construct {
   grantActions(grantee: IGrantable, actions: readonly PushAction[]): void {
     const stack = Stack.of(this);
     const applications = [...this.applicationNames].map(([platform, name]) => `${SNS_PLATFORM[platform]}/${name}`);
-    const sns = (resource: string) => stack.formatArn({ service: 'sns', resource, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    // Written with the pseudo parameters (not formatArn), so the wildcard ARNs read the same to
+    // cdk-nag whether or not the stack's account and region are known at synth time.
+    const sns = (resource: string) => `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
     const applicationArns = applications.map((application) => sns(`app/${application}`));
     const endpointArns = applications.map((application) => sns(`endpoint/${application}/*`));
-    const topicArns = [...this.topics.values()].map((topic) => topic.topicArn);
+    const topics = [...this.topics.values()];
+    const topicArns = topics.map((topic) => topic.topicArn);
     const resourcesOf: Record<PushAction, string[]> = {
       CreatePlatformEndpoint: applicationArns,
       GetEndpointAttributes: endpointArns,
@@ -130,9 +134,26 @@ export class PushConstruct extends Construct {
       Unsubscribe: topicArns.flatMap((arn) => [arn, `${arn}:*`]),
       Publish: [...topicArns, ...endpointArns],
     };
-    for (const action of actions) {
-      if (resourcesOf[action].length === 0) continue;
+    const granted = actions.filter((action) => resourcesOf[action].length > 0);
+    for (const action of granted) {
       grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [`sns:${action}`], resources: resourcesOf[action] }));
+    }
+    const principal = Validations.of(grantee.grantPrincipal as unknown as IConstruct);
+    if (granted.some((action) => resourcesOf[action].some((arn) => endpointArns.includes(arn)))) {
+      for (const application of applications) {
+        principal.acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:endpoint/${application}/*]`,
+          reason: `Device endpoints are created at run time under Lambase's own ${application.split('/')[0]} application; the wildcard covers that application's endpoints only.`,
+        });
+      }
+    }
+    if (granted.includes('Unsubscribe')) {
+      for (const topic of topics) {
+        principal.acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(topic.node.defaultChild as CfnTopic)}>:*]`,
+          reason: 'Subscription ARNs are the topic\'s ARN and a generated id; the wildcard covers subscriptions of this Lambase topic only.',
+        });
+      }
     }
   }
 }
