@@ -5,7 +5,7 @@
  */
 import { SetEndpointAttributesCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboxStore, ownedPushData } from '../../../functions/push/push-wiring.js';
+import { inboxStore, ownedPushData, pushService } from '../../../functions/push/push-wiring.js';
 import { apnsToken, fcmToken, newAdmin, newUser, startPushHarness, type PushHarness } from './push-harness.js';
 
 let push: PushHarness;
@@ -90,6 +90,18 @@ describe('POST /push/send', () => {
     expect((await push.send(admin, { ...body, to: { topic: 'sports' } })).statusCode).toBe(404);
     expect((await push.send(admin, { ...body, to: {} })).statusCode).toBe(400);
     expect((await push.send(admin, { ...body, notification: { title: 'x', body: 'y', data: { aps: 1 } } })).statusCode).toBe(400);
+  });
+});
+
+describe('the server-side push API (what functions call)', () => {
+  it('sends on the server\'s own authority, and a retry with the same notificationId does not double the inbox', async () => {
+    const user = newUser();
+    await push.register(user, { platform: 'fcm', token: fcmToken() });
+    const request = { to: { userIds: [user.userId] }, notification: { title: 'Welcome', body: 'Glad you are here' }, notificationId: `welcome-${user.userId.slice(0, 8)}` };
+    const first = await pushService().send(request);
+    await pushService().send(request);
+    expect(first).toEqual({ notificationId: request.notificationId, deliveries: { devices: 1, topics: 0, inbox: 1 } });
+    expect(((await push.inbox(user)).body as InboxPage).items.map((item) => item.title)).toEqual(['Welcome']);
   });
 });
 
