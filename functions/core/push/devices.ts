@@ -51,13 +51,15 @@ export async function registerDevice(
   if (input.platform !== 'fcm' && !APNS_TOKEN.test(input.token)) {
     throw new ValidationError('An APNs device token is hexadecimal: send the token bytes as hex.', { details: [{ path: 'token', message: 'Not an APNs token' }] });
   }
-  const deviceId = deviceIdOf(input.platform, input.token);
+  // Hex is hex in either case: one APNs token, one device (SNS itself keeps them in lower case).
+  const token = input.platform === 'fcm' ? input.token : input.token.toLowerCase();
+  const deviceId = deviceIdOf(input.platform, token);
   const existing = await deps.devices.get(deviceId);
-  const endpointArn = await deps.gateway.ensureEndpoint({ ...input, userData: endpointUserData(caller.userId, deviceId) });
+  const endpointArn = await deps.gateway.ensureEndpoint({ platform: input.platform, token, userData: endpointUserData(caller.userId, deviceId) });
   // Subscriptions of another owner, or of an endpoint SNS no longer has, must not carry over.
   const fresh = !existing || existing.ownerId !== caller.userId || existing.endpointArn !== endpointArn;
   if (existing && fresh) await unsubscribeAll(deps, existing);
-  await deps.devices.save({ deviceId, ownerId: caller.userId, platform: input.platform, token: input.token, endpointArn }, { at: deps.clock.now(), fresh });
+  await deps.devices.save({ deviceId, ownerId: caller.userId, platform: input.platform, token, endpointArn }, { at: deps.clock.now(), fresh });
   // A device registered later joins the topics its user follows.
   const joined = fresh ? {} : existing.subscriptions;
   const missing = (await deps.follows.topicsOf(caller.userId)).filter(({ topic }) => joined[topic] === undefined && deps.settings.topics.includes(topic));

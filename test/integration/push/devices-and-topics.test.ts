@@ -39,6 +39,13 @@ describe('POST /push/devices', () => {
     expect(page.items).toEqual([{ deviceId, platform: 'apns', createdAt: expect.any(String), updatedAt: expect.any(String) }]);
   });
 
+  it('takes an APNs token in either case as the same device', async () => {
+    const user = newUser();
+    const token = apnsToken();
+    const lower = (await push.register(user, { platform: 'apns', token })).body as DeviceBody;
+    expect((await push.register(user, { platform: 'apns', token: token.toUpperCase() })).body).toEqual(lower);
+  });
+
   it('re-enables an endpoint SNS had disabled', async () => {
     const user = newUser();
     const { deviceId } = (await push.register(user, { platform: 'fcm', token: fcmToken() })).body as DeviceBody;
