@@ -7,7 +7,7 @@
 import { ArnFormat, Aws, CustomResource, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
-import { Topic, type CfnTopic } from 'aws-cdk-lib/aws-sns';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -115,23 +115,24 @@ export class PushConstruct extends Construct {
 
   /** Exactly `actions`, each on the push resources it acts on (lib/route-types.ts `PushAction`). */
   grantActions(grantee: IGrantable, actions: readonly PushAction[]): void {
-    const stack = Stack.of(this);
     const applications = [...this.applicationNames].map(([platform, name]) => `${SNS_PLATFORM[platform]}/${name}`);
     // Written with the pseudo parameters (not formatArn), so the wildcard ARNs read the same to
     // cdk-nag whether or not the stack's account and region are known at synth time.
     const sns = (resource: string) => `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
-    const applicationArns = applications.map((application) => sns(`app/${application}`));
     const endpointArns = applications.map((application) => sns(`endpoint/${application}/*`));
     const topics = [...this.topics.values()];
     const topicArns = topics.map((topic) => topic.topicArn);
+    // IAM's service reference lists no resource type for the endpoint-level actions and Unsubscribe:
+    // a policy naming ARNs for them would be denied, so they take "*" (each function still gets only
+    // the actions its route names). Subscribe and Publish are checked against topic and endpoint ARNs.
+    const anyResource = (present: boolean) => (present ? ['*'] : []);
     const resourcesOf: Record<PushAction, string[]> = {
-      CreatePlatformEndpoint: applicationArns,
-      GetEndpointAttributes: endpointArns,
-      SetEndpointAttributes: endpointArns,
-      DeleteEndpoint: endpointArns,
+      CreatePlatformEndpoint: anyResource(applications.length > 0),
+      GetEndpointAttributes: anyResource(applications.length > 0),
+      SetEndpointAttributes: anyResource(applications.length > 0),
+      DeleteEndpoint: anyResource(applications.length > 0),
       Subscribe: topicArns,
-      // A subscription's ARN is its topic's followed by ":<id>".
-      Unsubscribe: topicArns.flatMap((arn) => [arn, `${arn}:*`]),
+      Unsubscribe: anyResource(topics.length > 0),
       Publish: [...topicArns, ...endpointArns],
     };
     const granted = actions.filter((action) => resourcesOf[action].length > 0);
@@ -147,13 +148,11 @@ export class PushConstruct extends Construct {
         });
       }
     }
-    if (granted.includes('Unsubscribe')) {
-      for (const topic of topics) {
-        principal.acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(topic.node.defaultChild as CfnTopic)}>:*]`,
-          reason: 'Subscription ARNs are the topic\'s ARN and a generated id; the wildcard covers subscriptions of this Lambase topic only.',
-        });
-      }
+    if (granted.some((action) => resourcesOf[action].includes('*'))) {
+      principal.acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'SNS has no resource-level permissions for CreatePlatformEndpoint, Get/SetEndpointAttributes, DeleteEndpoint and Unsubscribe; this role holds only the ones its route calls.',
+      });
     }
   }
 }
