@@ -13,6 +13,7 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Backend } from '../functions/core/config/define-backend.js';
+import { CONFIG_KEY, DEVICE_PLATFORMS } from '../functions/core/push/push-platforms.js';
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { defaultRoute, functionId, routes } from '../lib/routes.js';
@@ -23,10 +24,11 @@ import { ensureUser } from './emulators/cognito/ensure-user.js';
 import { startCognito } from './emulators/cognito/start-cognito.js';
 import { startDynamoDb } from './emulators/dynamodb.js';
 import { startS3 } from './emulators/s3/start-s3.js';
+import { startSns, type LocalSns } from './emulators/sns/start-sns.js';
 import { cognitoTriggers, startEventRouting, type EventRouting } from './events/start-event-routing.js';
 import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
-import { LocalOutbox } from './outbox.js';
+import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
 import { functionEntries } from '../build/function-build.js';
 import { LocalBundles } from './runtime/local-bundles.js';
@@ -82,8 +84,10 @@ export type LocalBackend = {
   userPoolClientId: string;
   tableName: string;
   bucketName: string;
-  endpoints: { dynamodb: string; s3: string; cognito: string };
+  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string };
   outbox: LocalOutbox;
+  /** The local SNS: its endpoints and subscriptions can be inspected (`sns.snapshot()`). */
+  sns: LocalSns;
   /** Milliseconds from the call to ready. */
   readyInMs: number;
   /** Settles once the pre-warmed functions have loaded (ready does not wait for them). */
@@ -133,8 +137,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const bundling = LocalBundles.open({ backend, entries: functionEntries(backend), watch: options.watch ?? false, log });
     bundling.catch(() => undefined);
 
-    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process.
-    const { bundles, dynamodb, s3, cognito } = await steps.addTogether({
+    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process; SNS hands
+    // every push a device would get to the outbox.
+    const { bundles, dynamodb, s3, cognito, sns } = await steps.addTogether({
       bundles: ['function bundles', () => bundling],
       dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), signal, log })],
       s3: [
@@ -157,6 +162,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
             onEmail: (email) => outbox.addEmail(email),
             triggers: cognitoTriggers(triggers),
             invoke: (name, event) => lambda().invoke(name, event),
+          }),
+      ],
+      sns: [
+        'SNS',
+        () =>
+          startSns({
+            dataDir: path.join(dataDir, 'sns'),
+            region: LOCAL_REGION,
+            // Every platform of the config works locally, with no credentials.
+            platforms: DEVICE_PLATFORMS.filter((platform) => backend.push[CONFIG_KEY[platform]]),
+            topics: backend.push.topics,
+            onDelivery: (delivery) => outbox.addPush(outboxPushOf(delivery)),
           }),
       ],
     });
@@ -194,11 +211,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         bucketName: LOCAL_BUCKET_NAME,
         userPoolId: cognito.userPoolId,
         userPoolClientId: cognito.userPoolClientId,
+        pushApplications: sns.applicationArns,
+        pushTopics: sns.topicArns,
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
-        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
-        outboxUrl: `${gateway.url}/_local/outbox`,
+        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint },
         logLevel: options.functionLogLevel ?? 'WARN',
         extra: options.functionEnvironment,
       }),
@@ -232,8 +250,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       userPoolClientId: cognito.userPoolClientId,
       tableName: LOCAL_TABLE_NAME,
       bucketName: LOCAL_BUCKET_NAME,
-      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
+      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint },
       outbox,
+      sns,
       readyInMs: Math.round(performance.now() - startedAt),
       prewarmed: prewarming,
       environmentCount: () => lambda().environmentCount,
