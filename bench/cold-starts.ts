@@ -60,7 +60,7 @@ export async function measureColdStarts(
     const sizes = bundleSizes({ ...metafile.outputs, ...emptyBuild.metafile.outputs });
 
     const samples = new Map<string, { importMs: number[]; invokeMs: number[]; totalMs: number[]; statuses: (number | null)[] }>();
-    const matcher = new RouteMatcher([...routes].map((route) => ({ method: route.operation.method, path: route.operation.path, target: route })), defaultRoute);
+    const matcher = routeMatcher();
     for (let round = 0; round < options.rounds; round++) {
       const requests = shuffle([...(await functionRequests(local, fixtures, round)), { id: EMPTY, handler: '', event: {} }]);
       for (const request of requests) {
@@ -103,19 +103,34 @@ async function coldStart(
   matcher: RouteMatcher<RouteDefinition>,
   outdir: string,
 ): Promise<{ importMs: number; invokeMs: number; totalMs: number; status: number | null }> {
-  let settings: FunctionSettings & { operation?: RouteDefinition['operation'] } = { handler: '', grants: [] };
-  let event = request.event;
+  const { settings, event } = invocationOf(request, matcher);
+  const eventFile = path.join(outdir, `event-${request.id}.json`);
+  await writeFile(eventFile, JSON.stringify(event));
+  const environment = functionProcessEnvironment(local, settings, request.id);
+  const { stdout } = await run(process.execPath, [HARNESS, pathToFileURL(bundleFile(outdir, request.id)).href, eventFile], { env: environment, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { importMs: number; invokeMs: number; totalMs: number; status: number | null };
+}
+
+/** The routes, matched as the gateway matches them. */
+export function routeMatcher(): RouteMatcher<RouteDefinition> {
+  return new RouteMatcher([...routes].map((route) => ({ method: route.operation.method, path: route.operation.path, target: route })), defaultRoute);
+}
+
+/** The settings of the function `request` goes to, and the event it gets (API Gateway's for a route). */
+export function invocationOf(request: FunctionRequest, matcher: RouteMatcher<RouteDefinition>): { settings: FunctionSettings; event: unknown } {
   if (request.http) {
     const [pathOnly] = request.http.path.split('?');
     const match = matcher.match(request.http.method, pathOnly!);
-    settings = match.target;
-    event = httpEvent(request.http, { routeKey: match.routeKey, pathParameters: match.pathParameters, auth: match.target.operation.auth });
-  } else if (request.id !== EMPTY) {
-    settings = platformTriggers.find((trigger) => trigger.handler === request.handler)!;
+    const event = httpEvent(request.http, { routeKey: match.routeKey, pathParameters: match.pathParameters, auth: match.target.operation.auth });
+    return { settings: match.target, event };
   }
-  const eventFile = path.join(outdir, `event-${request.id}.json`);
-  await writeFile(eventFile, JSON.stringify(event));
-  const environment = {
+  if (request.id === EMPTY) return { settings: { handler: '', grants: [] }, event: request.event };
+  return { settings: platformTriggers.find((trigger) => trigger.handler === request.handler)!, event: request.event };
+}
+
+/** The whole environment of a function's process: its grants' variables, pointed at local mode's emulators. */
+export function functionProcessEnvironment(local: LocalBackend, settings: FunctionSettings, id: string): Record<string, string> {
+  return {
     ...functionEnvironment(settings, {
       stage: 'local',
       tableName: local.tableName,
@@ -126,13 +141,11 @@ async function coldStart(
       pushTopics: local.sns.topicArns,
     }),
     ...localFunctionEnvironment({ region: local.region, endpoints: local.endpoints, logLevel: 'WARN' }),
-    AWS_LAMBDA_FUNCTION_NAME: request.id,
+    AWS_LAMBDA_FUNCTION_NAME: id,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMb ?? 512),
     TZ: 'UTC',
     PATH: process.env.PATH ?? '',
   };
-  const { stdout } = await run(process.execPath, [HARNESS, pathToFileURL(bundleFile(outdir, request.id)).href, eventFile], { env: environment, maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { importMs: number; invokeMs: number; totalMs: number; status: number | null };
 }
 
 /** Each bundle's size and its largest packages (node_modules names, or "lambase" for our code). */

@@ -30,14 +30,29 @@ export type FunctionRequest = {
 };
 
 /** Users and data the requests refer to, made once per bench. */
-export type Fixtures = { user: TestUser; admin: TestUser; other: TestUser; fresh: () => Promise<TestUser>; noteId: string };
+export type Fixtures = {
+  user: TestUser;
+  admin: TestUser;
+  other: TestUser;
+  fresh: () => Promise<TestUser>;
+  noteId: string;
+  /** Registers one more device of `user` (a new FCM token) and gives its id. */
+  device: () => Promise<string>;
+};
 
 export async function makeFixtures(local: LocalBackend, api: (method: string, path: string, options: { as?: TestUser; body?: unknown }) => Promise<{ status: number; body: unknown }>): Promise<Fixtures> {
   const user = await createUser(local);
   const other = await createUser(local);
   const admin = await createUser(local, process.env.LAMBASE_ADMIN_EMAIL ?? uniqueEmail('admin'));
   const note = await api('POST', '/data/notes', { as: user, body: { title: 'bench' } });
-  return { user, admin, other, fresh: () => createUser(local), noteId: (note.body as { id: string }).id };
+  let devices = 0;
+  const device = async () => {
+    const token = `bench-${Date.now().toString(36)}-${devices++}-${'x'.repeat(140)}`;
+    const registered = await api('POST', '/push/devices', { as: user, body: { platform: 'fcm', token } });
+    return (registered.body as { deviceId: string }).deviceId;
+  };
+  await device();
+  return { user, admin, other, fresh: () => createUser(local), noteId: (note.body as { id: string }).id, device };
 }
 
 /** The request each route function serves in run `run` (its operationId picks it). */
@@ -77,6 +92,19 @@ export async function routeRequest(operationId: string, fixtures: Fixtures, run:
     listFiles: () => ({ method: 'GET', path: '/storage/files', as: user }),
     getFile: () => ({ method: 'GET', path: '/storage/files/does-not-exist', as: user }),
     deleteFile: () => ({ method: 'DELETE', path: '/storage/files/does-not-exist', as: user }),
+    registerDevice: () => ({ method: 'POST', path: '/push/devices', as: user, body: { platform: 'fcm', token: `bench-cold-${run}-${'x'.repeat(140)}` } }),
+    listDevices: () => ({ method: 'GET', path: '/push/devices', as: user }),
+    deleteDevice: async () => ({ method: 'DELETE', path: `/push/devices/${await fixtures.device()}`, as: user }),
+    followTopic: () => ({ method: 'PUT', path: '/push/topics/posts', as: user }),
+    unfollowTopic: () => ({ method: 'DELETE', path: '/push/topics/posts', as: user }),
+    sendNotification: () => ({
+      method: 'POST',
+      path: '/push/send',
+      as: admin,
+      body: { to: { userIds: [user.userId], topic: 'posts' }, notification: { title: `Bench ${run}`, body: 'cold start' } },
+    }),
+    listNotifications: () => ({ method: 'GET', path: '/notifications', as: user }),
+    markNotificationRead: () => ({ method: 'POST', path: '/notifications/does-not-exist/read', as: user }),
     notFound: () => ({ method: 'GET', path: '/no/such/route' }),
   };
   return requests[operationId]?.();

@@ -10,23 +10,31 @@
  *   5. per function: bundle size and cold start (a fresh Node process importing the bundle and
  *      serving one request), as a ratio to an empty handler measured the same way
  */
+import { execFile } from 'node:child_process';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
+import { defineBackend } from '../functions/core/config/define-backend.js';
 import { FIXED_INDEXES } from '../functions/core/table-design.js';
 import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { startLocal, type LocalBackend, type StartLocalOptions } from '../local/start-local.js';
 import { api, createUser, STRONG_PASSWORD, uniqueEmail, type TestUser } from '../test/fixtures/local-backend.js';
-import { measureColdStarts, TARGETS, type ColdStart } from './cold-starts.js';
-import { makeFixtures, routeRequest } from './function-requests.js';
+import { functionProcessEnvironment, invocationOf, measureColdStarts, routeMatcher, TARGETS, type ColdStart } from './cold-starts.js';
+import { makeFixtures, routeRequest, type FunctionRequest } from './function-requests.js';
+import type { Overhead, OverheadSpec } from './handler-overhead.js';
 import { httpCaller, measureRate, type Rate } from './load.js';
 import { processTreeMemory } from './memory.js';
+import { ISSUE_15_REFERENCE } from './issue-reference.js';
 import { median } from './stats.js';
+
+const run = promisify(execFile);
 
 const quick = process.argv.includes('--quick');
 const LOAD_MS = quick ? 1_500 : 5_000;
@@ -101,7 +109,6 @@ async function startup(): Promise<void> {
 async function requestPath(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-path-'));
   const local = await startBench(dataDir, { functionEnvironment: { LAMBASE_REPORT_USAGE: 'true' } });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const dynamodb = new DynamoDBClient({
     endpoint: local.endpoints.dynamodb,
     region: local.region,
@@ -118,15 +125,15 @@ async function requestPath(): Promise<void> {
     const key = { pk: { S: `DOC#notes#${note.id}` }, sk: { S: 'DOC' } };
     const item = (await dynamodb.send(new GetItemCommand({ TableName: local.tableName, Key: key }))).Item!;
     let counter = 0;
-    const scenarios: { name: string; gateway: () => Promise<void>; raw: () => Promise<void> }[] = [
+    const scenarios: { name: string; gateway: (agent: http.Agent) => () => Promise<void>; raw: () => Promise<void> }[] = [
       {
         name: 'get a note by id',
-        gateway: httpCaller(local.url, agent, () => ({ method: 'GET', path: `/data/notes/${note.id}`, token: user.accessToken })),
+        gateway: (agent: http.Agent) => httpCaller(local.url, agent, () => ({ method: 'GET', path: `/data/notes/${note.id}`, token: user.accessToken })),
         raw: async () => void (await dynamodb.send(new GetItemCommand({ TableName: local.tableName, Key: key, ConsistentRead: true }))),
       },
       {
         name: 'create a note',
-        gateway: httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes', token: user.accessToken, body: { title: `load ${counter++}` } })),
+        gateway: (agent: http.Agent) => httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes', token: user.accessToken, body: { title: `load ${counter++}` } })),
         raw: async () => {
           const copy: Record<string, AttributeValue> = { ...item, pk: { S: `DOC#notes#raw-${process.pid}-${counter++}` } };
           await dynamodb.send(new PutItemCommand({ TableName: local.tableName, Item: copy, ConditionExpression: 'attribute_not_exists(pk)' }));
@@ -134,7 +141,7 @@ async function requestPath(): Promise<void> {
       },
       {
         name: 'query own pinned notes (limit 20)',
-        gateway: httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes/query', token: reader.accessToken, body: { where: { pinned: true }, limit: 20 } })),
+        gateway: (agent: http.Agent) => httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes/query', token: reader.accessToken, body: { where: { pinned: true }, limit: 20 } })),
         raw: async () =>
           void (await dynamodb.send(
             new QueryCommand({
@@ -155,7 +162,7 @@ async function requestPath(): Promise<void> {
     const figures: Record<string, unknown>[] = [];
     for (const scenario of scenarios) {
       for (const connections of [1, 10]) {
-        const gateway = await measureRate(connections, LOAD_MS, scenario.gateway);
+        const gateway = await measureOverHttp(connections, scenario.gateway);
         const raw = await measureRate(connections, LOAD_MS, scenario.raw);
         const ratio = gateway.perSecond / raw.perSecond;
         rows.push([scenario.name, String(connections), rate(gateway), rate(raw), ratio.toFixed(2)]);
@@ -195,11 +202,119 @@ async function requestPath(): Promise<void> {
     }
     results.dynamodbPerRequest = Object.fromEntries(usage);
     table('3. DynamoDB per request (warm function; capacity as DynamoDB Local reports it)', ['route', 'calls; capacity units; operations'], usage);
+
+    await handlerOverhead(local, user, note.id, unmarshall(item));
   } finally {
-    agent.destroy();
     dynamodb.destroy();
     await local.stop();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** 2b. The handler's own cost on a warm request: the full middleware stack, DynamoDB answered in memory. */
+async function handlerOverhead(local: LocalBackend, user: TestUser, noteId: string, item: Record<string, unknown>): Promise<void> {
+  const matcher = routeMatcher();
+  const requests: (FunctionRequest & { name: string })[] = [
+    { name: 'GET /data/notes/{id}', id: 'DataGetDocument', handler: '', http: { method: 'GET', path: `/data/notes/${noteId}`, as: user } },
+    { name: 'POST /data/notes', id: 'DataCreateDocument', handler: '', http: { method: 'POST', path: '/data/notes', as: user, body: { title: 'overhead', pinned: true } } },
+    { name: 'PATCH /data/notes/{id}', id: 'DataUpdateDocument', handler: '', http: { method: 'PATCH', path: `/data/notes/${noteId}`, as: user, body: { pinned: false } } },
+  ];
+  const environment: Record<string, string> = {};
+  const scenarios = requests.map((request) => {
+    const { settings, event } = invocationOf(request, matcher);
+    Object.assign(environment, functionProcessEnvironment(local, settings, request.id));
+    return { name: request.name, handler: settings.handler, event };
+  });
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-overhead-'));
+  try {
+    const specFile = path.join(folder, 'spec.json');
+    await writeFile(specFile, JSON.stringify({ item, scenarios, calls: quick ? 300 : 2_000 } satisfies OverheadSpec));
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'bench/handler-overhead.ts'), specFile], {
+      env: { ...environment, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      cwd: PROJECT_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const overheads = JSON.parse(stdout.trim().split('\n').at(-1)!) as Overhead[];
+    results.handlerOverhead = overheads;
+    table(
+      '   warm handler overhead: the full middleware stack with DynamoDB answered in memory, one process, sequential calls (target p50 ≤ 1 ms)',
+      ['route', 'p50', 'p99', 'calls', 'status'],
+      overheads.map((overhead) => [overhead.name, `${overhead.p50Ms.toFixed(2)} ms`, `${overhead.p99Ms.toFixed(2)} ms`, String(overhead.calls), overhead.statuses.join('/')]),
+    );
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * 2c. The stream pump's cost to requests: the same reads and writes against local mode without a
+ * document trigger (no pump, the default config) and with one (the pump polls the table's stream
+ * every 200 ms). The trigger listens to a collection the load does not write, so only the polling
+ * differs. Both instances run at once and are measured in turns.
+ */
+async function streamPumpOnOff(): Promise<void> {
+  const base = await loadBackend();
+  const withTrigger = defineBackend({
+    ...base.definition,
+    functions: { ...base.definition.functions, 'bench-pump': { handler: 'test/fixtures/functions/record-events.ts', trigger: { type: 'documents', collection: 'posts', events: ['create'] } } },
+  });
+  const folders = await Promise.all([0, 1].map(() => mkdtemp(path.join(os.tmpdir(), 'lambase-bench-pump-'))));
+  const started = await Promise.allSettled([
+    startBench(folders[0]!),
+    startBench(folders[1]!, { backend: withTrigger, functionEnvironment: { FIXTURE_EVENTS_FILE: path.join(folders[1]!, 'events.jsonl') } }),
+  ]);
+  const failed = started.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const [off, on] = started.map((outcome) => (outcome as PromiseFulfilledResult<LocalBackend>).value);
+  try {
+    const rows: string[][] = [];
+    const figures: Record<string, unknown>[] = [];
+    const callers = await Promise.all(
+      [off!, on!].map(async (local) => {
+        const user = await createUser(local);
+        const note = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'pump' } })).body;
+        let counter = 0;
+        return {
+          get: (agent: http.Agent) => httpCaller(local.url, agent, () => ({ method: 'GET', path: `/data/notes/${note.id}`, token: user.accessToken })),
+          create: (agent: http.Agent) => httpCaller(local.url, agent, () => ({ method: 'POST', path: '/data/notes', token: user.accessToken, body: { title: `pump ${counter++}` } })),
+        };
+      }),
+    );
+    for (const scenario of ['get', 'create'] as const) {
+      for (const connections of [1, 10]) {
+        const pumpOff = await measureOverHttp(connections, callers[0]![scenario]);
+        const pumpOn = await measureOverHttp(connections, callers[1]![scenario]);
+        const name = scenario === 'get' ? 'get a note by id' : 'create a note';
+        rows.push([name, String(connections), rate(pumpOff), rate(pumpOn), (pumpOn.perSecond / pumpOff.perSecond).toFixed(2)]);
+        figures.push({ scenario: name, connections, pumpOff, pumpOn, ratio: pumpOn.perSecond / pumpOff.perSecond });
+      }
+    }
+    results.streamPump = figures;
+    table(
+      '   the stream pump on and off: local mode without a document trigger (no pump) and with one on another collection (the pump polls every 200 ms)',
+      ['scenario', 'conn.', 'pump off (req/s, p50, p99)', 'pump on', 'on/off'],
+      rows,
+    );
+  } finally {
+    await Promise.all([off!.stop(), on!.stop()]);
+    await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  }
+}
+
+/**
+ * A load run over keep-alive sockets of its own: sockets left idle between runs (while the raw
+ * emulator or another instance is measured) would outlive the gateway's keep-alive timeout and
+ * race its close.
+ */
+async function measureOverHttp(connections: number, call: (agent: http.Agent) => () => Promise<void>): Promise<Rate> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  try {
+    return await measureRate(connections, LOAD_MS, call(agent));
+  } finally {
+    agent.destroy();
   }
 }
 
@@ -272,6 +387,43 @@ function printColdStarts(empty: ColdStart, functions: ColdStart[]): void {
   );
 }
 
+/** 6. This run next to issue 15's table (main before the work, and the monolith). */
+function printSideBySide(): void {
+  type PathFigure = { scenario: string; connections: number; localMode: Rate; dynamodbLocal: Rate; ratio: number };
+  const path = (results.requestPath ?? []) as PathFigure[];
+  const load = (scenario: string, connections: number) => {
+    const figure = path.find((candidate) => candidate.scenario.startsWith(scenario) && candidate.connections === connections);
+    return figure ? `${figure.localMode.perSecond.toFixed(0)} req/s, p50 ${figure.localMode.p50Ms.toFixed(1)} ms (${figure.ratio.toFixed(2)}× DynamoDB Local's ${figure.dynamodbLocal.perSecond.toFixed(0)})` : '—';
+  };
+  const startups = (results.startup ?? []) as { readyMs: number; firstSignUpMs: number; firstSignInMs: number }[];
+  const warm = results.authWarm as { signInMs: number; signUpMs: number } | undefined;
+  const cold = results.coldStarts as { functions: ColdStart[] } | undefined;
+  const memory = results.memory as { afterEveryRoute: { totalMb: number }; idle: { totalMb: number } } | undefined;
+  const range = (values: number[], unit: string, digits = 0) => (values.length ? `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}${unit}` : '—');
+  const raw = (scenario: string, connections: number) => path.find((candidate) => candidate.scenario.startsWith(scenario) && candidate.connections === connections)?.dynamodbLocal.perSecond.toFixed(0) ?? '—';
+  const thisRun: Record<string, string> = {
+    'get a note by id, 1 connection': load('get a note', 1),
+    'get a note by id, 10 connections': load('get a note', 10),
+    'create a note, 1 connection': load('create a note', 1),
+    'create a note, 10 connections': load('create a note', 10),
+    'query own pinned notes (limit 20), 1 connection': load('query own pinned', 1),
+    'query own pinned notes (limit 20), 10 connections': load('query own pinned', 10),
+    'sign-up, first call (then warm)': `${range(startups.map((run) => run.firstSignUpMs / 1000), ' s', 2)} (then ${warm ? ms(warm.signUpMs) : '—'})`,
+    'sign-in, first call (then warm)': `${range(startups.map((run) => run.firstSignInMs / 1000), ' s', 2)} (then ${warm ? ms(warm.signInMs) : '—'})`,
+    'ready after start': range(startups.map((run) => run.readyMs / 1000), ' s', 1),
+    'function bundles': cold
+      ? `${cold.functions.length}: ${range(cold.functions.map((fn) => fn.kb), ' KB')}; import + first request ${range(cold.functions.map((fn) => fn.ratio), '×', 1)} an empty handler`
+      : '—',
+    'resident memory after every route': memory ? `${memory.afterEveryRoute.totalMb} MB (idle ${memory.idle.totalMb} MB)` : '—',
+    'DynamoDB Local alone (GetItem 1 / 10 conn.; PutItem 1 / 10)': `${raw('get a note', 1)} / ${raw('get a note', 10)}; ${raw('create a note', 1)} / ${raw('create a note', 10)} req/s (this machine, now)`,
+  };
+  table(
+    `6. side by side with issue 15's table (quoted: main before this work, and the monolith on an idle machine; this run's load average: ${loadAverage()})`,
+    ['figure', 'main before (issue)', 'monolith (issue)', 'this run'],
+    ISSUE_15_REFERENCE.map((row) => [row.figure, row.mainBefore, row.monolith, thisRun[row.figure] ?? '—']),
+  );
+}
+
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const machine = {
   node: process.version,
@@ -284,7 +436,9 @@ console.log(`Lambase benchmark — ${new Date().toISOString()} — Node ${machin
 const startedAt = performance.now();
 await startup();
 await requestPath();
+await streamPumpOnOff();
 await memoryAndColdStarts();
+printSideBySide();
 const file = path.join(PROJECT_ROOT, 'bench/results.json');
 const durationS = Math.round((performance.now() - startedAt) / 1000);
 await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, durationS, machine: { ...machine, loadAverageAtEnd: loadAverage() }, ...results }, null, 2)}\n`);
