@@ -325,7 +325,9 @@ function rate(value: Rate): string {
 /** 4 and 5. Memory over a run that calls every route, then every function's size and cold start. */
 async function memoryAndColdStarts(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-memory-'));
-  const idleEnvironmentMs = quick ? 3_000 : 10_000;
+  // Long enough that no environment retires while the routes are called one by one (under load that
+  // takes tens of seconds), short enough to see them retire afterwards.
+  const idleEnvironmentMs = quick ? 30_000 : 60_000;
   const local = await startBench(dataDir, { idleEnvironmentMs });
   try {
     await local.prewarmed;
@@ -341,6 +343,7 @@ async function memoryAndColdStarts(): Promise<void> {
     }
     const afterEveryRoute = await processTreeMemory();
     const environments = local.environmentCount();
+    if (environments < statuses.length) log(`only ${environments} environments of ${statuses.length} routes were still running: some retired during the run`);
     const retiredAt = performance.now();
     while (local.environmentCount() > 0 && performance.now() - retiredAt < idleEnvironmentMs * 3) await new Promise((resolve) => setTimeout(resolve, 250));
     const afterRetirement = await processTreeMemory();
