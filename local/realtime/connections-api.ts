@@ -5,7 +5,7 @@
  * checked (nothing but local functions reach this port).
  *
  *   POST   {endpoint}/@connections/{id}  → 200 (the body goes to the client as a text frame); 410 GoneException; 413 over 128 KiB
- *   GET    {endpoint}/@connections/{id}  → 200 { ConnectedAt, Identity: { SourceIp, UserAgent }, LastActiveAt }; 410
+ *   GET    {endpoint}/@connections/{id}  → 200 { connectedAt, identity: { sourceIp, userAgent }, lastActiveAt }; 410
  *   DELETE {endpoint}/@connections/{id}  → 204 (closed); 410
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,9 +53,9 @@ async function handle(connections: ConnectionRegistry, request: IncomingMessage,
       const connection = connections.describe(connectionId);
       if (!connection) return gone(response);
       const payload = JSON.stringify({
-        ConnectedAt: new Date(connection.connectedAt).toISOString(),
-        Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
-        LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        connectedAt: new Date(connection.connectedAt).toISOString(),
+        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+        lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
       });
       return void response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }).end(payload);
     }
