@@ -39,7 +39,7 @@ describe('the WebSocket API', () => {
   it('has $connect, $disconnect and $default, each on its own function; only $default answers (route response)', () => {
     const webSocketApis = byType('AWS::ApiGatewayV2::Api').filter(([, api]) => api.Properties.ProtocolType === 'WEBSOCKET');
     expect(webSocketApis).toHaveLength(1);
-    const [[apiId]] = webSocketApis;
+    const apiId = webSocketApis[0]![0];
     const wsRoutes = byType('AWS::ApiGatewayV2::Route').filter(([, route]) => JSON.stringify(route.Properties.ApiId).includes(apiId));
     expect(wsRoutes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
     for (const [, route] of wsRoutes) expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
@@ -55,11 +55,11 @@ describe('the WebSocket API', () => {
   });
 
   it('throttles its stage and writes JSON access logs, with the account\'s logging role set first', () => {
-    const [[, stage]] = byType('AWS::ApiGatewayV2::Stage').filter(([, candidate]) => candidate.Properties.StageName === REALTIME_STAGE_NAME);
+    const stage = byType('AWS::ApiGatewayV2::Stage').find(([, candidate]) => candidate.Properties.StageName === REALTIME_STAGE_NAME)![1];
     expect(stage.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: backend.api.throttle.rateLimit, ThrottlingBurstLimit: backend.api.throttle.burstLimit });
     const logs = stage.Properties.AccessLogSettings as { Format: string; DestinationArn: unknown };
     expect(Object.keys(JSON.parse(logs.Format))).toEqual(expect.arrayContaining(['requestId', 'connectionId', 'eventType', 'routeKey', 'status']));
-    const [[accountId, account]] = byType('AWS::ApiGateway::Account');
+    const [accountId, account] = byType('AWS::ApiGateway::Account')[0]!;
     expect(stage.DependsOn).toContain(accountId);
     expect(account.DeletionPolicy).toBe('Retain');
   });
@@ -77,7 +77,7 @@ describe('the fan-out', () => {
   it('reads the table\'s stream with the realtime filters, partial failures and parallel batches, at no batching window', () => {
     const mappings = byType('AWS::Lambda::EventSourceMapping').filter(([, mapping]) => JSON.stringify(mapping.Properties.FunctionName).includes(functionLogicalId(fanOut!.handler)));
     expect(mappings).toHaveLength(1);
-    const [[, mapping]] = mappings;
+    const mapping = mappings[0]![1];
     expect(mapping.Properties).toMatchObject({
       StartingPosition: 'LATEST',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
