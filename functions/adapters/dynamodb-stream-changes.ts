@@ -6,9 +6,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DocumentItem } from '../core/documents/document-item.js';
-import type { InboxItem } from '../core/push/push-ports.js';
 import type { TableChange } from '../core/realtime/fan-out.js';
-import { NOTIFICATION_ENTITY } from './dynamodb-inbox-store.js';
+import { NOTIFICATION_ENTITY, toInboxItem, type InboxTableItem } from './dynamodb-inbox-store.js';
 
 /** The part of a stream record (as Lambda delivers it) this reads. */
 export type StreamRecordLike = {
@@ -29,16 +28,8 @@ export function tableChangeOf(record: StreamRecordLike): TableChange | undefined
   }
   // A new notification only: marking it read, or a retried send overwriting it, is no news.
   if (image.entity === NOTIFICATION_ENTITY && event === 'created') {
-    const item = image as Record<string, unknown> & InboxItem & { owner: string };
-    const notification: InboxItem = {
-      notificationId: item.notificationId,
-      title: item.title,
-      body: item.body,
-      data: item.data ?? {},
-      read: item.read,
-      createdAt: item.createdAt,
-    };
-    return { kind: 'notification', userId: item.owner, notification };
+    const item = image as InboxTableItem;
+    return { kind: 'notification', userId: item.owner, notification: toInboxItem(item) };
   }
   return undefined;
 }
