@@ -16,11 +16,16 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import { Effect, PolicyStatement, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import type { BackendResources } from '../functions/backend-resources.js';
 import type { LambaseFunction } from '../functions/lambase-function.js';
 import type { RealtimeRouteDefinition } from '../route-types.js';
 import type { Stage } from '../stage.js';
 import { REALTIME_STAGE_NAME } from './realtime-settings.js';
+
+/**
+ * What builds the route functions: BackendResources, named by shape here because BackendResources
+ * itself needs this construct (its endpoint and grant), and lib/ keeps no import loop.
+ */
+export type RouteFunctionFactory = { createFunction(scope: Construct, row: RealtimeRouteDefinition): LambaseFunction };
 
 export type RealtimeConstructProps = {
   stage: Stage;
@@ -74,7 +79,7 @@ export class RealtimeConstruct extends Construct {
   }
 
   /** Connects each route to its function, built by `resources` with exactly the grants its row names. */
-  addRoutes(resources: BackendResources, routes: readonly RealtimeRouteDefinition[]): void {
+  addRoutes(resources: RouteFunctionFactory, routes: readonly RealtimeRouteDefinition[]): void {
     for (const row of routes) {
       const fn = resources.createFunction(this, row);
       this.functions.set(row.routeKey, fn);
