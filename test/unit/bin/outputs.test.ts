@@ -39,6 +39,13 @@ describe('npm run outputs', () => {
     });
   });
 
+  it('adds the realtime URL when the stack has one, and still reads outputs of a stack deployed before realtime', () => {
+    const realtimeUrl = 'wss://ws123.execute-api.eu-west-1.amazonaws.com/realtime';
+    expect(run({ 'Lambase-dev': { ...outputs, RealtimeUrl: realtimeUrl } }).config).toMatchObject({ version: 1, realtimeUrl });
+    expect(run({ 'Lambase-dev': outputs }).config).not.toHaveProperty('realtimeUrl');
+    expect(run({ 'Lambase-dev': { ...outputs, RealtimeUrl: 'https://not-a-websocket.example.com' } }).stderr).toContain('RealtimeUrl');
+  });
+
   it('asks for a stage when there are several, and refuses outputs of another version', () => {
     expect(run({ 'Lambase-dev': outputs, 'Lambase-prod': outputs }).stderr).toContain('Pick a stage with --stage');
     expect(run({ 'Lambase-dev': outputs, 'Lambase-prod': outputs }, ['--stage', 'prod']).config.stage).toBe('prod');
