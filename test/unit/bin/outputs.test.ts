@@ -25,7 +25,8 @@ function run(file: object, args: string[] = []) {
   }
 }
 
-describe('npm run outputs', () => {
+// Each test runs bin/outputs.ts in a fresh Node process (tsx compiles it): seconds when idle, more under CI-like load.
+describe('npm run outputs', { timeout: 60_000 }, () => {
   it('turns the deployed stack\'s outputs into the versioned client config', () => {
     const result = run({ 'Lambase-dev': outputs });
     expect(result.config).toEqual({
