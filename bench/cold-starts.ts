@@ -139,6 +139,7 @@ export function functionProcessEnvironment(local: LocalBackend, settings: Functi
       userPoolClientId: local.userPoolClientId,
       pushApplications: local.sns.applicationArns,
       pushTopics: local.sns.topicArns,
+      realtimeEndpoint: local.realtimeEndpoint,
     }),
     ...localFunctionEnvironment({ region: local.region, endpoints: local.endpoints, logLevel: 'WARN' }),
     AWS_LAMBDA_FUNCTION_NAME: id,

@@ -151,6 +151,28 @@ function triggerEvent(source: string, local: LocalBackend, user: TestUser, run: 
       ],
     };
   }
+  if (source === 'stream') {
+    // One new note of the user's, as the table's stream carries it (no subscriber: the fan-out reads who listens and stops).
+    const now = new Date().toISOString();
+    return {
+      Records: [
+        {
+          eventID: `bench-${run}`,
+          eventName: 'INSERT',
+          eventVersion: '1.1',
+          eventSource: 'aws:dynamodb',
+          awsRegion: local.region,
+          dynamodb: {
+            Keys: { pk: { S: `DOC#notes#bench-${run}` }, sk: { S: 'DOC' } },
+            NewImage: { pk: { S: `DOC#notes#bench-${run}` }, sk: { S: 'DOC' }, owner: { S: user.userId }, data: { M: { title: { S: 'bench' } } }, createdAt: { S: now }, updatedAt: { S: now } },
+            SequenceNumber: String(run + 1),
+            SizeBytes: 100,
+            StreamViewType: 'NEW_AND_OLD_IMAGES',
+          },
+        },
+      ],
+    };
+  }
   throw new Error(`The bench has no event for ${source} triggers: add one to bench/function-requests.ts`);
 }
 

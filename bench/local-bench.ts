@@ -9,6 +9,8 @@
  *   4. resident memory: idle, after every route was called, after idle environments retired
  *   5. per function: bundle size and cold start (a fresh Node process importing the bundle and
  *      serving one request), as a ratio to an empty handler measured the same way
+ *   6. this run next to issue 15's starting figures
+ *   7. realtime: change → delivery latency, and the fan-out's cost by subscribers (bench/realtime-bench.ts)
  */
 import { execFile } from 'node:child_process';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -32,7 +34,8 @@ import type { Overhead, OverheadSpec } from './handler-overhead.js';
 import { httpCaller, measureRate, type Rate } from './load.js';
 import { processTreeMemory } from './memory.js';
 import { ISSUE_15_REFERENCE } from './issue-reference.js';
-import { median } from './stats.js';
+import { realtimeBench } from './realtime-bench.js';
+import { median, percentile } from './stats.js';
 
 const run = promisify(execFile);
 
@@ -441,6 +444,10 @@ await startup();
 await requestPath();
 await streamPumpOnOff();
 await memoryAndColdStarts();
+// 7. Realtime (bench/realtime-bench.ts): change → delivery, and the fan-out's cost by subscribers.
+const realtimeTables = await realtimeBench({ quick, percentile });
+for (const { title, header, body } of realtimeTables) table(title, header, body);
+results.realtime = realtimeTables;
 printSideBySide();
 const file = path.join(PROJECT_ROOT, 'bench/results.json');
 const durationS = Math.round((performance.now() - startedAt) / 1000);

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import type { Backend } from '../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { defaultRoute, functionId, routes } from '../lib/routes.js';
+import { defaultRoute, functionId, realtimeRoutes, routes } from '../lib/routes.js';
 import { allTriggers } from '../lib/triggers.js';
 import { compileConfig } from './compile-config.js';
 
@@ -50,9 +50,9 @@ export const BUNDLE_SETTINGS = {
 /** One function to bundle: its construct id (the output folder) and its handler file. */
 export type FunctionEntry = { id: string; handler: string };
 
-/** Every function of the backend: each route's (the `$default` one included) and each trigger's, once per handler file. */
+/** Every function of the backend: each route's (the `$default` one and the WebSocket routes included) and each trigger's, once per handler file. */
 export function functionEntries(backend: Pick<Backend, 'functions'>): FunctionEntry[] {
-  const handlers = new Set([...routes, defaultRoute, ...allTriggers(backend)].map((settings) => settings.handler));
+  const handlers = new Set([...routes, defaultRoute, ...realtimeRoutes, ...allTriggers(backend)].map((settings) => settings.handler));
   return [...handlers].map((handler) => ({ id: functionId(handler), handler }));
 }
 

@@ -183,6 +183,7 @@ export class LocalLambdaRuntime {
   private readonly bundles: BundleSource;
   private readonly idleEnvironmentMs: number;
   private readonly idleCheck: NodeJS.Timeout;
+  private readonly invokedListeners = new Set<(name: string) => void>();
   private stopped = false;
 
   constructor(options: LocalLambdaRuntimeOptions) {
@@ -233,6 +234,15 @@ export class LocalLambdaRuntime {
   }
 
   /**
+   * Calls `listener` after every invocation, whatever its outcome (local mode wakes the stream
+   * pump with it: a function that finished may have written to the table). Returns what removes it.
+   */
+  onInvoked(listener: (name: string) => void): () => void {
+    this.invokedListeners.add(listener);
+    return () => this.invokedListeners.delete(listener);
+  }
+
+  /**
    * Invokes `name` with `event` and resolves with its result; rejects with `FunctionError`, or
    * `RuntimeStoppedError` once the runtime is stopped.
    */
@@ -246,6 +256,7 @@ export class LocalLambdaRuntime {
       throw this.stopped ? new RuntimeStoppedError(name) : error;
     } finally {
       this.release(fn.name, environment);
+      for (const listener of this.invokedListeners) listener(name);
     }
   }
 
