@@ -38,7 +38,8 @@ let appUrl: string;
 
 beforeAll(async () => {
   if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  local = await startTestBackend({ admin });
+  // The backend's own log lines (a function that failed, and why) show with a failing test.
+  local = await startTestBackend({ admin, log: (line) => console.log(line) });
   outDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-example-'));
   // The production build, pointed at this backend, served by Vite's preview server on 127.0.0.1.
   const define = { 'import.meta.env.VITE_LAMBASE_URL': JSON.stringify(local.url) };
