@@ -5,6 +5,7 @@
  * results exist.
  */
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { GeoCell } from '../core/geo/geo-index.js';
 import type { CursorPosition } from '../core/pagination/cursor.js';
 import { documentKey, isExpired, ownerPartition, type DocumentItem } from '../core/documents/document-item.js';
 import type { DocumentStore, QueryPage, TransactionOutcome, TransactionWrite, VersionCheck } from '../core/documents/document-store.js';
@@ -13,6 +14,7 @@ import { TooManyRequestsError } from '../core/errors.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-write.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { readGeoCells } from './dynamodb-geo-cells.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
 export type DocumentStoreTuning = {
@@ -111,6 +113,10 @@ export class DynamoDbDocumentStore implements DocumentStore {
       [plan.sortAttribute]: last[plan.sortAttribute]!,
     };
     return { items: returned, lastKey };
+  }
+
+  readGeoCells(slot: number, cells: readonly GeoCell[]): Promise<DocumentItem[]> {
+    return readGeoCells<DocumentItem>(this.client, this.tableName, slot, cells);
   }
 
   async transact(writes: TransactionWrite[]): Promise<TransactionOutcome> {

@@ -18,6 +18,7 @@ import type { PageCursors } from '../pagination/cursor.js';
 import { isExpired, toDocument, toItem, type Document, type DocumentItem } from './document-item.js';
 import { assertClientFields, parseFields, schemasOf, type DocumentFields } from './document-schemas.js';
 import type { DocumentStore } from './document-store.js';
+import { geoPage, isGeoWhere, planGeoQuery } from '../geo/geo-query.js';
 import { NOTHING_READABLE, planQuery, type QueryInput } from './query-plan.js';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
@@ -60,6 +61,7 @@ export class DocumentService {
 
   async query(caller: Caller | undefined, collectionName: string, input: QueryInput, page: PageRequest): Promise<Page<Document>> {
     const collection = this.collection(collectionName);
+    if (isGeoWhere(input.where)) return this.geoQuery(caller, collection, input, page);
     const plan = planQuery(collection, input, caller, this.adminGroup);
     if (plan === NOTHING_READABLE) return { items: [], nextCursor: null };
     const codec = await this.deps.cursors();
@@ -69,6 +71,21 @@ export class DocumentService {
     return {
       items: result.items.map(toDocument),
       nextCursor: result.lastKey ? codec.encode(result.lastKey, scope) : null,
+    };
+  }
+
+  /** `near` / `within` (functions/core/geo/geo-query.ts): the covering cells read again on each page. */
+  private async geoQuery(caller: Caller | undefined, collection: ResolvedCollection, input: QueryInput, page: PageRequest): Promise<Page<Document>> {
+    const plan = planGeoQuery(collection, input, caller, this.adminGroup);
+    if (plan === NOTHING_READABLE) return { items: [], nextCursor: null };
+    const codec = await this.deps.cursors();
+    const scope = { caller: caller?.userId ?? null, collection: collection.name, plan };
+    const after = page.cursor === undefined ? undefined : codec.decode(page.cursor, scope);
+    const items = await this.deps.store.readGeoCells(plan.slot, plan.cells);
+    const result = geoPage(plan, items, { limit: page.limit, after, now: this.deps.clock.now() });
+    return {
+      items: result.matches.map(({ item, distanceMeters }) => ({ ...toDocument(item), ...(distanceMeters === undefined ? {} : { distanceMeters }) })),
+      nextCursor: result.last ? codec.encode(result.last, scope) : null,
     };
   }
 

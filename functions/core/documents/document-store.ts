@@ -2,6 +2,7 @@
  * The port the document service needs from storage. The DynamoDB adapter implements it with one
  * request per method (transactions for batches); conditions make every write atomic.
  */
+import type { GeoCell } from '../geo/geo-index.js';
 import type { CursorPosition } from '../pagination/cursor.js';
 import type { DocumentItem } from './document-item.js';
 import type { QueryPlan } from './query-plan.js';
@@ -35,6 +36,8 @@ export type DocumentStore = {
    * `lastKey` is set exactly when more items match after the last one returned.
    */
   query(plan: QueryPlan, options: { limit: number; startKey?: CursorPosition; now: Date }): Promise<QueryPage>;
+  /** Every document stored in these cells of the geo index in slot `slot` (one Query per cell). */
+  readGeoCells(slot: number, cells: readonly GeoCell[]): Promise<DocumentItem[]>;
   /** All writes or none. */
   transact(writes: TransactionWrite[]): Promise<TransactionOutcome>;
   /** One page of `owner`'s documents in `collection`, newest first, expired ones included. */
