@@ -101,6 +101,7 @@ function memoryStore(): DocumentStore {
     },
     remove: unused,
     query: unused,
+    readGeoCells: unused,
     transact: unused,
     listByOwner: unused,
     deleteMany: unused,
