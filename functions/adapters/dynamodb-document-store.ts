@@ -5,6 +5,7 @@
  * results exist.
  */
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableKey } from '../core/geo/fences.js';
 import type { GeoCell } from '../core/geo/geo-index.js';
 import type { CursorPosition } from '../core/pagination/cursor.js';
 import { documentKey, isExpired, ownerPartition, type DocumentItem } from '../core/documents/document-item.js';
@@ -123,11 +124,18 @@ export class DynamoDbDocumentStore implements DocumentStore {
     try {
       await this.client.send(
         new TransactWriteCommand({
-          TransactItems: writes.map((write) =>
-            write.kind === 'delete'
-              ? { Delete: { TableName: this.tableName, Key: documentKey(write.collection, write.id), ...versionCondition(write.expectedVersion) } }
-              : { Put: { TableName: this.tableName, Item: write.item, ...versionCondition(write.expectedVersion) } },
-          ),
+          TransactItems: writes.map((write) => {
+            switch (write.kind) {
+              case 'delete':
+                return { Delete: { TableName: this.tableName, Key: documentKey(write.collection, write.id), ...versionCondition(write.expectedVersion) } };
+              case 'put':
+                return { Put: { TableName: this.tableName, Item: write.item, ...versionCondition(write.expectedVersion) } };
+              case 'putRelated':
+                return { Put: { TableName: this.tableName, Item: write.item } };
+              case 'deleteRelated':
+                return { Delete: { TableName: this.tableName, Key: write.key } };
+            }
+          }),
         }),
       );
       return { ok: true };
@@ -162,8 +170,8 @@ export class DynamoDbDocumentStore implements DocumentStore {
     return { items, lastKey: lastEvaluatedKey as CursorPosition | undefined };
   }
 
-  async deleteMany(documents: readonly { collection: string; id: string }[]): Promise<void> {
-    await batchDelete(this.client, this.tableName, documents.map((document) => documentKey(document.collection, document.id)));
+  async deleteMany(documents: readonly { collection: string; id: string }[], related: readonly TableKey[] = []): Promise<void> {
+    await batchDelete(this.client, this.tableName, [...documents.map((document) => documentKey(document.collection, document.id)), ...related]);
   }
 
   private async conditional(write: () => Promise<unknown>): Promise<VersionCheck> {
