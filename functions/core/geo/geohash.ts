@@ -98,7 +98,15 @@ export function coveringCells(box: Box, precision: number): string[] {
 
 /** How many cells `coveringCells` would return, without naming them. */
 export function coveringCount(box: Box, precision: number): number {
-  return (rowOf(box.north, precision) - rowOf(box.south, precision) + 1) * columnsOf(box, precision).length;
+  return (rowOf(box.north, precision) - rowOf(box.south, precision) + 1) * columnCount(box, precision);
+}
+
+function columnCount(box: Box, precision: number): number {
+  const first = columnOf(box.west, precision);
+  const last = columnOf(box.east, precision);
+  if (box.west <= box.east) return last - first + 1;
+  const columns = 2 ** lngBits(precision);
+  return first <= last ? columns : columns - first + last + 1;
 }
 
 function columnsOf(box: Box, precision: number): number[] {

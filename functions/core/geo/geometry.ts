@@ -9,8 +9,8 @@ export const EARTH_RADIUS_METERS = 6_371_008.8;
 export type Point = { lat: number; lng: number };
 
 const RADIANS = Math.PI / 180;
-/** Boxes grow by this much (≈ 1 mm) so that rounding can never leave a match outside the cells read. */
-const MARGIN_DEGREES = 1e-8;
+/** Boxes grow by this much (≈ 1 cm) so that rounding can never leave a match outside the cells read. */
+const MARGIN_DEGREES = 1e-7;
 
 /** The great-circle distance in meters (haversine, numerically stable for tiny and antipodal distances). */
 export function distanceMeters(a: Point, b: Point): number {
