@@ -37,7 +37,7 @@ async function createPlaces(category: string, points: Point[]): Promise<Place[]>
   return places;
 }
 
-async function allPages(category: string, where: Record<string, unknown>, limit: number) {
+async function allPages(category: string, where: { near: unknown } | { within: unknown }, limit: number) {
   const documents = service();
   const found: { id: string; distanceMeters?: number }[] = [];
   const perPage: number[] = [];

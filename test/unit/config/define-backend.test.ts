@@ -15,7 +15,7 @@ function problemsOf(input: unknown): string[] {
 
 describe('lambase.config.ts (the example backend)', () => {
   it('declares notes, posts and sessions as docs/api/documents.md describes', () => {
-    expect(Object.keys(backend.collections)).toEqual(['notes', 'posts', 'sessions']);
+    expect(Object.keys(backend.collections)).toEqual(['notes', 'posts', 'sessions', 'places', 'zones']);
     expect(backend.collections.notes!.access).toEqual({ read: ['owner'], create: ['owner'], update: ['owner'], delete: ['owner'] });
     expect(backend.collections.posts!.access.read).toEqual(['public']);
     expect(backend.collections.posts!.access.create).toEqual(['authenticated']);
