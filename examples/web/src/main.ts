@@ -86,7 +86,9 @@ async function watchUnread(signal: AbortSignal): Promise<void> {
   const page = await client.notifications.list({ limit: 50, signal });
   showUnread(page.items.filter((item) => !item.read).length);
   const stop = await client.notifications.subscribe((item) => {
-    if (currentPage() !== 'inbox') toast(`New: ${item.title}`);
+    // The inbox page counts for itself while it is open.
+    if (currentPage() === 'inbox') return;
+    toast(`New: ${item.title}`);
     showUnread(unread + 1);
   });
   if (signal.aborted) stop();
