@@ -103,6 +103,7 @@ function memoryStore(): DocumentStore {
     query: unused,
     transact: unused,
     listByOwner: unused,
+    countByOwner: unused,
     deleteMany: unused,
   };
 }
