@@ -11,7 +11,7 @@ import { AuthConstruct } from './auth/auth-construct.js';
 import { DataConstruct } from './data/data-construct.js';
 import { BackendResources } from './functions/backend-resources.js';
 import { PushConstruct } from './push/push-construct.js';
-import { defaultRoute, routes } from './routes.js';
+import { allRoutes, defaultRoute } from './routes.js';
 import type { Stage } from './stage.js';
 import { StorageConstruct } from './storage/storage-construct.js';
 import { allTriggers } from './triggers.js';
@@ -51,7 +51,7 @@ export class LambaseStack extends Stack {
     this.storage = new StorageConstruct(this, 'Storage', { stage, allowedOrigins });
     this.push = new PushConstruct(this, 'Push', { stage, push: backend.push });
     const resources = new BackendResources(stage, this.auth, this.data, this.storage, this.push);
-    this.api = new ApiConstruct(this, 'Api', { resources, routes, defaultRoute, allowedOrigins, throttle: backend.api.throttle });
+    this.api = new ApiConstruct(this, 'Api', { resources, routes: allRoutes(backend), defaultRoute, allowedOrigins, throttle: backend.api.throttle });
     this.triggers = new TriggersConstruct(this, 'Triggers', { resources, triggers: allTriggers(backend) });
 
     new CfnOutput(this, 'OutputsVersion', { value: String(OUTPUTS_VERSION), description: 'Version of these outputs (functions/contract/stack-outputs.ts)' });

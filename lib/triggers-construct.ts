@@ -1,23 +1,24 @@
 /**
  * Wires the trigger table (lib/triggers.ts) to its event sources: Cognito user-pool triggers,
  * S3 object-created notifications, the table's stream (with Lambda event filters, partial batch
- * failures and bisecting) and EventBridge schedules. Events that still fail after their retries
- * land in one encrypted dead-letter queue.
+ * failures and bisecting), EventBridge Scheduler schedules, and the user functions the event
+ * dispatcher invokes. Events that still fail after their retries land in one encrypted,
+ * alarmed dead-letter queue.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BackendResources } from './functions/backend-resources.js';
 import type { LambaseFunction } from './functions/lambase-function.js';
+import type { ScheduleInput } from '../functions/core/events/lambase-events.js';
 import type { TriggerDefinition } from './route-types.js';
-import { documentFilterPatterns } from './triggers.js';
 
 export type TriggersConstructProps = { resources: BackendResources; triggers: readonly TriggerDefinition[] };
 
@@ -55,15 +56,18 @@ export class TriggersConstruct extends Construct {
     });
     const asyncFailures = new SqsDestination(this.deadLetters);
 
-    for (const trigger of props.triggers) {
+    // Functions that invoke others (the event dispatcher) come last, once those exist.
+    const ordered = [...props.triggers].sort((a, b) => Number(invokesOthers(a)) - Number(invokesOthers(b)));
+    for (const trigger of ordered) {
       if (trigger.source === 'cognito' && trigger.grants.some((grant) => grant.kind === 'userPool' || grant.kind === 'userPoolClient')) {
         // The pool would depend on the function (its trigger) and the function on the pool (its
         // id in the environment, its ARN in the policy): CloudFormation refuses the cycle.
         throw new Error(`Trigger ${trigger.name}: a Cognito trigger cannot be granted its own user pool; use the event's userPoolId instead.`);
       }
-      const invokedAsync = trigger.source === 's3' || trigger.source === 'schedule';
+      const invokedAsync = trigger.source === 's3' || trigger.source === 'schedule' || trigger.source === 'dispatched';
       const fn = resources.createFunction(this, trigger, { onFailure: invokedAsync ? asyncFailures : undefined });
       this.functions.set(trigger.name, fn);
+      if (trigger.source === 'dispatched') resources.registerUserFunction(trigger.name, fn);
       switch (trigger.source) {
         case 'cognito':
           resources.auth.addTrigger(COGNITO_OPERATIONS[trigger.event], fn);
@@ -71,7 +75,7 @@ export class TriggersConstruct extends Construct {
         case 's3':
           resources.storage.onObjectCreated(fn, trigger.prefix);
           break;
-        case 'documents':
+        case 'stream':
           fn.addEventSource(
             new DynamoEventSource(resources.data.table, {
               startingPosition: StartingPosition.LATEST,
@@ -82,17 +86,43 @@ export class TriggersConstruct extends Construct {
               retryAttempts: 5,
               maxRecordAge: Duration.hours(24),
               onFailure: new SqsDlq(this.deadLetters),
-              filters: documentFilterPatterns(trigger).map((pattern) => FilterCriteria.filter(pattern)),
+              filters: trigger.filters.map((pattern) => FilterCriteria.filter(pattern)),
             }),
           );
+          acknowledgeInvokeGrants(fn, trigger);
           break;
-        case 'schedule':
-          new Rule(this, `Schedule-${trigger.name}`, {
-            schedule: Schedule.expression(trigger.expression),
-            targets: [new LambdaFunction(fn, { deadLetterQueue: this.deadLetters, retryAttempts: 2 })],
+        case 'dispatched':
+          break; // the dispatcher invokes it (its grant: `invoke`)
+        case 'schedule': {
+          // Scheduler fills in the time of each firing; the function makes it a ScheduledEvent.
+          const input: ScheduleInput = { type: 'scheduled', schedule: trigger.name, scheduledAt: ContextAttribute.scheduledTime };
+          const target = new LambdaInvoke(fn, {
+            input: ScheduleTargetInput.fromObject(input),
+            deadLetterQueue: this.deadLetters,
+            // Delivery retries (Lambda then retries a failing run twice on its own); a firing an
+            // hour late is dropped into the dead-letter queue rather than run out of its time.
+            retryAttempts: 5,
+            maxEventAge: Duration.hours(1),
+          });
+          new Schedule(this, `Schedule-${trigger.name}`, {
+            schedule: ScheduleExpression.expression(trigger.expression),
+            target,
+            description: `Runs ${trigger.name} (lambase.config.ts)`,
           });
           break;
+        }
       }
     }
   }
+}
+
+const invokesOthers = (trigger: TriggerDefinition) => trigger.grants.some((grant) => grant.kind === 'invoke');
+
+/** `grantInvoke` also covers the functions' versions (`<arn>:*`): the dispatcher invokes $LATEST only, but the pattern is CDK's. */
+function acknowledgeInvokeGrants(fn: LambaseFunction, trigger: TriggerDefinition): void {
+  if (!invokesOthers(trigger)) return;
+  Validations.of(fn.role!).acknowledge({
+    id: 'AwsSolutions-IAM5',
+    reason: 'lambda:InvokeFunction on exactly the subscribed user functions; the ":*" suffix CDK adds names their versions, not other functions.',
+  });
 }

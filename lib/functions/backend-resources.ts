@@ -15,6 +15,9 @@ import type { Stage } from '../stage.js';
 import { LambaseFunction } from './lambase-function.js';
 
 export class BackendResources {
+  /** The user functions created so far, by lambase.config.ts name (the dispatcher invokes them). */
+  private readonly userFunctions = new Map<string, LambaseFunction>();
+
   constructor(
     readonly stage: Stage,
     readonly auth: AuthConstruct,
@@ -32,7 +35,13 @@ export class BackendResources {
       userPoolClientId: this.auth.userPoolClient.userPoolClientId,
       pushApplications: this.push.applicationArnsByDevicePlatform,
       pushTopics: this.push.topicArns,
+      functionNames: Object.fromEntries([...this.userFunctions].map(([name, fn]) => [name, fn.functionName])),
     };
+  }
+
+  /** Records a user function under its lambase.config.ts name, for the functions granted to invoke it. */
+  registerUserFunction(name: string, fn: LambaseFunction): void {
+    this.userFunctions.set(name, fn);
   }
 
   /** Creates the function for `settings`, with its environment and exactly its grants. */
@@ -41,7 +50,7 @@ export class BackendResources {
     settings: FunctionSettings & { operation?: Operation },
     options: { onFailure?: IDestination } = {},
   ): LambaseFunction {
-    const fn = new LambaseFunction(scope, functionId(settings.handler), {
+    const fn = new LambaseFunction(scope, settings.id ?? functionId(settings.handler), {
       settings,
       stage: this.stage,
       environment: functionEnvironment(settings, this.names),
@@ -65,6 +74,15 @@ export class BackendResources {
         return; // the pool's public API needs no IAM permission
       case 'push':
         return this.push.grantActions(fn, grant.actions);
+      case 'eventReceipts':
+        return this.data.grantEventReceipts(fn, grant.function);
+      case 'invoke':
+        for (const name of grant.functions) {
+          const target = this.userFunctions.get(name);
+          if (!target) throw new Error(`${fn.node.id} may invoke ${name}, which is not created yet: create user functions first.`);
+          target.grantInvoke(fn);
+        }
+        return;
     }
   }
 }
