@@ -60,6 +60,8 @@ class ExecutionEnvironment {
   private readonly ready: Promise<void>;
   private nextId = 0;
   dead = false;
+  /** Its code changed on disk: it finishes what it runs, then goes (the next call starts fresh). */
+  stale = false;
 
   constructor(private readonly fn: LocalFunction) {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url), {
@@ -177,6 +179,18 @@ export class LocalLambdaRuntime {
     }
   }
 
+  /**
+   * Makes `name` load its code afresh: idle environments go now, busy ones once their invocation
+   * ends (it is not cut short); the next invocation starts a new environment (a cold start).
+   */
+  invalidate(name: string): void {
+    const pool = this.pools.get(name);
+    if (!pool) return;
+    for (const environment of pool.environments) environment.stale = true;
+    for (const environment of pool.idle.splice(0)) void environment.stop();
+    pool.environments = pool.environments.filter((environment) => !environment.dead);
+  }
+
   /** Terminates every environment (rejecting what runs in them) and every waiting invocation. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -208,6 +222,7 @@ export class LocalLambdaRuntime {
   private release(name: string, environment: ExecutionEnvironment): void {
     const pool = this.pools.get(name);
     if (!pool) return; // stopped meanwhile
+    if (environment.stale && !environment.dead) void environment.stop();
     const next = pool.waiting.shift();
     if (!next) {
       if (!environment.dead) pool.idle.push(environment);
