@@ -14,7 +14,7 @@
  */
 import type { DocumentEventKind, EventTrigger } from '../config/function-config.js';
 import { toDocument, type DocumentItem } from '../documents/document-item.js';
-import { toFileView, type FileRecord, type LiveFileRecord } from '../storage/file-record.js';
+import { toFileView, type LiveFileRecord } from '../storage/file-record.js';
 import { ENTITY } from '../table-design.js';
 import type { TableEvent } from './lambase-events.js';
 
@@ -56,8 +56,8 @@ export function eventOf(change: TableChange): TableEvent | undefined {
     }
     case ENTITY.file: {
       if (change.eventName !== 'MODIFY' || change.before?.status !== 'pending' || change.after?.status !== 'ready') return undefined;
-      const record = change.after as FileRecord & { owner: string };
-      return { ...base, type: 'fileUploaded', file: { ...toFileView(record as LiveFileRecord), owner: record.owner } };
+      const record = change.after as LiveFileRecord;
+      return { ...base, type: 'fileUploaded', file: { ...toFileView(record), owner: record.ownerId } };
     }
     case ENTITY.profile: {
       if (change.eventName !== 'INSERT') return undefined;
