@@ -17,5 +17,5 @@ export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, 
 
 /** Every trigger of `backend`: the platform's, then its user functions' (and their event dispatcher). */
 export function allTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {
-  return [...platformTriggers, ...functionTriggers(backend, platformTriggers)];
+  return [...platformTriggers, ...functionTriggers(backend)];
 }

@@ -10,7 +10,8 @@
  * functions, its own event receipts (it runs each event once).
  *
  * What the config alone cannot check is checked here, with the same one-line messages: the handler
- * file exists, a path does not collide with a built-in route, a name is not a built-in function's.
+ * file exists, and a path does not collide with a built-in route. (Names cannot collide: the
+ * config's are lower-case, the platform's functions are named in PascalCase.)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -94,18 +95,13 @@ export function functionRoutes(backend: Pick<Backend, 'functions'>, builtIn: rea
   return routes;
 }
 
-/**
- * The trigger rows of the `on` and `schedule` functions, and the event dispatcher when any
- * function is `on` an event; `platform` are the platform's own triggers, whose names are taken.
- */
-export function functionTriggers(backend: Pick<Backend, 'functions'>, platform: readonly TriggerDefinition[]): TriggerDefinition[] {
+/** The trigger rows of the `on` and `schedule` functions, and the event dispatcher when any function is `on` an event. */
+export function functionTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {
   const started = Object.values(backend.functions).filter((fn) => fn.trigger.kind !== 'http');
   const problems = handlerProblems(started);
-  const platformNames = new Set([...platform.map((trigger) => trigger.name), EVENT_DISPATCHER.name]);
   const rows: TriggerDefinition[] = [];
   const subscriptions: { name: string; on: EventTrigger }[] = [];
   for (const fn of started) {
-    if (platformNames.has(fn.name)) problems.push(`functions.${fn.name}: "${fn.name}" is the name of a built-in function; rename yours`);
     const settings = {
       name: fn.name,
       handler: fn.handler,
