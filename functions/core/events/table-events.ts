@@ -56,8 +56,9 @@ export function eventOf(change: TableChange): TableEvent | undefined {
     }
     case ENTITY.file: {
       if (change.eventName !== 'MODIFY' || change.before?.status !== 'pending' || change.after?.status !== 'ready') return undefined;
-      const record = change.after as LiveFileRecord;
-      return { ...base, type: 'fileUploaded', file: { ...toFileView(record), owner: record.ownerId } };
+      // The stored item names its owner `owner` (functions/adapters/dynamodb-file-record-store.ts), not `ownerId`.
+      const record = change.after as Omit<LiveFileRecord, 'ownerId'> & { owner: string };
+      return { ...base, type: 'fileUploaded', file: { ...toFileView({ ...record, ownerId: record.owner }), owner: record.owner } };
     }
     case ENTITY.profile: {
       if (change.eventName !== 'INSERT') return undefined;

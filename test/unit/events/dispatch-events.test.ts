@@ -53,7 +53,8 @@ describe('table changes become Lambase events', () => {
   });
 
   it('a file only when it turns ready, with its owner; a profile only when it is created', () => {
-    const file = { pk: 'FILE#f1', sk: 'FILE', entity: 'file', fileId: 'f1', ownerId: 'u1', name: 'a.txt', contentType: 'text/plain', size: 3, visibility: 'private', createdAt: at.toISOString() };
+    // As the store writes it: the owner as `owner`.
+    const file = { pk: 'FILE#f1', sk: 'FILE', entity: 'file', fileId: 'f1', owner: 'u1', ownerKey: '_files#u1', name: 'a.txt', contentType: 'text/plain', size: 3, visibility: 'private', createdAt: at.toISOString() };
     expect(eventOf(change('MODIFY', { before: { ...file, status: 'pending' }, after: { ...file, status: 'ready' } }))).toMatchObject({
       type: 'fileUploaded',
       file: { fileId: 'f1', owner: 'u1', status: 'ready', name: 'a.txt', size: 3 },
