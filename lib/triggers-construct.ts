@@ -5,10 +5,11 @@
  * dispatcher invokes. Events that still fail after their retries land in one encrypted,
  * alarmed dead-letter queue.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { UserPoolOperation } from 'aws-cdk-lib/aws-cognito';
-import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, StartingPosition, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -89,14 +90,26 @@ export class TriggersConstruct extends Construct {
               filters: trigger.filters.map((pattern) => FilterCriteria.filter(pattern)),
             }),
           );
-          acknowledgeInvokeGrants(fn, trigger);
+          Validations.of(fn.role!).acknowledge({
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason: 'The stream event source grants dynamodb:ListStreams, which IAM scopes to no resource; the stream reads themselves name this table\'s stream.',
+          });
           break;
         case 'dispatched':
           break; // the dispatcher invokes it (its grant: `invoke`)
         case 'schedule': {
           // Scheduler fills in the time of each firing; the function makes it a ScheduledEvent.
           const input: ScheduleInput = { type: 'scheduled', schedule: trigger.name, scheduledAt: ContextAttribute.scheduledTime };
+          // Its own role, which may invoke this one function (and send to the dead-letter queue).
+          const role = new Role(this, `Schedule-${trigger.name}-Role`, {
+            assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+          });
+          Validations.of(role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
+            reason: 'The Scheduler Lambda target grants invoke on its one function and that function\'s versions (":*"), no other function.',
+          });
           const target = new LambdaInvoke(fn, {
+            role,
             input: ScheduleTargetInput.fromObject(input),
             deadLetterQueue: this.deadLetters,
             // Delivery retries (Lambda then retries a failing run twice on its own); a firing an
@@ -117,12 +130,3 @@ export class TriggersConstruct extends Construct {
 }
 
 const invokesOthers = (trigger: TriggerDefinition) => trigger.grants.some((grant) => grant.kind === 'invoke');
-
-/** `grantInvoke` also covers the functions' versions (`<arn>:*`): the dispatcher invokes $LATEST only, but the pattern is CDK's. */
-function acknowledgeInvokeGrants(fn: LambaseFunction, trigger: TriggerDefinition): void {
-  if (!invokesOthers(trigger)) return;
-  Validations.of(fn.role!).acknowledge({
-    id: 'AwsSolutions-IAM5',
-    reason: 'lambda:InvokeFunction on exactly the subscribed user functions; the ":*" suffix CDK adds names their versions, not other functions.',
-  });
-}

@@ -3,6 +3,7 @@
  * alone: the right environment and exactly the grants its route table entry names.
  */
 import type { Construct } from 'constructs';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { AuthConstruct } from '../auth/auth-construct.js';
 import type { DataConstruct } from '../data/data-construct.js';
@@ -80,7 +81,9 @@ export class BackendResources {
         for (const name of grant.functions) {
           const target = this.userFunctions.get(name);
           if (!target) throw new Error(`${fn.node.id} may invoke ${name}, which is not created yet: create user functions first.`);
-          target.grantInvoke(fn);
+          // The unqualified ARN only: the dispatcher invokes $LATEST, never a version or alias
+          // (grantInvoke would add `<arn>:*`).
+          fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
         }
         return;
     }

@@ -23,7 +23,7 @@ import { FILES_KEY_ROOT } from '../../functions/core/storage/file-record.js';
 import { ENV } from '../../functions/shared/env.js';
 import { grants } from '../grants.js';
 import { PROJECT_ROOT } from '../project-root.js';
-import type { Grant, RouteDefinition, TriggerDefinition } from '../route-types.js';
+import type { FunctionSettings, Grant, RouteDefinition, TriggerDefinition } from '../route-types.js';
 
 /** The grants behind each `uses` entry: what that part of `ctx` calls, nothing more. */
 export const USE_GRANTS: Record<FunctionUse, readonly Grant[]> = {
@@ -47,6 +47,18 @@ export function userFunctionId(name: string): string {
 function ownSettings(fn: ResolvedFunction): Record<string, string> {
   const settings = { name: fn.name, uses: fn.uses, ...(fn.trigger.kind === 'http' ? { http: fn.trigger } : {}) };
   return { [ENV.function]: JSON.stringify(settings) };
+}
+
+/** A user function's row settings: its own id, handler, grants, settings variable and limits. */
+function functionSettings(fn: ResolvedFunction): FunctionSettings {
+  return {
+    handler: fn.handler,
+    id: userFunctionId(fn.name),
+    grants: grantsOf(fn),
+    environment: ownSettings(fn),
+    timeoutSeconds: fn.timeoutSeconds,
+    memoryMb: fn.memoryMb,
+  };
 }
 
 function grantsOf(fn: ResolvedFunction): Grant[] {
@@ -81,15 +93,7 @@ export function functionRoutes(backend: Pick<Backend, 'functions'>, builtIn: rea
       );
     }
     taken.push({ method, path: routePath, what: `the function ${fn.name}` });
-    routes.push({
-      operation: functionOperation(fn.name, fn.trigger),
-      handler: fn.handler,
-      id: userFunctionId(fn.name),
-      grants: grantsOf(fn),
-      environment: ownSettings(fn),
-      timeoutSeconds: fn.timeoutSeconds,
-      memoryMb: fn.memoryMb,
-    });
+    routes.push({ operation: functionOperation(fn.name, fn.trigger), ...functionSettings(fn) });
   }
   if (problems.length) throw new BackendConfigError(problems);
   return routes;
@@ -102,15 +106,7 @@ export function functionTriggers(backend: Pick<Backend, 'functions'>): TriggerDe
   const rows: TriggerDefinition[] = [];
   const subscriptions: { name: string; on: EventTrigger }[] = [];
   for (const fn of started) {
-    const settings = {
-      name: fn.name,
-      handler: fn.handler,
-      id: userFunctionId(fn.name),
-      grants: grantsOf(fn),
-      environment: ownSettings(fn),
-      timeoutSeconds: fn.timeoutSeconds,
-      memoryMb: fn.memoryMb,
-    };
+    const settings = { name: fn.name, ...functionSettings(fn) };
     if (fn.trigger.kind === 'schedule') rows.push({ ...settings, source: 'schedule', expression: fn.trigger.expression });
     if (fn.trigger.kind === 'event') {
       rows.push({ ...settings, source: 'dispatched' });
