@@ -15,4 +15,5 @@ export const grants = {
   push: (...actions: PushAction[]): Grant => ({ kind: 'push', actions }),
   eventReceipts: (functionName: string): Grant => ({ kind: 'eventReceipts', function: functionName }),
   invoke: (functions: readonly string[]): Grant => ({ kind: 'invoke', functions }),
+  realtimeConnections: { kind: 'realtimeConnections' },
 } as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;

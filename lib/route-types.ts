@@ -46,6 +46,8 @@ export type PushAction =
  * - push: the listed SNS actions on Lambase's own push resources.
  * - eventReceipts: the receipts that make a user function run each event once (`EVENT#<function>#…` items only).
  * - invoke: invoke the named user functions (lambase.config.ts names).
+ * - realtimeConnections: post frames to the WebSocket API's connections (`execute-api:ManageConnections`
+ *   on this API's `POST @connections/*` only).
  */
 export type Grant =
   | { kind: 'table'; access: 'read' | 'write' | 'readWrite' }
@@ -56,7 +58,8 @@ export type Grant =
   | { kind: 'userPoolClient' }
   | { kind: 'push'; actions: readonly PushAction[] }
   | { kind: 'eventReceipts'; function: string }
-  | { kind: 'invoke'; functions: readonly string[] };
+  | { kind: 'invoke'; functions: readonly string[] }
+  | { kind: 'realtimeConnections' };
 
 export type FunctionSettings = {
   /** The handler file, relative to the project root; it exports `handler`. */
@@ -82,6 +85,16 @@ export type RouteDefinition = FunctionSettings & {
   throttle?: { rateLimit: number; burstLimit: number };
 };
 
+/** A route of the WebSocket API (API Gateway's route keys: no route selection on the body). */
+export type RealtimeRouteKey = '$connect' | '$disconnect' | '$default';
+
+/** One row of the realtime route table: a WebSocket route and the function that serves it. */
+export type RealtimeRouteDefinition = FunctionSettings & {
+  routeKey: RealtimeRouteKey;
+  /** The function's result body goes back to the client as a frame (a route response). */
+  returnResponse?: boolean;
+};
+
 /** The resources a function's environment points at; CDK passes tokens, local mode real names. */
 export type ResourceNames = {
   stage: string;
@@ -95,6 +108,8 @@ export type ResourceNames = {
   pushTopics: Record<string, string>;
   /** The deployed name of each user function (lambase.config.ts name → Lambda function name). */
   functionNames: Record<string, string>;
+  /** The WebSocket API's `@connections` endpoint (its stage's callback URL). */
+  realtimeEndpoint: string;
 };
 
 export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
@@ -104,8 +119,21 @@ export type TriggerSource =
   | { source: 'cognito'; event: CognitoTriggerEvent }
   /** Object-created events for keys under `prefix` (asynchronous). */
   | { source: 's3'; prefix: string }
-  /** The table's stream records that pass `filters` (Lambda event filters, OR-ed), in batches. */
-  | { source: 'stream'; filters: readonly StreamFilter[]; batchSize?: number }
+  /**
+   * A reader of the table's stream with its own event filters (OR-ed), in batches of up to
+   * `batchSize`, waiting up to `batchingWindowSeconds` to fill one (none by default: records go out
+   * as soon as Lambda reads them), `parallelization` batches of a shard at once, records older than
+   * `maxRecordAgeHours` (default 24) dropped into the dead-letter queue. The stream has a budget of
+   * two readers (AWS's guidance): the event dispatcher and the realtime fan-out.
+   */
+  | {
+      source: 'stream';
+      filters: readonly StreamFilter[];
+      batchSize?: number;
+      batchingWindowSeconds?: number;
+      parallelization?: number;
+      maxRecordAgeHours?: number;
+    }
   /** Invoked asynchronously by another function (the event dispatcher invokes user functions). */
   | { source: 'dispatched' }
   /** An EventBridge Scheduler expression (asynchronous). */

@@ -1,9 +1,9 @@
 /**
  * Wires the trigger table (lib/triggers.ts) to its event sources: Cognito user-pool triggers,
- * S3 object-created notifications, the table's stream (with Lambda event filters, partial batch
- * failures and bisecting), EventBridge Scheduler schedules, and the user functions the event
- * dispatcher invokes. Events that still fail after their retries land in one encrypted,
- * alarmed dead-letter queue.
+ * S3 object-created notifications, the table's stream (its two readers, the event dispatcher and
+ * the realtime fan-out, each with Lambda event filters, partial batch failures and bisecting),
+ * EventBridge Scheduler schedules, and the user functions the event dispatcher invokes. Events
+ * that still fail after their retries land in one encrypted, alarmed dead-letter queue.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -81,11 +81,13 @@ export class TriggersConstruct extends Construct {
             new DynamoEventSource(resources.data.table, {
               startingPosition: StartingPosition.LATEST,
               batchSize: trigger.batchSize ?? 100,
-              maxBatchingWindow: Duration.seconds(1),
+              maxBatchingWindow: trigger.batchingWindowSeconds ? Duration.seconds(trigger.batchingWindowSeconds) : undefined,
+              // Several batches of one shard at once; Lambda keeps each item's changes in order.
+              parallelizationFactor: trigger.parallelization ?? 1,
               bisectBatchOnError: true,
               reportBatchItemFailures: true,
               retryAttempts: 5,
-              maxRecordAge: Duration.hours(24),
+              maxRecordAge: Duration.hours(trigger.maxRecordAgeHours ?? 24),
               onFailure: new SqsDlq(this.deadLetters),
               filters: trigger.filters.map((pattern) => FilterCriteria.filter(pattern)),
             }),

@@ -8,12 +8,13 @@ import type { Backend } from '../functions/core/config/define-backend.js';
 import type { TriggerDefinition } from './route-types.js';
 import { authTriggers } from './routes/auth-routes.js';
 import { functionTriggers } from './routes/function-routes.js';
+import { realtimeTriggers } from './routes/realtime-routes.js';
 import { storageTriggers } from './routes/storage-routes.js';
 
 export type { CognitoTriggerEvent, TriggerDefinition, TriggerSource } from './route-types.js';
 
 /** The platform's own triggers, feature by feature (each keeps its section in lib/routes/<feature>.ts). */
-export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, ...storageTriggers];
+export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, ...storageTriggers, ...realtimeTriggers];
 
 /** Every trigger of `backend`: the platform's, then its user functions' (and their event dispatcher). */
 export function allTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {

@@ -16,7 +16,9 @@ import type { Backend } from '../functions/core/config/define-backend.js';
 import { CONFIG_KEY, DEVICE_PLATFORMS } from '../functions/core/push/push-platforms.js';
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { allRoutes, defaultRoute, routeFunctionName } from '../lib/routes.js';
+import { LOCAL_REALTIME_PATH } from '../lib/realtime/realtime-settings.js';
+import { allRoutes, defaultRoute, realtimeRoutes, routeFunctionName } from '../lib/routes.js';
+import { realtimeTriggers } from '../lib/routes/realtime-routes.js';
 import { STORAGE_CORS } from '../lib/storage/storage-settings.js';
 import { allTriggers } from '../lib/triggers.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -32,6 +34,7 @@ import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
 import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
+import { startRealtime, type LocalRealtime } from './realtime/start-realtime.js';
 import { watchFunctionFiles } from './runtime/function-reload.js';
 import { LambdaInvokeServer } from './runtime/lambda-invoke-server.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
@@ -66,6 +69,8 @@ export type StartLocalOptions = {
 
 export type LocalBackend = {
   url: string;
+  /** The realtime WebSocket: `ws://127.0.0.1:<port>/realtime`. */
+  realtimeUrl: string;
   dataDir: string;
   region: string;
   userPoolId: string;
@@ -172,8 +177,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION }, LOCAL_TABLE_NAME);
     checkpoint();
 
-    // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up.
+    // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up;
+    // its /realtime upgrades go to the WebSocket API, started next (and so stopped first, closing
+    // the connections the gateway's server would otherwise wait for).
     let events: EventRouting | undefined;
+    let realtime: LocalRealtime | undefined;
     const gateway = steps.add(
       'gateway',
       await startGateway({
@@ -184,13 +192,25 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         invoke: (name, event) => runtime.invoke(name, event),
         throttle: options.throttle ?? backend.api.throttle,
         localRoutes: localRoutes({ outbox, failures, scheduler: () => events?.scheduler }),
+        upgrade: (request, socket, head) => realtime?.upgrade(request, socket, head) ?? false,
+        log,
+      }),
+    );
+    realtime = steps.add(
+      'realtime',
+      await startRealtime({
+        routes: realtimeRoutes,
+        invoke: (name, event) => runtime.invoke(name, event),
+        // A subscriber is coming: load the fan-out now, so the first change it gets is not held up
+        // by a cold start (the contract: within 1 s of the commit in local mode).
+        onConnected: () => realtimeTriggers.forEach((trigger) => void runtime.prewarm(trigger.name)),
         log,
       }),
     );
 
     // 6. Every function, with exactly the environment the CDK gives it, pointed at the emulators.
     registerFunctions(runtime, {
-      routes: [...routes, defaultRoute],
+      routes: [...routes, defaultRoute, ...realtimeRoutes],
       triggers,
       names: {
         stage: 'local',
@@ -202,6 +222,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         pushTopics: sns.topicArns,
         // Locally a user function's name is its lambase.config.ts name.
         functionNames: Object.fromEntries(Object.keys(backend.functions).map((name) => [name, name])),
+        realtimeEndpoint: realtime.endpoint,
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
@@ -241,6 +262,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         log,
       }),
     );
+    // A function that finished may have written to the table: its changes reach the stream's
+    // readers (the realtime fan-out, the event dispatcher) at once, not at the next poll.
+    runtime.onInvoked(() => events?.wakeStreams());
     checkpoint();
 
     // 8. The first admin, when asked for.
@@ -251,6 +275,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     return {
       url: gateway.url,
+      realtimeUrl: `${gateway.url.replace(/^http/, 'ws')}${LOCAL_REALTIME_PATH}`,
       dataDir,
       region: LOCAL_REGION,
       userPoolId: cognito.userPoolId,

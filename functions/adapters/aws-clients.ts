@@ -11,6 +11,7 @@
  * @example
  * const store = new DynamoDbFileRecordStore(documentClient(recordDynamoDbCall), tableName);
  */
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -84,6 +85,7 @@ let cognito: CognitoIdentityProviderClient | undefined;
 let sns: SNSClient | undefined;
 let secretsManager: SecretsManagerClient | undefined;
 let lambda: LambdaClient | undefined;
+let connections: ApiGatewayManagementApiClient | undefined;
 
 /**
  * The execution environment's DynamoDB client, metered by `meter`. There is one meter per
@@ -129,4 +131,13 @@ export function secretsManagerClient(): SecretsManagerClient {
 export function lambdaClient(): LambdaClient {
   lambda ??= new LambdaClient({});
   return lambda;
+}
+
+/**
+ * The execution environment's client of a WebSocket API's `@connections` API. It has no default
+ * endpoint: `endpoint` is the API stage's callback URL (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`).
+ */
+export function connectionsClient(endpoint: string): ApiGatewayManagementApiClient {
+  connections ??= new ApiGatewayManagementApiClient({ endpoint });
+  return connections;
 }

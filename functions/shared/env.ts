@@ -18,6 +18,8 @@ export const ENV = {
   eventSubscriptions: 'LAMBASE_EVENT_SUBSCRIPTIONS',
   /** JSON: the deployed name of each user function the dispatcher may invoke. */
   functionNames: 'LAMBASE_FUNCTION_NAMES',
+  /** The WebSocket API's `@connections` endpoint (its stage's callback URL; local mode's own endpoint locally). */
+  realtimeEndpoint: 'LAMBASE_REALTIME_ENDPOINT',
 } as const;
 
 export type EnvKey = (typeof ENV)[keyof typeof ENV];

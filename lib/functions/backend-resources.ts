@@ -8,6 +8,7 @@ import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { AuthConstruct } from '../auth/auth-construct.js';
 import type { DataConstruct } from '../data/data-construct.js';
 import type { PushConstruct } from '../push/push-construct.js';
+import type { RealtimeConstruct } from '../realtime/realtime-construct.js';
 import type { StorageConstruct } from '../storage/storage-construct.js';
 import type { FunctionSettings, Grant, ResourceNames } from '../route-types.js';
 import { functionEnvironment, functionId } from '../routes.js';
@@ -25,6 +26,7 @@ export class BackendResources {
     readonly data: DataConstruct,
     readonly storage: StorageConstruct,
     readonly push: PushConstruct,
+    readonly realtime: RealtimeConstruct,
   ) {}
 
   get names(): ResourceNames {
@@ -37,6 +39,7 @@ export class BackendResources {
       pushApplications: this.push.applicationArnsByDevicePlatform,
       pushTopics: this.push.topicArns,
       functionNames: Object.fromEntries([...this.userFunctions].map(([name, fn]) => [name, fn.functionName])),
+      realtimeEndpoint: this.realtime.endpoint,
     };
   }
 
@@ -86,6 +89,8 @@ export class BackendResources {
           fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
         }
         return;
+      case 'realtimeConnections':
+        return this.realtime.grantPostToConnections(fn);
     }
   }
 }

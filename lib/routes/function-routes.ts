@@ -120,6 +120,8 @@ export function functionTriggers(backend: Pick<Backend, 'functions'>): TriggerDe
     source: 'stream',
     filters: streamFilters(subscriptions.map((subscription) => subscription.on)),
     batchSize: 100,
+    // Up to a second to fill a batch: user functions are asynchronous anyway, and fewer dispatcher runs cost less.
+    batchingWindowSeconds: 1,
     grants: [grants.invoke(subscriptions.map((subscription) => subscription.name))],
     environment: { [ENV.eventSubscriptions]: JSON.stringify(subscriptions) },
     timeoutSeconds: 60,

@@ -1,8 +1,8 @@
 /**
  * Local mode's event sources, each delivering to its trigger functions with Lambda's semantics,
  * started in order and stopped in reverse:
- *   1. the table's stream → stream triggers, e.g. the event dispatcher (the stream pump: batches,
- *      filters, partial failures)
+ *   1. the table's stream → its two readers, the event dispatcher and the realtime fan-out (the
+ *      stream pump: batches, filters, partial failures; woken whenever a function finishes)
  *   2. S3 object-created events → storage triggers (asynchronous invocations, retried twice)
  *   3. schedules → scheduled functions (timers, and POST /_local/schedules/{name}/run)
  * What fails every retry goes to the failure destination (`asyncInvoker`'s, and `onStreamGiveUp`).
@@ -43,6 +43,8 @@ export type EventRoutingOptions = {
 export type EventRouting = {
   /** Runs scheduled functions on demand (the local-only route). */
   scheduler: LocalScheduler;
+  /** The table may have changed: the stream's readers poll now. */
+  wakeStreams(): void;
   /** Stops the schedules, then S3 events, then the stream pump (the owner of `asyncInvoker` stops its retries). */
   stop(): Promise<void>;
 };
@@ -59,12 +61,13 @@ export async function startEventRouting(options: EventRoutingOptions): Promise<E
     for (const stopOne of stops.splice(0).reverse()) await stopOne();
   };
   try {
-    stops.push(await startStreamPump(options));
+    const pump = await startStreamPump(options);
+    stops.push(pump.stop);
     stops.push(routeObjectCreated(options));
     const scheduler = schedulerFor(options);
     stops.push(() => scheduler.stop());
     scheduler.start();
-    return { scheduler, stop };
+    return { scheduler, wakeStreams: pump.wake, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -76,8 +79,11 @@ export function cognitoTriggers(triggers: readonly TriggerDefinition[]): Trigger
   return Object.fromEntries(triggers.flatMap((trigger) => (trigger.source === 'cognito' ? [[trigger.event, trigger.name]] : [])));
 }
 
-/** 1. One consumer per stream trigger, its own position in the stream, like an event source mapping. */
-async function startStreamPump(options: EventRoutingOptions): Promise<() => Promise<void>> {
+/**
+ * 1. One consumer per stream trigger (the event dispatcher, the realtime fan-out), each with its
+ * own position in the stream, like an event source mapping.
+ */
+async function startStreamPump(options: EventRoutingOptions): Promise<{ stop: () => Promise<void>; wake: () => void }> {
   const consumers = options.triggers.flatMap((trigger) =>
     trigger.source === 'stream'
       ? [{
@@ -88,7 +94,7 @@ async function startStreamPump(options: EventRoutingOptions): Promise<() => Prom
         }]
       : [],
   );
-  if (consumers.length === 0) return () => Promise.resolve();
+  if (consumers.length === 0) return { stop: () => Promise.resolve(), wake: () => {} };
   const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
   const pump = new StreamPump({
     client,
@@ -105,9 +111,12 @@ async function startStreamPump(options: EventRoutingOptions): Promise<() => Prom
     client.destroy();
     throw error;
   }
-  return async () => {
-    await pump.stop();
-    client.destroy();
+  return {
+    stop: async () => {
+      await pump.stop();
+      client.destroy();
+    },
+    wake: () => pump.wake(),
   };
 }
 

@@ -4,7 +4,8 @@
  * its own position per function (kept across restarts), event filters (non-matching records are
  * dropped), batches of `batchSize`, `{ batchItemFailures }` partial failures retried from the
  * first failed record, whole-batch errors retried with the batch bisected, and a record given up
- * after `maxRetries` (handed to `onGiveUp`, local mode's on-failure destination).
+ * after `maxRetries` (handed to `onGiveUp`, local mode's on-failure destination). It polls every
+ * `pollMs`, and at once when woken (local mode wakes it whenever a function finishes).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -54,6 +55,9 @@ export class StreamPump {
   private readonly stopping = new AbortController();
   /** Saves run one after the other: each consumer's loop asks for one, the file is shared. */
   private saving: Promise<void> = Promise.resolve();
+  /** Counts `wake()` calls: a loop that saw another count before it went idle polls again at once. */
+  private wakes = 0;
+  private waking = new AbortController();
 
   constructor(private readonly options: StreamPumpOptions) {}
 
@@ -75,6 +79,16 @@ export class StreamPump {
     await this.persist();
   }
 
+  /**
+   * Something may have written to the table (a function finished): poll now instead of at the end
+   * of the current wait, so changes reach their consumers in milliseconds, not a polling interval.
+   */
+  wake(): void {
+    this.wakes++;
+    this.waking.abort();
+    this.waking = new AbortController();
+  }
+
   private async run(consumer: StreamConsumer): Promise<void> {
     const cursors = new Map<string, ShardCursor>();
     // Lambda's LATEST applies to the shards there when the mapping is created (our very first
@@ -82,6 +96,7 @@ export class StreamPump {
     let latestShards: Set<string> | undefined = this.positions[consumer.name] ? new Set() : undefined;
     this.positions[consumer.name] ??= {};
     while (this.running) {
+      const wakesSeen = this.wakes;
       try {
         const shards = await this.listShards();
         latestShards ??= new Set(shards.map((shard) => shard.ShardId!));
@@ -90,7 +105,7 @@ export class StreamPump {
       } catch (error) {
         if (this.running) this.options.log?.(`stream pump (${consumer.name}): ${(error as Error).message}`);
       }
-      await this.sleep(this.options.pollMs ?? 200);
+      if (wakesSeen === this.wakes) await this.idle(this.options.pollMs ?? 200);
     }
   }
 
@@ -267,6 +282,11 @@ export class StreamPump {
 
   private sleep(ms: number): Promise<void> {
     return delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
+  /** Waits between polls: until `ms` pass, the pump stops, or `wake()` is called. */
+  private idle(ms: number): Promise<void> {
+    return delay(ms, undefined, { signal: AbortSignal.any([this.stopping.signal, this.waking.signal]) }).catch(() => undefined);
   }
 }
 
