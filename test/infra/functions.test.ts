@@ -1,5 +1,6 @@
 /**
- * The user's own functions in the template: one event dispatcher reads the stream (with the union
+ * The user's own functions in the template: one event dispatcher reads the stream (next to the
+ * realtime fan-out, its other reader; with the union
  * of the functions' filters, partial batch failures, bisect, bounded retries, a dead-letter queue)
  * and may invoke exactly the event functions; each of those retries twice and then lands in the
  * alarmed queue; schedules are EventBridge Scheduler schedules; HTTP functions are API routes; and
@@ -42,22 +43,25 @@ describe('user functions in the stack', () => {
     expect(nagFailed).toBe(false);
   });
 
-  it('read the table\'s stream through one event dispatcher with the union of their filters (the stream serves two readers)', () => {
+  it('read the table\'s stream through one event dispatcher with the union of their filters (the stream serves two readers: it and realtime)', () => {
     const mappings = entries('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
-    expect(mappings).toHaveLength(1);
     const [dispatcherId] = functionOf(EVENT_DISPATCHER.name);
+    const [fanOutId] = functionOf('RealtimeFanOutChanges');
+    expect(mappings.map((mapping) => mapping.FunctionName.Ref).sort()).toEqual([dispatcherId, fanOutId].sort());
+    const dispatcher = mappings.filter((mapping) => mapping.FunctionName.Ref === dispatcherId);
     const expected = streamFilters([{ event: 'userSignedUp' }, { event: 'documentCreated', collection: 'posts', where: { published: true } }]);
-    expect(mappings[0]).toMatchObject({
+    expect(dispatcher[0]).toMatchObject({
       FunctionName: { Ref: dispatcherId },
       StartingPosition: 'LATEST',
       BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 5,
       MaximumRecordAgeInSeconds: 86_400,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } } },
     });
-    const patterns = (mappings[0]!.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => JSON.parse(filter.Pattern));
+    const patterns = (dispatcher[0]!.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => JSON.parse(filter.Pattern));
     expect(patterns.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
       expected.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
