@@ -85,5 +85,7 @@ export default defineBackend({
       http: { method: 'GET', path: '/stats', auth: 'authenticated' },
       uses: ['documents:read', 'files'],
     },
+    // A user's reported location entered a zone (PUT /me/location): a notification in their inbox.
+    'zone-alert': { handler: './functions-user/zone-alert.ts', on: { event: 'geofenceEntered', collection: 'zones' }, uses: ['notifications'] },
   },
 });

@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import { fenceCellPartition, type FenceCell } from '../core/geo/fences.js';
 import { geoKeys, type GeoCell } from '../core/geo/geo-index.js';
 import { LOCATIONS_PREFIX, LOCATIONS_SLOT, type FenceCellReader, type GeofenceEventRecord, type LocationStore, type StoredLocation } from '../core/geo/user-location.js';
-import { indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { ENTITY, indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 import { readGeoCells } from './dynamodb-geo-cells.js';
 
@@ -47,7 +47,7 @@ export class DynamoDbLocationStore implements LocationStore, FenceCellReader {
       if (!event) {
         await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
       } else {
-        const eventItem = { [TABLE_KEY.partition]: `EVENT#${event.eventId}`, [TABLE_KEY.sort]: 'GEOFENCE', entity: 'geofenceEvent', ...event, [TTL_ATTRIBUTE]: event.ttl };
+        const eventItem = { [TABLE_KEY.partition]: `EVENT#${event.eventId}`, [TABLE_KEY.sort]: 'GEOFENCE', entity: ENTITY.geofenceEvent, ...event, [TTL_ATTRIBUTE]: event.ttl };
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: [

@@ -13,6 +13,9 @@ import type {
   DocumentDeletedEvent,
   DocumentUpdatedEvent,
   FileUploadedEvent,
+  GeofenceEnteredEvent,
+  GeofenceEvent,
+  GeofenceExitedEvent,
   ScheduledEvent,
   UserSignedUpEvent,
 } from '../core/events/lambase-events.js';
@@ -72,7 +75,15 @@ type EventOfTrigger<O> = O extends 'userSignedUp' | { event: 'userSignedUp' }
         ? DocumentUpdatedEvent<DocumentOf<C>>
         : O extends { event: 'documentDeleted'; collection: infer C extends CollectionName }
           ? DocumentDeletedEvent<DocumentOf<C>>
-          : never;
+          : O extends { event: 'geofenceEntered'; collection: infer C extends CollectionName }
+            ? GeofenceEnteredEvent<DocumentOf<C>>
+            : O extends { event: 'geofenceExited'; collection: infer C extends CollectionName }
+              ? GeofenceExitedEvent<DocumentOf<C>>
+              : O extends 'geofenceEntered' | { event: 'geofenceEntered' }
+                ? GeofenceEnteredEvent
+                : O extends 'geofenceExited' | { event: 'geofenceExited' }
+                  ? GeofenceExitedEvent
+                  : never;
 
 type ConfigOf<N extends FunctionName> = Functions[N];
 
@@ -83,6 +94,7 @@ export type AnyFunctionEvent =
   | DocumentDeletedEvent
   | FileUploadedEvent
   | UserSignedUpEvent
+  | GeofenceEvent
   | ScheduledEvent
   | HttpFunctionRequest;
 

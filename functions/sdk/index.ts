@@ -23,6 +23,9 @@ export type {
   DocumentDeletedEvent,
   DocumentUpdatedEvent,
   FileUploadedEvent,
+  GeofenceEnteredEvent,
+  GeofenceEvent,
+  GeofenceExitedEvent,
   ScheduledEvent,
   UserSignedUpEvent,
 } from '../core/events/lambase-events.js';

@@ -19,19 +19,9 @@ import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
-import { api, createUser, startTestBackend, STRONG_PASSWORD, uploadFile, type TestBackend } from '../fixtures/local-backend.js';
+import { api, createUser, startTestBackend, STRONG_PASSWORD, uploadFile, waitFor, type TestBackend } from '../fixtures/local-backend.js';
 import { processesMentioning } from '../local/fixtures/processes.js';
 import { readmeFunction } from '../fixtures/readme-function.js';
-
-const waitFor = async <T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 // Each test crosses several functions' cold starts (a worker compiling its TypeScript): on a busy
 // 2-core machine that is up to 20 s each, so these tests get more than the project's 60 s.
@@ -55,7 +45,7 @@ describe('your own functions', { timeout: 180_000 }, () => {
       ...example.definition,
       auth: { ...example.definition.auth, groups: ['editors'] },
       functions: {
-        // The example's three, and the fourth README.md adds.
+        // The example's own, and the one README.md adds.
         ...readme.backend.definition.functions,
         'on-note-created': { handler: RECORDER, on: { event: 'documentCreated', collection: 'notes' } },
         // Subscribed to the same events as on-note-created: its failures must not touch that one.
@@ -183,7 +173,7 @@ describe('your own functions', { timeout: 180_000 }, () => {
     expect((await fetch(`${local.url}/_local/schedules/nope/run`, { method: 'POST' })).status).toBe(404);
   });
 
-  it('the fourth function, added as README.md says, runs locally: its schedule pushes the news digest', async () => {
+  it('the README\'s function, added as README.md says, runs locally: its schedule pushes the news digest', async () => {
     const reader = await createUser(local);
     const author = await createUser(local);
     await api(local.url, 'POST', '/push/devices', { as: reader, body: { platform: 'fcm', token: `digest-${reader.userId}` } });

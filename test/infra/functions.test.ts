@@ -5,7 +5,7 @@
  * and may invoke exactly the event functions; each of those retries twice and then lands in the
  * alarmed queue; schedules are EventBridge Scheduler schedules; HTTP functions are API routes; and
  * each function holds exactly the permissions of its `uses`. The backend is the example's plus the
- * fourth function README.md tells a user to add.
+ * function README.md tells a user to add.
  */
 import { describe, expect, it } from 'vitest';
 import { streamFilters } from '../../functions/core/events/table-events.js';
@@ -38,7 +38,7 @@ const actionsOf = (id: string) => [...new Set(statementsOf(id).flatMap((statemen
 const deadLettersId = entries('AWS::SQS::Queue').find(([logicalId]) => logicalId.startsWith('TriggersDeadLetters'))![0];
 
 describe('user functions in the stack', () => {
-  it('pass cdk-nag AwsSolutions with the README\'s fourth function added', () => {
+  it('pass cdk-nag AwsSolutions with the README\'s function added', () => {
     expect(violations.filter((violation) => violation.severity === 'error')).toEqual([]);
     expect(nagFailed).toBe(false);
   });
@@ -49,7 +49,13 @@ describe('user functions in the stack', () => {
     const [fanOutId] = functionOf('RealtimeFanOutChanges');
     expect(mappings.map((mapping) => mapping.FunctionName.Ref).sort()).toEqual([dispatcherId, fanOutId].sort());
     const dispatcher = mappings.filter((mapping) => mapping.FunctionName.Ref === dispatcherId);
-    const expected = streamFilters([{ event: 'userSignedUp' }, { event: 'documentCreated', collection: 'posts', where: { published: true } }]);
+    const expected = streamFilters([
+      { event: 'userSignedUp' },
+      { event: 'documentCreated', collection: 'posts', where: { published: true } },
+      { event: 'geofenceEntered', collection: 'zones' },
+    ]);
+    // zone-alert's geofence event items pass the filter (PUT /me/location writes them).
+    expect(expected).toContainEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['geofenceEvent'] } } } });
     expect(dispatcher[0]).toMatchObject({
       FunctionName: { Ref: dispatcherId },
       StartingPosition: 'LATEST',
@@ -73,14 +79,14 @@ describe('user functions in the stack', () => {
     ]);
     const invoke = statementsOf(EVENT_DISPATCHER.name).filter((statement) => [statement.Action].flat().includes('lambda:InvokeFunction'));
     const targets = JSON.stringify(invoke.map((statement) => statement.Resource));
-    for (const name of ['welcome', 'notify-new-post']) expect(targets).toContain(functionOf(userFunctionId(name))[0]);
+    for (const name of ['welcome', 'notify-new-post', 'zone-alert']) expect(targets).toContain(functionOf(userFunctionId(name))[0]);
     for (const name of ['stats', readme.name]) expect(targets).not.toContain(functionOf(userFunctionId(name))[0]);
     expect(JSON.stringify(functionOf(EVENT_DISPATCHER.name)[1].Properties.Environment.Variables.LAMBASE_EVENT_SUBSCRIPTIONS)).toContain('notify-new-post');
   });
 
   it('retry each event function\'s events twice, for up to 6 hours, then put them in the alarmed dead-letter queue', () => {
     const configs = entries('AWS::Lambda::EventInvokeConfig').map(([, config]) => config.Properties);
-    for (const name of ['welcome', 'notify-new-post', readme.name]) {
+    for (const name of ['welcome', 'notify-new-post', 'zone-alert', readme.name]) {
       const [id] = functionOf(userFunctionId(name));
       expect(configs.find((config) => config.FunctionName.Ref === id), name).toMatchObject({
         MaximumRetryAttempts: 2,
@@ -166,7 +172,7 @@ describe('user functions in the stack', () => {
     });
 
     it('no user function (nor the dispatcher) may Scan, reach Cognito or touch another service', () => {
-      for (const id of [...['welcome', 'notify-new-post', 'stats', readme.name].map(userFunctionId), EVENT_DISPATCHER.name]) {
+      for (const id of [...['welcome', 'notify-new-post', 'stats', 'zone-alert', readme.name].map(userFunctionId), EVENT_DISPATCHER.name]) {
         const actions = actionsOf(id);
         expect(actions, id).not.toContain('dynamodb:Scan');
         expect(actions.every((action) => /^(logs|dynamodb|s3|sns|lambda|sqs):/.test(action)), `${id}: ${actions.join()}`).toBe(true);

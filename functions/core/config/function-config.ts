@@ -16,8 +16,11 @@ export type FunctionHttpMethod = (typeof HTTP_METHODS)[number];
 export const DOCUMENT_EVENT_KINDS = ['documentCreated', 'documentUpdated', 'documentDeleted'] as const;
 /** Events that take no parameter. */
 export const PLATFORM_EVENT_KINDS = ['fileUploaded', 'userSignedUp'] as const;
-export const EVENT_KINDS = [...DOCUMENT_EVENT_KINDS, ...PLATFORM_EVENT_KINDS] as const;
+/** Events raised by `PUT /me/location` when the user's point enters or leaves a geofence document. */
+export const GEOFENCE_EVENT_KINDS = ['geofenceEntered', 'geofenceExited'] as const;
+export const EVENT_KINDS = [...DOCUMENT_EVENT_KINDS, ...PLATFORM_EVENT_KINDS, ...GEOFENCE_EVENT_KINDS] as const;
 export type DocumentEventKind = (typeof DOCUMENT_EVENT_KINDS)[number];
+export type GeofenceEventKind = (typeof GEOFENCE_EVENT_KINDS)[number];
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /**
@@ -39,10 +42,12 @@ export type EqualityValue = string | number | boolean;
 /** What starts an event function, normalised: `on: 'userSignedUp'` becomes `{ event: 'userSignedUp' }`. */
 export type EventTrigger =
   | { event: DocumentEventKind; collection: string; where?: Record<string, EqualityValue> }
-  | { event: (typeof PLATFORM_EVENT_KINDS)[number] };
+  | { event: (typeof PLATFORM_EVENT_KINDS)[number] }
+  /** Without `collection`: the fences of every geofence collection. */
+  | { event: GeofenceEventKind; collection?: string };
 
 /** How the config may write `on`. */
-export type EventTriggerInput = EventTrigger | (typeof PLATFORM_EVENT_KINDS)[number];
+export type EventTriggerInput = EventTrigger | (typeof PLATFORM_EVENT_KINDS)[number] | GeofenceEventKind;
 
 export type FunctionTrigger =
   | { kind: 'http'; method: FunctionHttpMethod; path: string; auth: FunctionAuth }
@@ -84,11 +89,16 @@ const eventTriggerObject = z.discriminatedUnion(
       where: z.record(z.string(), equalityValue).optional(),
     }),
     z.strictObject({ event: z.enum(PLATFORM_EVENT_KINDS) }),
+    z.strictObject({
+      event: z.enum(GEOFENCE_EVENT_KINDS),
+      /** The geofence collection (marked `geofences`) whose fences raise the event; every one when left out. */
+      collection: z.string().optional(),
+    }),
   ],
   {
     error: (issue) =>
       issue.code === 'invalid_union'
-        ? `an event: ${PLATFORM_EVENT_KINDS.map((kind) => `"${kind}"`).join(', ')}, or { event: ${DOCUMENT_EVENT_KINDS.map((kind) => `"${kind}"`).join(' | ')}, collection, where? }`
+        ? `an event: ${[...PLATFORM_EVENT_KINDS, ...GEOFENCE_EVENT_KINDS].map((kind) => `"${kind}"`).join(', ')}, { event: ${GEOFENCE_EVENT_KINDS.map((kind) => `"${kind}"`).join(' | ')}, collection }, or { event: ${DOCUMENT_EVENT_KINDS.map((kind) => `"${kind}"`).join(' | ')}, collection, where? }`
         : undefined,
   },
 );
@@ -141,7 +151,7 @@ export type FunctionInput = z.input<typeof functionSchema>;
 
 /** What resolving a function needs to know about the rest of the config. */
 export type FunctionContext = {
-  collections: Record<string, { fields: Record<string, z.ZodType> }>;
+  collections: Record<string, { fields: Record<string, z.ZodType>; geofences?: unknown }>;
   groups: readonly string[];
   /** The JSON kind a field holds (`string`, `number`, `boolean`…). */
   kindOf: (schema: z.ZodType) => string;
@@ -169,7 +179,8 @@ export function resolveFunction(
       ? { kind: 'event', on: input.on }
       : { kind: 'schedule', expression: input.schedule ?? '' };
   if (trigger.kind === 'http') checkGroup(`${at}.http.auth`, trigger.auth, context.groups, problems);
-  if (trigger.kind === 'event' && 'collection' in trigger.on) checkDocumentTrigger(`${at}.on`, trigger.on, context, problems);
+  if (trigger.kind === 'event' && isDocumentTrigger(trigger.on)) checkDocumentTrigger(`${at}.on`, trigger.on, context, problems);
+  if (trigger.kind === 'event' && isGeofenceTrigger(trigger.on)) checkGeofenceTrigger(`${at}.on`, trigger.on, context, problems);
   const timeoutSeconds = input.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS[trigger.kind];
   if (trigger.kind === 'http' && timeoutSeconds > MAX_HTTP_TIMEOUT_SECONDS) {
     problems.push(`${at}.timeoutSeconds: an HTTP function must answer within ${MAX_HTTP_TIMEOUT_SECONDS} s (API Gateway's limit); lower it, or do the long work in an event function`);
@@ -182,6 +193,28 @@ function checkGroup(at: string, auth: FunctionAuth, groups: readonly string[], p
   const group = auth.slice('group:'.length);
   if (!groups.includes(group)) {
     problems.push(`${at}: group "${group}" is not declared; add it to auth.groups (or use one of: ${groups.join(', ')})`);
+  }
+}
+
+export function isDocumentTrigger(on: EventTrigger): on is Extract<EventTrigger, { event: DocumentEventKind }> {
+  return (DOCUMENT_EVENT_KINDS as readonly string[]).includes(on.event);
+}
+
+export function isGeofenceTrigger(on: EventTrigger): on is Extract<EventTrigger, { event: GeofenceEventKind }> {
+  return (GEOFENCE_EVENT_KINDS as readonly string[]).includes(on.event);
+}
+
+function checkGeofenceTrigger(at: string, on: Extract<EventTrigger, { event: GeofenceEventKind }>, context: FunctionContext, problems: string[]): void {
+  const fenceCollections = Object.keys(context.collections).filter((name) => context.collections[name]!.geofences);
+  const choices = fenceCollections.length ? `use one of: ${fenceCollections.join(', ')}` : 'no collection is marked geofences yet';
+  if (on.collection === undefined) {
+    if (!fenceCollections.length) problems.push(`${at}: ${on.event} needs a geofence collection; mark one with geofences: { center, radius } or { polygon }`);
+    return;
+  }
+  if (!Object.hasOwn(context.collections, on.collection)) {
+    problems.push(`${at}.collection: "${on.collection}" is not a collection; declare it under collections with geofences, or ${choices}`);
+  } else if (!context.collections[on.collection]!.geofences) {
+    problems.push(`${at}.collection: ${on.collection} is not a geofence collection; add geofences: { center, radius } or { polygon } to it, or ${choices}`);
   }
 }
 

@@ -15,7 +15,7 @@
  */
 import pMap from 'p-map';
 import { fitForDelivery, matchesTrigger, type EventSubscription, type TableEvent } from './lambase-events.js';
-import { eventOf, type TableChange } from './table-events.js';
+import { eventsOf, type TableChange } from './table-events.js';
 
 /** Hands `event` to the function named `functionName` for an asynchronous run. */
 export type FunctionInvoker = (functionName: string, event: TableEvent) => Promise<void>;
@@ -42,20 +42,20 @@ export async function dispatchChanges(deps: DispatchDependencies, changes: reado
   const outcomes = await pMap(
     changes,
     async (change) => {
-      const event = eventOf(change);
-      if (!event) return true;
-      const targets = deps.subscriptions.filter((subscription) => matchesTrigger(subscription.on, event));
-      const delivered = fitForDelivery(event);
-      const results = await Promise.allSettled(targets.map((target) => deps.invoke(target.functionName, delivered)));
       let ok = true;
-      results.forEach((result, index) => {
-        if (result.status === 'fulfilled') {
-          invoked++;
-          return;
-        }
-        ok = false;
-        deps.onInvokeFailure?.({ function: targets[index]!.name, eventId: event.eventId, error: result.reason });
-      });
+      for (const event of eventsOf(change)) {
+        const targets = deps.subscriptions.filter((subscription) => matchesTrigger(subscription.on, event));
+        const delivered = fitForDelivery(event);
+        const results = await Promise.allSettled(targets.map((target) => deps.invoke(target.functionName, delivered)));
+        results.forEach((result, index) => {
+          if (result.status === 'fulfilled') {
+            invoked++;
+            return;
+          }
+          ok = false;
+          deps.onInvokeFailure?.({ function: targets[index]!.name, eventId: event.eventId, error: result.reason });
+        });
+      }
       return ok;
     },
     { concurrency: DISPATCH_CONCURRENCY },

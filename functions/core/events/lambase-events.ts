@@ -43,11 +43,31 @@ export type FileUploadedEvent = EventBase & { type: 'fileUploaded'; file: Upload
 export type SignedUpUser = { userId: string; email: string; name?: string; createdAt: string };
 export type UserSignedUpEvent = EventBase & { type: 'userSignedUp'; user: SignedUpUser };
 
+/**
+ * A user's reported point (`PUT /me/location`) entered or left a fence: one event per fence and
+ * transition. `fence` is the fence document as it was when the location was reported; it is
+ * `null` when the fence had been deleted by then (only an exit can find it gone) or did not fit
+ * in the event (`truncated`): read it with `ctx.documents.get(collection, fenceId)`.
+ */
+export type GeofenceEvent<D = Document> = EventBase &
+  Truncation & {
+    type: 'geofenceEntered' | 'geofenceExited';
+    /** The geofence collection. */
+    collection: string;
+    userId: string;
+    fenceId: string;
+    fence: D | null;
+    /** The reported point. */
+    point: { lat: number; lng: number };
+  };
+export type GeofenceEnteredEvent<D = Document> = GeofenceEvent<D> & { type: 'geofenceEntered' };
+export type GeofenceExitedEvent<D = Document> = GeofenceEvent<D> & { type: 'geofenceExited' };
+
 export type ScheduledEvent = EventBase & { type: 'scheduled'; schedule: string; scheduledAt: string };
 
 export type DocumentEvent<D = Document> = DocumentCreatedEvent<D> | DocumentUpdatedEvent<D> | DocumentDeletedEvent<D>;
 /** Every event the table's stream turns into (the event dispatcher's output). */
-export type TableEvent = DocumentEvent | FileUploadedEvent | UserSignedUpEvent;
+export type TableEvent = DocumentEvent | FileUploadedEvent | UserSignedUpEvent | GeofenceEvent;
 export type LambaseEvent = TableEvent | ScheduledEvent;
 
 /**
@@ -67,9 +87,10 @@ export type EventSubscription = { name: string; functionName: string; on: EventT
 /** Whether `event` is one `on` asks for: its kind, its collection, and every `where` equality. */
 export function matchesTrigger(on: EventTrigger, event: TableEvent): boolean {
   if (on.event !== event.type) return false;
-  if (!('collection' in on)) return true;
+  if (!('collection' in on) || on.collection === undefined) return true;
   if (!('collection' in event) || event.collection !== on.collection) return false;
-  const document: Record<string, unknown> = event.type === 'documentUpdated' ? event.after : event.document;
+  if (event.type === 'geofenceEntered' || event.type === 'geofenceExited' || !('where' in on)) return true;
+  const document: Record<string, unknown> = event.type === 'documentUpdated' ? event.after : 'document' in event ? event.document : {};
   return Object.entries(on.where ?? {}).every(([field, value]) => document[field] === value);
 }
 
@@ -89,6 +110,9 @@ export function fitForDelivery<E extends LambaseEvent>(event: E): E {
       return { ...event, document: idOnly(event.document), truncated: true };
     case 'documentUpdated':
       return { ...event, before: idOnly(event.before), after: idOnly(event.after), truncated: true };
+    case 'geofenceEntered':
+    case 'geofenceExited':
+      return { ...event, fence: null, truncated: true };
     default:
       return event;
   }

@@ -11,11 +11,14 @@
  * | documentDeleted  | REMOVE of a document (by a request, or by TTL: `expired`)         |
  * | fileUploaded     | MODIFY of a file record from `pending` to `ready` (the S3 trigger) |
  * | userSignedUp     | INSERT of a profile (the post-confirmation trigger)               |
+ * | geofenceEntered, | INSERT of a geofence event item (`PUT /me/location`): one event   |
+ * | geofenceExited   | per transition it lists                                           |
  */
 import type { DocumentEventKind, EventTrigger } from '../config/function-config.js';
 import { toDocument, type DocumentItem } from '../documents/document-item.js';
 import { toFileView, type LiveFileRecord } from '../storage/file-record.js';
 import { ENTITY } from '../table-design.js';
+import type { GeofenceEventRecord } from '../geo/user-location.js';
 import type { TableEvent } from './lambase-events.js';
 
 export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -40,7 +43,29 @@ const DOCUMENT_EVENTS: Record<StreamEventName, DocumentEventKind> = {
   REMOVE: 'documentDeleted',
 };
 
-/** The event a change raises, if any. */
+/** The events a change raises: one per transition for a geofence event item, else at most one. */
+export function eventsOf(change: TableChange): TableEvent[] {
+  if (change.after?.entity === ENTITY.geofenceEvent) {
+    if (change.eventName !== 'INSERT') return [];
+    const record = change.after as GeofenceEventRecord;
+    // The ids come from the stored item, so a redelivered record raises the same events.
+    return record.transitions.map((transition) => ({
+      eventId: `${record.eventId}:${transition.type}:${transition.collection}:${transition.fenceId}`,
+      occurredAt: record.createdAt,
+      type: transition.type,
+      collection: transition.collection,
+      userId: record.userId,
+      fenceId: transition.fenceId,
+      fence: transition.fence ?? null,
+      point: record.point,
+      ...(record.truncated ? { truncated: true as const } : {}),
+    }));
+  }
+  const event = eventOf(change);
+  return event ? [event] : [];
+}
+
+/** The event a change raises, if any (geofence event items: {@link eventsOf}). */
 export function eventOf(change: TableChange): TableEvent | undefined {
   const base = { eventId: change.eventId, occurredAt: change.at.toISOString() };
   const item = change.after ?? change.before;
@@ -106,6 +131,10 @@ export function streamFilters(triggers: readonly EventTrigger[]): StreamFilter[]
   }
   if (triggers.some((on) => on.event === 'userSignedUp')) {
     platform.push({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: text(ENTITY.profile) } } });
+  }
+  // Both geofence kinds (and any collection) share one filter: the item lists its transitions.
+  if (triggers.some((on) => on.event === 'geofenceEntered' || on.event === 'geofenceExited')) {
+    platform.push({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: text(ENTITY.geofenceEvent) } } });
   }
   const separate = [created, updated, deleted].filter((names) => names.length > 0).length + platform.length;
   if (separate > MAX_STREAM_FILTERS && created.length > 0 && updated.length > 0) {

@@ -131,8 +131,35 @@ describe('functions: each problem names the field and the fix', () => {
     expect(() => defineBackend(fine as Parameters<typeof defineBackend>[0])).not.toThrow();
   });
 
+  it('a geofence event names a collection marked geofences, or any when there is one', () => {
+    const zones = { zones: { fields: { name: z.string(), center: point(), radius: z.number() }, geofences: { center: 'center', radius: 'radius' } } };
+    const onFences = (on: unknown, collections: object = { ...notes, ...zones }) =>
+      problemsOf({ collections, functions: { alert: { handler: 'functions-user/alert.ts', on } } });
+    expect(onFences({ event: 'geofenceEntered', collection: 'zone' })).toEqual([
+      'functions.alert.on.collection: "zone" is not a collection; declare it under collections with geofences, or use one of: zones',
+    ]);
+    expect(onFences({ event: 'geofenceExited', collection: 'notes' })).toEqual([
+      'functions.alert.on.collection: notes is not a geofence collection; add geofences: { center, radius } or { polygon } to it, or use one of: zones',
+    ]);
+    expect(onFences('geofenceEntered', notes)).toEqual([
+      'functions.alert.on: geofenceEntered needs a geofence collection; mark one with geofences: { center, radius } or { polygon }',
+    ]);
+    expect(onFences({ event: 'geofenceEntered', collection: 'zones', where: { name: 'x' } })[0]).toMatch(/^functions\.alert\.on: Unrecognized key: "where"/);
+    const config = defineBackend({
+      collections: { ...notes, ...zones },
+      functions: {
+        entered: { handler: 'functions-user/entered.ts', on: { event: 'geofenceEntered', collection: 'zones' } },
+        exited: { handler: 'functions-user/exited.ts', on: 'geofenceExited' },
+      },
+    } as Parameters<typeof defineBackend>[0]);
+    expect(config.functions.entered!.trigger).toEqual({ kind: 'event', on: { event: 'geofenceEntered', collection: 'zones' } });
+    expect(config.functions.exited!.trigger).toEqual({ kind: 'event', on: { event: 'geofenceExited' } });
+  });
+
   it('an unknown event, and a parameter a platform event does not take', () => {
-    expect(onNotes('userSignedIn')[0]).toMatch(/^functions\.audit\.on\.event: an event: "fileUploaded", "userSignedUp", or \{ event: "documentCreated"/);
+    expect(onNotes('userSignedIn')[0]).toMatch(
+      /^functions\.audit\.on\.event: an event: "fileUploaded", "userSignedUp", "geofenceEntered", "geofenceExited", \{ event: "geofenceEntered" \| "geofenceExited", collection \}, or \{ event: "documentCreated"/,
+    );
     expect(onNotes({ event: 'userSignedUp', collection: 'notes' })[0]).toMatch(/^functions\.audit\.on: Unrecognized key: "collection"/);
   });
 

@@ -23,11 +23,11 @@ function problemsOf(build: () => unknown): string[] {
 }
 
 describe('the example functions as table rows', () => {
-  it('stats is a 🔒 route with its own function; welcome and notify-new-post are dispatched; one dispatcher reads the stream, next to realtime', () => {
+  it('stats is a 🔒 route with its own function; welcome, notify-new-post and zone-alert are dispatched; one dispatcher reads the stream, next to realtime', () => {
     const stats = allRoutes(example).find((route) => route.operation.path === '/stats')!;
     expect(stats).toMatchObject({ id: 'FunctionStats', handler: 'functions-user/stats.ts', operation: { method: 'GET', auth: 'required' } });
     const triggers = allTriggers(example);
-    expect(triggers.filter((trigger) => trigger.source === 'dispatched').map((trigger) => trigger.name)).toEqual(['welcome', 'notify-new-post']);
+    expect(triggers.filter((trigger) => trigger.source === 'dispatched').map((trigger) => trigger.name)).toEqual(['welcome', 'notify-new-post', 'zone-alert']);
     // The stream's two readers (AWS's guidance: at most two per shard): the realtime fan-out and the dispatcher.
     expect(triggers.filter((trigger) => trigger.source === 'stream').map((trigger) => trigger.name)).toEqual(['realtime-fan-out', EVENT_DISPATCHER.name]);
     expect(userFunctionId('notify-new-post')).toBe('FunctionNotifyNewPost');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { dispatchChanges, type FunctionInvoker } from '../../../functions/core/events/dispatch-events.js';
 import { fitForDelivery, MAX_EVENT_BYTES, matchesTrigger, type EventSubscription, type TableEvent } from '../../../functions/core/events/lambase-events.js';
-import { eventOf, streamFilters, MAX_STREAM_FILTERS, type TableChange } from '../../../functions/core/events/table-events.js';
+import { eventOf, eventsOf, streamFilters, MAX_STREAM_FILTERS, type TableChange } from '../../../functions/core/events/table-events.js';
 
 const at = new Date('2026-11-30T03:00:00Z');
 let sequence = 0;
@@ -121,6 +121,46 @@ describe('dispatching a batch', () => {
   });
 });
 
+describe('geofence transitions become events', () => {
+  const zone = { id: 'z1', owner: 'admin', name: 'Harbour', center: { lat: 1, lng: 2 }, radiusMeters: 100, createdAt: at.toISOString(), updatedAt: at.toISOString(), version: 1 };
+  const item = {
+    pk: 'EVENT#g1',
+    sk: 'GEOFENCE',
+    entity: 'geofenceEvent',
+    eventId: 'g1',
+    userId: 'walker',
+    point: { lat: 1, lng: 2 },
+    createdAt: at.toISOString(),
+    ttl: 1,
+    transitions: [
+      { type: 'geofenceEntered', collection: 'zones', fenceId: 'z1', fence: zone },
+      { type: 'geofenceExited', collection: 'areas', fenceId: 'a1', fence: null },
+    ],
+  };
+  const fenceSubscriptions: EventSubscription[] = [
+    { name: 'zone-alert', functionName: 'lambase-dev-zone-alert', on: { event: 'geofenceEntered', collection: 'zones' } },
+    { name: 'any-exit', functionName: 'lambase-dev-any-exit', on: { event: 'geofenceExited' } },
+    { name: 'zone-exit', functionName: 'lambase-dev-zone-exit', on: { event: 'geofenceExited', collection: 'zones' } },
+  ];
+
+  it('one event per transition, each to the functions on its kind and collection, with ids stable across redeliveries', async () => {
+    const inserted = change('INSERT', { after: item });
+    const { calls, invoke } = recordingInvoker();
+    expect(await dispatchChanges({ invoke, subscriptions: fenceSubscriptions }, [inserted])).toEqual({ invoked: 2 });
+    expect(calls).toEqual([
+      {
+        functionName: 'lambase-dev-zone-alert',
+        event: { eventId: 'g1:geofenceEntered:zones:z1', occurredAt: at.toISOString(), type: 'geofenceEntered', collection: 'zones', userId: 'walker', fenceId: 'z1', fence: zone, point: { lat: 1, lng: 2 } },
+      },
+      { functionName: 'lambase-dev-any-exit', event: expect.objectContaining({ eventId: 'g1:geofenceExited:areas:a1', type: 'geofenceExited', fence: null }) },
+    ]);
+    // The same item delivered again (another stream record id) raises the same event ids.
+    expect(eventsOf(change('INSERT', { after: item })).map((event) => event.eventId)).toEqual(['g1:geofenceEntered:zones:z1', 'g1:geofenceExited:areas:a1']);
+    // Its TTL removal raises nothing.
+    expect(eventsOf(change('REMOVE', { before: item }, true))).toEqual([]);
+  });
+});
+
 describe('the stream filters', () => {
   it('let through exactly the changes some function is on', () => {
     expect(streamFilters([{ event: 'documentCreated', collection: 'posts', where: { published: true } }, { event: 'documentCreated', collection: 'notes' }])).toEqual([
@@ -137,7 +177,10 @@ describe('the stream filters', () => {
       { event: 'fileUploaded' },
       { event: 'userSignedUp' },
       { event: 'documentCreated', collection: 'd' },
+      { event: 'geofenceEntered', collection: 'zones' },
+      { event: 'geofenceExited' },
     ]);
     expect(all.length).toBeLessThanOrEqual(MAX_STREAM_FILTERS);
+    expect(all).toContainEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['geofenceEvent'] } } } });
   });
 });
