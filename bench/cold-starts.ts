@@ -13,11 +13,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_SETTINGS, buildFunctions, bundleFile, functionEntries } from '../build/function-build.js';
+import { BUNDLE_SETTINGS, buildFunctions, bundleFile, entryOf, functionEntries } from '../build/function-build.js';
 import type { Backend } from '../functions/core/config/define-backend.js';
+import backend from '../lambase.config.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { defaultRoute, functionEnvironment, routes, type FunctionSettings, type RouteDefinition } from '../lib/routes.js';
-import { platformTriggers } from '../lib/triggers.js';
+import { allRoutes, defaultRoute, functionEnvironment, type FunctionSettings, type RouteDefinition } from '../lib/routes.js';
+import { allTriggers } from '../lib/triggers.js';
 import { RouteMatcher } from '../local/gateway/route-matcher.js';
 import { localFunctionEnvironment } from '../local/runtime/register-functions.js';
 import type { LocalBackend } from '../local/start-local.js';
@@ -53,7 +54,7 @@ export async function measureColdStarts(
 ): Promise<{ empty: ColdStart; functions: ColdStart[] }> {
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-cold-'));
   try {
-    const metafile = await buildFunctions({ backend, entries: functionEntries(backend), outdir });
+    const metafile = (await buildFunctions({ backend, entries: functionEntries(backend), outdir })).metafile;
     const emptySource = path.join(outdir, 'empty-handler.mjs');
     await writeFile(emptySource, "export const handler = async () => ({ statusCode: 200, body: '' });\n");
     const emptyBuild = await build({ ...BUNDLE_SETTINGS, entryPoints: [{ in: emptySource, out: `${EMPTY}/index` }], outdir, metafile: true });
@@ -62,7 +63,7 @@ export async function measureColdStarts(
     const samples = new Map<string, { importMs: number[]; invokeMs: number[]; totalMs: number[]; statuses: (number | null)[] }>();
     const matcher = routeMatcher();
     for (let round = 0; round < options.rounds; round++) {
-      const requests = shuffle([...(await functionRequests(local, fixtures, round)), { id: EMPTY, handler: '', event: {} }]);
+      const requests = shuffle([...(await functionRequests(local, backend, fixtures, round)), { id: EMPTY, handler: '', event: {} }]);
       for (const request of requests) {
         const sample = await coldStart(local, request, matcher, outdir);
         const entry = samples.get(request.id) ?? { importMs: [], invokeMs: [], totalMs: [], statuses: [] };
@@ -111,9 +112,9 @@ async function coldStart(
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { importMs: number; invokeMs: number; totalMs: number; status: number | null };
 }
 
-/** The routes, matched as the gateway matches them. */
+/** The routes (the user's HTTP functions included), matched as the gateway matches them. */
 export function routeMatcher(): RouteMatcher<RouteDefinition> {
-  return new RouteMatcher([...routes].map((route) => ({ method: route.operation.method, path: route.operation.path, target: route })), defaultRoute);
+  return new RouteMatcher(allRoutes(backend).map((route) => ({ method: route.operation.method, path: route.operation.path, target: route })), defaultRoute);
 }
 
 /** The settings of the function `request` goes to, and the event it gets (API Gateway's for a route). */
@@ -125,7 +126,7 @@ export function invocationOf(request: FunctionRequest, matcher: RouteMatcher<Rou
     return { settings: match.target, event };
   }
   if (request.id === EMPTY) return { settings: { handler: '', grants: [] }, event: request.event };
-  return { settings: platformTriggers.find((trigger) => trigger.handler === request.handler)!, event: request.event };
+  return { settings: allTriggers(backend).find((trigger) => entryOf(trigger).id === request.id)!, event: request.event };
 }
 
 /** The whole environment of a function's process: its grants' variables, pointed at local mode's emulators. */
@@ -139,6 +140,8 @@ export function functionProcessEnvironment(local: LocalBackend, settings: Functi
       userPoolClientId: local.userPoolClientId,
       pushApplications: local.sns.applicationArns,
       pushTopics: local.sns.topicArns,
+      // Local mode's Lambda knows each user function by its config name.
+      functionNames: Object.fromEntries(Object.keys(backend.functions).map((name) => [name, name])),
       realtimeEndpoint: local.realtimeEndpoint,
     }),
     ...localFunctionEnvironment({ region: local.region, endpoints: local.endpoints, logLevel: 'WARN' }),

@@ -8,8 +8,10 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { buildHttpApiEvent } from '../local/gateway/http-api-event.js';
 import type { LocalBackend } from '../local/start-local.js';
-import { defaultRoute, functionId, routes } from '../lib/routes.js';
-import { platformTriggers } from '../lib/triggers.js';
+import { entryOf } from '../build/function-build.js';
+import type { Backend } from '../functions/core/config/define-backend.js';
+import { allRoutes, defaultRoute } from '../lib/routes.js';
+import { allTriggers, type TriggerDefinition } from '../lib/triggers.js';
 import { createUser, uniqueEmail, STRONG_PASSWORD, type TestUser } from '../test/fixtures/local-backend.js';
 
 export type HttpRequestSpec = {
@@ -105,26 +107,55 @@ export async function routeRequest(operationId: string, fixtures: Fixtures, run:
     }),
     listNotifications: () => ({ method: 'GET', path: '/notifications', as: user }),
     markNotificationRead: () => ({ method: 'POST', path: '/notifications/does-not-exist/read', as: user }),
+    reportLocation: () => ({ method: 'PUT', path: '/me/location', as: user, body: { lat: 48.8566 + run / 10_000, lng: 2.3522 } }),
+    getLocation: () => ({ method: 'GET', path: '/me/location', as: user }),
+    deleteLocation: () => ({ method: 'DELETE', path: '/me/location', as: other }),
+    // The example backend's own HTTP function (lambase.config.ts `functions.stats`).
+    stats: () => ({ method: 'GET', path: '/stats', as: user }),
     notFound: () => ({ method: 'GET', path: '/no/such/route' }),
   };
   return requests[operationId]?.();
 }
 
-/** Every function's request for run `run`: the routes' (HTTP) and the platform triggers' (events). */
-export async function functionRequests(local: LocalBackend, fixtures: Fixtures, run: number): Promise<FunctionRequest[]> {
+/**
+ * Every function's request for run `run`: the routes' (HTTP: the platform's and the user's HTTP
+ * functions) and the triggers' (events: the platform's, the event dispatcher, the user's event and
+ * scheduled functions).
+ */
+export async function functionRequests(local: LocalBackend, backend: Pick<Backend, 'functions'>, fixtures: Fixtures, run: number): Promise<FunctionRequest[]> {
   const requests: FunctionRequest[] = [];
-  for (const route of [...routes, defaultRoute]) {
+  for (const route of [...allRoutes(backend), defaultRoute]) {
     const http = await routeRequest(route.operation.operationId, fixtures, run);
     if (!http) throw new Error(`The bench has no request for ${route.operation.operationId}: add one to bench/function-requests.ts`);
-    requests.push({ id: functionId(route.handler), handler: route.handler, http });
+    requests.push({ id: entryOf(route).id, handler: route.handler, http });
   }
-  for (const trigger of platformTriggers) {
-    requests.push({ id: functionId(trigger.handler), handler: trigger.handler, event: triggerEvent(trigger.source, local, fixtures.user, run) });
+  for (const trigger of allTriggers(backend)) {
+    requests.push({ id: entryOf(trigger).id, handler: trigger.handler, event: triggerEvent(trigger, backend, local, fixtures.user, run) });
   }
   return requests;
 }
 
-function triggerEvent(source: string, local: LocalBackend, user: TestUser, run: number): unknown {
+function triggerEvent(trigger: TriggerDefinition, backend: Pick<Backend, 'functions'>, local: LocalBackend, user: TestUser, run: number): unknown {
+  const { source } = trigger;
+  // A fresh event id per run: a user function runs each event once, and a second delivery returns at once.
+  const eventId = `bench-${run}-${Date.now().toString(36)}`;
+  const occurredAt = new Date().toISOString();
+  if (source === 'schedule') return { type: 'scheduled', schedule: trigger.name, scheduledAt: occurredAt };
+  if (source === 'dispatched') {
+    const on = backend.functions[trigger.name]?.trigger;
+    const event = on?.kind === 'event' ? on.on.event : undefined;
+    const collection = on?.kind === 'event' && 'collection' in on.on ? on.on.collection : undefined;
+    if (event === 'userSignedUp') return { type: event, eventId, occurredAt, user: { userId: user.userId, email: user.email, createdAt: occurredAt } };
+    if (event === 'documentCreated') {
+      const document = { id: `bench-${run}`, owner: user.userId, createdAt: occurredAt, updatedAt: occurredAt, version: 1, title: 'bench', body: 'bench', published: true };
+      return { type: event, eventId, occurredAt, collection, document };
+    }
+    if (event === 'geofenceEntered' || event === 'geofenceExited') {
+      const fence = { id: 'bench-zone', owner: user.userId, createdAt: occurredAt, updatedAt: occurredAt, version: 1, name: 'Bench zone', center: { lat: 48.8566, lng: 2.3522 }, radiusMeters: 500 };
+      return { type: event, eventId, occurredAt, collection, userId: user.userId, fenceId: fence.id, fence, point: fence.center };
+    }
+    throw new Error(`The bench has no event for ${trigger.name} (on ${event}): add one to bench/function-requests.ts`);
+  }
   if (source === 'cognito') {
     return {
       version: '1',

@@ -22,6 +22,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type Attr
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadBackend } from '../lib/load-backend.js';
+import { allRoutes } from '../lib/routes.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { defineBackend } from '../functions/core/config/define-backend.js';
 import { FIXED_INDEXES } from '../functions/core/table-design.js';
@@ -34,6 +35,7 @@ import type { Overhead, OverheadSpec } from './handler-overhead.js';
 import { httpCaller, measureRate, type Rate } from './load.js';
 import { processTreeMemory } from './memory.js';
 import { ISSUE_15_REFERENCE } from './issue-reference.js';
+import { geoBench } from './geo-bench.js';
 import { realtimeBench } from './realtime-bench.js';
 import { median, percentile } from './stats.js';
 
@@ -339,7 +341,7 @@ async function memoryAndColdStarts(): Promise<void> {
     const call = (method: string, route: string, options: { as?: TestUser; body?: unknown }) => api(local.url, method, route, options);
     const fixtures = { ...(await makeFixtures(local, call)), admin };
     const statuses: string[] = [];
-    for (const { operation } of (await import('../lib/routes.js')).routes) {
+    for (const { operation } of allRoutes(await loadBackend())) {
       const request = (await routeRequest(operation.operationId, fixtures, 0))!;
       const response = await api(local.url, request.method, request.path, { as: request.as, body: request.body });
       statuses.push(`${operation.operationId} ${response.status}`);
@@ -448,6 +450,10 @@ await memoryAndColdStarts();
 const realtimeTables = await realtimeBench({ quick, percentile });
 for (const { title, header, body } of realtimeTables) table(title, header, body);
 results.realtime = realtimeTables;
+// 8. Geolocation (bench/geo-bench.ts): near queries paged to the end, Query calls per page.
+const geoTables = await geoBench({ quick, percentile });
+for (const { title, header, body } of geoTables) table(title, header, body);
+results.geo = geoTables;
 printSideBySide();
 const file = path.join(PROJECT_ROOT, 'bench/results.json');
 const durationS = Math.round((performance.now() - startedAt) / 1000);

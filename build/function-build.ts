@@ -9,14 +9,21 @@
  * - lambase.config.ts is replaced by its compiled form (build/compile-config.ts), so no bundle
  *   loads full zod.
  *
+ * - A user function's bundle carries only the parts of \`ctx\` its \`uses\` names: the others'
+ *   modules (functions/sdk/uses/) are replaced by a stub, so e.g. a function that only writes inbox
+ *   items carries no S3 client. Entries are built in one esbuild run per distinct \`uses\`.
+ *
  * One output folder per function, named by its construct id: `<outdir>/<FunctionId>/index.mjs`.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin } from 'esbuild';
 import type { Backend } from '../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { defaultRoute, functionId, realtimeRoutes, routes } from '../lib/routes.js';
+import type { FunctionUse } from '../functions/core/config/function-kinds.js';
+import { FUNCTION_USES } from '../functions/core/config/function-kinds.js';
+import type { FunctionSettings } from '../lib/route-types.js';
+import { allRoutes, defaultRoute, functionId, realtimeRoutes } from '../lib/routes.js';
 import { allTriggers } from '../lib/triggers.js';
 import { compileConfig } from './compile-config.js';
 
@@ -47,13 +54,25 @@ export const BUNDLE_SETTINGS = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-/** One function to bundle: its construct id (the output folder) and its handler file. */
-export type FunctionEntry = { id: string; handler: string };
+/**
+ * One function to bundle: its construct id (the output folder), its handler file and, for a user
+ * function, its `uses` (only those parts of `ctx` are bundled).
+ */
+export type FunctionEntry = { id: string; handler: string; uses?: readonly FunctionUse[] };
 
-/** Every function of the backend: each route's (the `$default` one and the WebSocket routes included) and each trigger's, once per handler file. */
+/** The bundle a route's or trigger's function runs. */
+export function entryOf(settings: Pick<FunctionSettings, 'handler' | 'id' | 'uses'>): FunctionEntry {
+  return { id: settings.id ?? functionId(settings.handler), handler: settings.handler, ...(settings.uses ? { uses: settings.uses } : {}) };
+}
+
+/** Every function of the backend: each route's (the `$default` one, the WebSocket and user function routes included) and each trigger's, once per id. */
 export function functionEntries(backend: Pick<Backend, 'functions'>): FunctionEntry[] {
-  const handlers = new Set([...routes, defaultRoute, ...realtimeRoutes, ...allTriggers(backend)].map((settings) => settings.handler));
-  return [...handlers].map((handler) => ({ id: functionId(handler), handler }));
+  const entries = new Map<string, FunctionEntry>();
+  for (const settings of [...allRoutes(backend), defaultRoute, ...realtimeRoutes, ...allTriggers(backend)]) {
+    const entry = entryOf(settings);
+    if (!entries.has(entry.id)) entries.set(entry.id, entry);
+  }
+  return [...entries.values()];
 }
 
 /** Where a function's bundle is, under `outdir`. */
@@ -69,22 +88,65 @@ export type FunctionBuildOptions = {
   warn?: (message: string) => void;
 };
 
-/** The complete esbuild options for `entries` (also what local mode's incremental context uses). */
-export function functionBuildOptions(options: FunctionBuildOptions): BuildOptions & { metafile: true } {
-  return {
+/**
+ * The complete esbuild options for `entries`: one build per distinct `uses` (platform functions,
+ * which have none, share one), since a build replaces a module the same way for all its entries.
+ */
+export function functionBuildOptions(options: FunctionBuildOptions): (BuildOptions & { metafile: true })[] {
+  const groups = new Map<string, FunctionEntry[]>();
+  for (const entry of options.entries) {
+    const key = entry.uses ? [...new Set(entry.uses)].sort().join(',') : '*';
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  return [...groups.values()].map((entries, index) => ({
     ...BUNDLE_SETTINGS,
-    entryPoints: options.entries.map((entry) => ({ in: path.resolve(PROJECT_ROOT, entry.handler), out: `${entry.id}/index` })),
+    entryPoints: entries.map((entry) => ({ in: path.resolve(PROJECT_ROOT, entry.handler), out: `${entry.id}/index` })),
     outdir: options.outdir,
     absWorkingDir: PROJECT_ROOT,
     metafile: true,
-    plugins: [compiledConfigPlugin(options.backend, options.warn ?? ((message) => console.warn(message))), sdkSchemaPlugin(), sdkVersionPlugin()],
+    // The config's compilation problems are reported once, not once per build.
+    plugins: [compiledConfigPlugin(options.backend, index === 0 ? warn : () => {}), usesPlugin(entries[0]!.uses), sdkSchemaPlugin(), sdkVersionPlugin()],
+  }));
+}
+
+export type FunctionBuildResult = { metafile: Metafile; outputFiles: OutputFile[] };
+
+/** Builds `entries` into `outdir` (one folder each; in memory with `write: false`) and returns esbuild's metafile. */
+export async function buildFunctions(options: FunctionBuildOptions & { write?: boolean }): Promise<FunctionBuildResult> {
+  const results = await Promise.all(functionBuildOptions(options).map((settings) => build({ ...settings, write: options.write ?? true })));
+  return {
+    metafile: { inputs: Object.assign({}, ...results.map((result) => result.metafile.inputs)), outputs: Object.assign({}, ...results.map((result) => result.metafile.outputs)) },
+    outputFiles: results.flatMap((result) => result.outputFiles ?? []),
   };
 }
 
-/** Builds `entries` into `outdir` (one folder each) and returns esbuild's metafile. */
-export async function buildFunctions(options: FunctionBuildOptions): Promise<Metafile> {
-  const result = await build(functionBuildOptions(options));
-  return result.metafile;
+/** Each part of a user function's `ctx`, by `uses` entry: its module under functions/sdk/uses/. */
+const USE_MODULES: Record<FunctionUse, string> = {
+  documents: 'documents',
+  'documents:read': 'documents',
+  files: 'files',
+  push: 'push',
+  notifications: 'notifications',
+};
+
+/**
+ * For a user function (`uses` given), serves a stub in place of each `ctx` part it did not
+ * declare. The stub is never called: `defineFunction` refuses an undeclared part before building it.
+ */
+function usesPlugin(uses: readonly FunctionUse[] | undefined): Plugin {
+  const kept = new Set((uses ?? FUNCTION_USES).map((use) => USE_MODULES[use]));
+  const left = [...new Set(Object.values(USE_MODULES))].filter((name) => !kept.has(name));
+  return {
+    name: 'lambase-function-uses',
+    setup(pluginBuild) {
+      if (left.length === 0) return;
+      pluginBuild.onLoad({ filter: new RegExp(`${escapeRegExp(path.join(PROJECT_ROOT, 'functions/sdk/uses/'))}(${left.join('|')})\\.ts$`) }, (args) => ({
+        contents: `export function part() { throw new Error(${JSON.stringify(`${path.basename(args.path, '.ts')} is not in this function's uses: the build left it out`)}); }`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /**

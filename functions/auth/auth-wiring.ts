@@ -18,6 +18,7 @@ import { systemClock } from '../core/clock.js';
 import { deleteUserDocuments, listUserDocuments } from '../core/documents/user-documents.js';
 import { deleteUserFiles, listUserFiles } from '../core/storage/user-files.js';
 import { documentStore } from '../data/data-wiring.js';
+import { ownedLocation } from '../geo/geo-wiring.js';
 import { ownedPushData } from '../push/push-wiring.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
@@ -51,7 +52,8 @@ export function listUsersDeps(): ListUsersDeps {
 /**
  * Everything a user owns beyond the profile record and the Cognito user: what `GET /me/export`
  * lists and `DELETE /me` erases, in this order, before the profile and then the user: documents,
- * files, then push (devices with their SNS endpoints and subscriptions, topic follows, the inbox).
+ * files, then push (devices with their SNS endpoints and subscriptions, topic follows, the inbox),
+ * then the last location.
  *
  * Each kind builds its parts on first use. Erasing files needs the bucket: `DELETE /me` passes
  * `fileObjects` (storage-wiring); the export function does not, so it needs no bucket grant and
@@ -76,6 +78,7 @@ export function ownedData(erasers: { fileObjects?: () => FileObjectStore } = {})
       eraseFor: async (userId) => void (await deleteUserFiles({ records: records(), objects: objects() }, userId)),
     },
     ...ownedPushData(),
+    ownedLocation(),
   ];
 }
 

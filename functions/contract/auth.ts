@@ -5,6 +5,7 @@
  * the answer is the same whichever way a client reaches the pool.
  */
 import * as z from '../core/zod.js';
+import { storedLocationSchema } from './geo.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
 const email = z.email('Enter a valid email address').check(z.maxLength(254));
@@ -60,6 +61,7 @@ export const accountExportSchema = z
       files: z.array(z.unknown()),
       devices: z.array(z.unknown()),
       notifications: z.array(z.unknown()),
+      location: z.union([storedLocationSchema, z.null()]),
     }),
     // Every other kind of owned data (e.g. topic follows) comes as one more list.
     z.array(z.unknown()),

@@ -1,5 +1,6 @@
 /** The push and inbox operations of the HTTP contract (docs/api/push.md). */
 import * as z from '../core/zod.js';
+import { nearSchema } from '../core/geo/geo-query.js';
 import { DEVICE_PLATFORMS } from '../core/push/push-platforms.js';
 import { MAX_USER_IDS } from '../core/push/send-notification.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
@@ -99,8 +100,9 @@ export const sendNotificationBodySchema = z.strictObject({
     .strictObject({
       userIds: z.optional(z.array(z.string().check(z.regex(/^[\w-]{1,128}$/, 'Not a user id'))).check(z.minLength(1), z.maxLength(MAX_USER_IDS))),
       topic: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a topic name'))),
+      near: z.optional(nearSchema).check(z.describe('Every user whose last location (reported within 24 h) lies within radiusMeters (1–50,000)')),
     })
-    .check(z.refine((to) => to.userIds !== undefined || to.topic !== undefined, 'Name userIds, a topic, or both')),
+    .check(z.refine((to) => to.userIds !== undefined || to.topic !== undefined || to.near !== undefined, 'Name userIds, a topic, near, or several')),
   notification: z.strictObject({
     title: z.string().check(z.trim(), z.minLength(1, 'Required'), z.maxLength(200, 'At most 200 characters')),
     body: z.string().check(z.maxLength(2000, 'At most 2000 characters')),

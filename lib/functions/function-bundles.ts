@@ -15,9 +15,8 @@ import path from 'node:path';
 import { AssetHashType, DockerImage, Stack } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BUNDLE_FILE_NAME } from '../../build/function-build.js';
+import { BUNDLE_FILE_NAME, type FunctionEntry } from '../../build/function-build.js';
 import { PROJECT_ROOT } from '../project-root.js';
-import { functionId } from '../routes.js';
 
 const ID = 'LambaseFunctionBundles';
 const BUILD_SCRIPT = path.join(PROJECT_ROOT, 'build/build-functions.ts');
@@ -35,8 +34,8 @@ export class FunctionBundles extends Construct {
   private outdir: string | undefined;
   private everyFunctionBuilt = false;
 
-  /** The asset of `handler`'s bundle (its folder: `index.mjs` and its source map). */
-  code(handler: string): Code {
+  /** The asset of `entry`'s bundle (its folder: `index.mjs` and its source map). */
+  code(entry: FunctionEntry): Code {
     return Code.fromAsset(PROJECT_ROOT, {
       // The asset is what the build wrote, not the whole project.
       assetHashType: AssetHashType.OUTPUT,
@@ -45,19 +44,20 @@ export class FunctionBundles extends Construct {
         image: DockerImage.fromRegistry('lambase/local-bundling-only'),
         // Part of the CDK's bundling cache key, which cannot see into tryBundle: without it, every
         // function of the stack would get the first one's bundle.
-        environment: { LAMBASE_HANDLER: handler },
-        local: { tryBundle: (outputDir) => (this.copyBundle(handler, outputDir), true) },
+        environment: { LAMBASE_FUNCTION: entry.id },
+        local: { tryBundle: (outputDir) => (this.copyBundle(entry, outputDir), true) },
       },
     });
   }
 
-  private copyBundle(handler: string, outputDir: string): void {
+  private copyBundle(entry: FunctionEntry, outputDir: string): void {
     if (!this.everyFunctionBuilt) {
       this.everyFunctionBuilt = true;
       this.build([]);
     }
-    const folder = path.join(this.buildFolder(), functionId(handler));
-    if (!existsSync(path.join(folder, BUNDLE_FILE_NAME))) this.build([handler]);
+    const folder = path.join(this.buildFolder(), entry.id);
+    // A handler outside the route and trigger tables (a custom resource's) has no uses.
+    if (!existsSync(path.join(folder, BUNDLE_FILE_NAME))) this.build([entry.handler]);
     cpSync(folder, outputDir, { recursive: true });
   }
 

@@ -10,6 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionSettings } from '../route-types.js';
 import type { Stage } from '../stage.js';
+import { entryOf } from '../../build/function-build.js';
 import { BUNDLE_HANDLER, FunctionBundles } from './function-bundles.js';
 
 export type LambaseFunctionProps = {
@@ -17,7 +18,7 @@ export type LambaseFunctionProps = {
   stage: Stage;
   environment: Record<string, string>;
   /**
-   * For functions invoked asynchronously (S3 and scheduled events): where an event goes after
+   * For functions invoked asynchronously (S3 events, schedules, user functions): where an event goes after
    * Lambda's retries are spent. Synchronous callers (API Gateway, Cognito) see the error instead.
    */
   onFailure?: IDestination;
@@ -36,7 +37,7 @@ export class LambaseFunction extends LambdaFunction {
     );
     super(scope, id, {
       role,
-      code: FunctionBundles.of(scope).code(props.settings.handler),
+      code: FunctionBundles.of(scope).code(entryOf(props.settings)),
       handler: BUNDLE_HANDLER,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -45,7 +46,8 @@ export class LambaseFunction extends LambdaFunction {
       environment: props.environment,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
-      ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
+      // Lambda's own policy for asynchronous events, made explicit: two retries, then the destination.
+      ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
     });
   }
 }

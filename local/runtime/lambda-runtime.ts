@@ -10,12 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { functionId } from '../../lib/routes.js';
+import type { FunctionEntry } from '../../build/function-build.js';
 
 export type LocalFunction = {
   name: string;
-  /** The handler file, relative to the project root (as in the route and trigger tables). */
-  handler: string;
+  /** Its bundle (build/function-build.ts `entryOf`, from its route or trigger row). */
+  bundle: FunctionEntry;
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
@@ -23,8 +23,8 @@ export type LocalFunction = {
 
 /** Where environments get their code: a function's current bundle (built first when stale). */
 export type BundleSource = {
-  file(handler: string): Promise<string>;
-  /** Called with the ids (`functionId(handler)`) of functions whose sources changed. */
+  file(entry: FunctionEntry): Promise<string>;
+  /** Called with the ids (entries' `id`) of functions whose sources changed. */
   onStale(listener: (ids: string[]) => void): void;
 };
 
@@ -189,7 +189,7 @@ export class LocalLambdaRuntime {
   constructor(options: LocalLambdaRuntimeOptions) {
     this.bundles = options.bundles;
     this.idleEnvironmentMs = options.idleEnvironmentMs ?? 300_000;
-    this.bundles.onStale((ids) => this.retire((fn) => ids.includes(functionId(fn.handler))));
+    this.bundles.onStale((ids) => this.retire((fn) => ids.includes(fn.bundle.id)));
     // Checked a few times per idle period, so an environment stays at most a quarter longer.
     this.idleCheck = setInterval(() => this.retireIdle(), Math.max(50, Math.min(this.idleEnvironmentMs / 4, 30_000)));
     this.idleCheck.unref();
@@ -272,7 +272,7 @@ export class LocalLambdaRuntime {
 
   private async acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
     // The bundle first: after a saved change, the request waits for its function's rebuild and runs it.
-    const moduleFile = await this.bundles.file(fn.handler);
+    const moduleFile = await this.bundles.file(fn.bundle);
     if (this.stopped) throw new RuntimeStoppedError(fn.name);
     let pool = this.pools.get(fn.name);
     if (!pool) {

@@ -16,26 +16,25 @@
  *
  * @example
  * const bundles = await LocalBundles.open({ backend, entries: functionEntries(backend), watch: true, log });
- * const file = await bundles.file('functions/data/get-document.ts'); // …/DataGetDocument/index.mjs
+ * const file = await bundles.file({ id: 'DataGetDocument', handler: 'functions/data/get-document.ts' }); // …/DataGetDocument/index.mjs
  */
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, version as esbuildVersion, type BuildResult } from 'esbuild';
+import { version as esbuildVersion } from 'esbuild';
 import type { Backend } from '../../functions/core/config/define-backend.js';
-import { BUNDLE_SETTINGS, bundleFile, functionBuildOptions, type FunctionEntry } from '../../build/function-build.js';
+import { BUNDLE_SETTINGS, buildFunctions, bundleFile, type FunctionBuildResult, type FunctionEntry } from '../../build/function-build.js';
 import { compileConfig } from '../../build/compile-config.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
-import { functionId } from '../../lib/routes.js';
 
 /** Where every local instance of this project keeps its bundles (one folder per build key). */
 export const DEFAULT_BUNDLE_CACHE = path.join(PROJECT_ROOT, 'node_modules/.cache/lambase/functions');
 const MANIFEST = 'manifest.json';
 
 type Manifest = {
-  /** Each function's handler, bundle hash and the files (project-relative) its bundle was built from. */
-  functions: Record<string, { handler: string; hash: string; inputs: string[] }>;
+  /** Each function's handler and uses, bundle hash and the files (project-relative) its bundle was built from. */
+  functions: Record<string, { handler: string; uses: string; hash: string; inputs: string[] }>;
   /** Each input's [size, mtimeMs] when it was read. */
   stats: Record<string, [number, number]>;
 };
@@ -84,12 +83,11 @@ export class LocalBundles {
     return this.stale.size;
   }
 
-  /** The bundle of `handler` (a project-relative .ts file), built first if it is new or stale. */
-  async file(handler: string): Promise<string> {
-    const id = functionId(handler);
-    if (!this.entries.has(id)) await this.add([{ id, handler }]);
-    if (this.stale.has(id)) await this.buildStale([id]);
-    return bundleFile(this.settings.outdir, id);
+  /** The bundle of `entry`, built first if it is new or stale. */
+  async file(entry: FunctionEntry): Promise<string> {
+    if (!this.entries.has(entry.id)) await this.add([entry]);
+    if (this.stale.has(entry.id)) await this.buildStale([entry.id]);
+    return bundleFile(this.settings.outdir, entry.id);
   }
 
   /** Builds every stale entry now, in one esbuild run (install time, benchmarks). */
@@ -97,7 +95,7 @@ export class LocalBundles {
     await this.buildStale([...this.stale]);
   }
 
-  /** Called with the ids (`functionId(handler)`) of functions whose bundle a saved file made stale. */
+  /** Called with the ids (entries' `id`) of functions whose bundle a saved file made stale. */
   onStale(listener: (ids: string[]) => void): void {
     this.listeners.push(listener);
   }
@@ -119,7 +117,7 @@ export class LocalBundles {
 
   private async isFresh(entry: FunctionEntry): Promise<boolean> {
     const built = this.manifest.functions[entry.id];
-    if (built?.handler !== entry.handler) return false;
+    if (built?.handler !== entry.handler || built.uses !== usesKey(entry)) return false;
     const files = [...built.inputs, path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, entry.id))];
     const unchanged = await Promise.all(
       files.map(async (file) => {
@@ -150,10 +148,7 @@ export class LocalBundles {
     // Stale from now on only if a file changes again during the build.
     for (const entry of entries) this.stale.delete(entry.id);
     try {
-      const result = await build({
-        ...functionBuildOptions({ backend: this.settings.backend, entries, outdir: this.settings.outdir, warn: (message) => this.settings.log(message) }),
-        write: false,
-      });
+      const result = await buildFunctions({ backend: this.settings.backend, entries, outdir: this.settings.outdir, warn: (message) => this.settings.log(message), write: false });
       const changed = await this.writeChanged(result);
       await this.record(result, changed);
       this.settings.log(`built ${entries.length === 1 ? entries[0]!.id : `${entries.length} functions`} in ${Math.round(performance.now() - startedAt)} ms`);
@@ -164,7 +159,7 @@ export class LocalBundles {
     this.watchInputs();
   }
 
-  private async writeChanged(result: BuildResult<{ metafile: true; write: false }>): Promise<Record<string, string>> {
+  private async writeChanged(result: FunctionBuildResult): Promise<Record<string, string>> {
     const changed: Record<string, string> = {};
     const maps = new Map(result.outputFiles.filter((file) => file.path.endsWith('.map')).map((file) => [file.path, file]));
     await Promise.all(
@@ -187,7 +182,7 @@ export class LocalBundles {
   }
 
   /** Records what each bundle was built from, so a later start can tell whether it is still current. */
-  private async record(result: BuildResult<{ metafile: true; write: false }>, changed: Record<string, string>): Promise<void> {
+  private async record(result: FunctionBuildResult, changed: Record<string, string>): Promise<void> {
     const functions = { ...this.manifest.functions };
     const files = new Set<string>();
     for (const [output, meta] of Object.entries(result.metafile.outputs)) {
@@ -197,7 +192,7 @@ export class LocalBundles {
       for (const file of inputs) files.add(file);
       files.add(path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id)));
       const hash = changed[id] ?? functions[id]?.hash;
-      if (hash) functions[id] = { handler: this.entries.get(id)!.handler, hash, inputs };
+      if (hash) functions[id] = { handler: this.entries.get(id)!.handler, uses: usesKey(this.entries.get(id)!), hash, inputs };
     }
     const stats = { ...this.manifest.stats };
     await Promise.all(
@@ -257,6 +252,11 @@ async function writeAtomically(file: string, contents: string | Uint8Array): Pro
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(temporary, contents);
   await rename(temporary, file);
+}
+
+/** A user function's `uses` as the manifest records them ('*' for a platform function: every part). */
+function usesKey(entry: FunctionEntry): string {
+  return entry.uses ? [...new Set(entry.uses)].sort().join(',') : '*';
 }
 
 function sha256(data: string | Uint8Array): string {

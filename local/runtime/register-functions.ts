@@ -3,13 +3,14 @@
  * included) and one per trigger, each with exactly the environment the CDK gives it
  * (`functionEnvironment`, from its grants) plus what points it at the emulators instead of AWS.
  */
-import { functionEnvironment, functionId, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
+import { functionEnvironment, routeFunctionName, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
+import { entryOf } from '../../build/function-build.js';
 import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 
 export type FunctionRegistration = {
-  /** Served by the gateway (HTTP and WebSocket routes): named `functionId(handler)`, as in the CDK. */
+  /** Served by the gateway (HTTP and WebSocket routes): named `routeFunctionName(route)`, as in the CDK. */
   routes: readonly (RouteDefinition | RealtimeRouteDefinition)[];
   /** Started by events: trigger functions keep their own names. */
   triggers: readonly TriggerDefinition[];
@@ -21,7 +22,7 @@ export type FunctionRegistration = {
 
 export type LocalEnvironmentOptions = {
   region: string;
-  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string };
+  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string; lambda: string };
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Anything else (tests, tools). */
   extra?: Record<string, string>;
@@ -40,7 +41,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
   const register = (name: string, settings: FunctionSettings & { operation?: RouteDefinition['operation'] }) =>
     runtime.register({
       name,
-      handler: settings.handler,
+      bundle: entryOf(settings),
       environment: {
         ...functionEnvironment(settings, registration.names),
         AWS_LAMBDA_FUNCTION_NAME: name,
@@ -49,7 +50,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
       timeoutSeconds: settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       memoryMb: settings.memoryMb ?? DEFAULT_MEMORY_MB,
     });
-  for (const route of registration.routes) register(functionId(route.handler), route);
+  for (const route of registration.routes) register(routeFunctionName(route), route);
   for (const trigger of registration.triggers) register(trigger.name, trigger);
 }
 
@@ -68,6 +69,7 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: options.endpoints.cognito,
     AWS_ENDPOINT_URL_SNS: options.endpoints.sns,
+    AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel,
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import backend from '../../lambase.config.js';
 import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION, RuntimeStoppedError, type LocalLambdaRuntimeOptions } from '../../local/runtime/lambda-runtime.js';
 import { LocalBundles } from '../../local/runtime/local-bundles.js';
+import { functionId } from '../../lib/routes.js';
 
 const probe = 'test/fixtures/functions/runtime-probe.ts';
 type Probe = { alongside: number; probe: string | null; table: string | null; invocations: number; environment: number; functionName: string; remaining: number };
@@ -27,8 +28,8 @@ function withRuntime(
   ...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; memoryMb?: number; handler?: string }[]
 ) {
   runtime = new LocalLambdaRuntime({ bundles, ...options });
-  for (const fn of functions) {
-    runtime.register({ handler: probe, environment: {}, timeoutSeconds: 5, memoryMb: 128, ...fn });
+  for (const { handler = probe, ...fn } of functions) {
+    runtime.register({ bundle: { id: functionId(handler), handler }, environment: {}, timeoutSeconds: 5, memoryMb: 128, ...fn });
   }
   return runtime;
 }

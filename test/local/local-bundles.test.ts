@@ -43,14 +43,14 @@ describe('local function bundles', () => {
 
     const again = await open();
     expect(again.bundles.staleCount).toBe(0);
-    await again.bundles.file(handler);
+    await again.bundles.file(entries[0]!);
     expect(again.lines).toEqual([]);
     await again.bundles.stop();
 
     await writeFile(path.join(PROJECT_ROOT, handler), source('two'));
     const changed = await open();
     expect(changed.bundles.staleCount).toBe(1);
-    await changed.bundles.file(handler);
+    await changed.bundles.file(entries[0]!);
     expect(changed.lines.filter((line) => line.startsWith('built'))).toHaveLength(1);
     await changed.bundles.stop();
   }, 120_000);
@@ -60,7 +60,7 @@ describe('local function bundles', () => {
     const { bundles } = await open(true);
     const runtime = new LocalLambdaRuntime({ bundles });
     try {
-      runtime.register({ name: 'edited', handler, environment: {}, timeoutSeconds: 5, memoryMb: 128 });
+      runtime.register({ name: 'edited', bundle: entries[0]!, environment: {}, timeoutSeconds: 5, memoryMb: 128 });
       const before = (await runtime.invoke('edited', {})) as { version: string; environment: number };
       expect(before.version).toBe('three');
       const staled = new Promise<string[]>((resolve) => bundles.onStale(resolve));

@@ -4,7 +4,10 @@
  * full zod: the functions never load that (ARCHITECTURE.md, "Bundles").
  */
 
-/** Fields every document carries, set by the server; a client that sends one gets 400. */
-export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version'] as const;
+/**
+ * Fields every document carries, set by the server (`distanceMeters` only on `near` results); a
+ * client that sends one gets 400.
+ */
+export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version', 'distanceMeters'] as const;
 /** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
 export const MAX_INDEXES_PER_COLLECTION = 5;

@@ -18,7 +18,7 @@ import { ValidationError } from '../errors.js';
 import { allDevicesOf, removeDevice } from './devices.js';
 import { inboxExpiry } from './inbox.js';
 import { assertDeliverable, type PushMessage } from './push-payloads.js';
-import type { DeviceRecord, PushDependencies } from './push-ports.js';
+import type { DeviceRecord, InboxItem, PushDependencies } from './push-ports.js';
 import { assertTopic } from './topics.js';
 
 /** Publish calls in flight at once: the SDK's default socket pool (50 per host), so none waits for a socket. */
@@ -33,7 +33,8 @@ export const MAX_USER_IDS = 1000;
 const FOLLOWER_PAGE = 1000;
 
 export type SendRequest = {
-  to: { userIds?: readonly string[]; topic?: string };
+  /** `near`: every user whose last location (reported within 24 h) lies within the radius. */
+  to: { userIds?: readonly string[]; topic?: string; near?: { lat: number; lng: number; radiusMeters: number } };
   notification: { title: string; body: string; data?: Record<string, unknown> };
   /**
    * Names the notification. A retried send with the same id overwrites the inbox items it wrote
@@ -51,7 +52,7 @@ export type SendResult = { notificationId: string; deliveries: Deliveries };
 
 type SendDeps = Pick<
   PushDependencies,
-  'devices' | 'follows' | 'inbox' | 'gateway' | 'clock' | 'settings' | 'newNotificationId' | 'onDeliveryFailure'
+  'devices' | 'follows' | 'inbox' | 'gateway' | 'clock' | 'settings' | 'newNotificationId' | 'onDeliveryFailure' | 'usersNear'
 >;
 
 /** POST /push/send: members of the admin group only (else 403). */
@@ -63,10 +64,13 @@ export async function sendAsAdmin(deps: SendDeps, caller: Caller, request: SendR
 /** Sends `request`, on the server's own authority (no caller: functions call this directly). */
 export async function sendNotification(deps: SendDeps, request: SendRequest): Promise<SendResult> {
   const message: PushMessage = { title: request.notification.title, body: request.notification.body, data: request.notification.data ?? {} };
-  const { topic } = request.to;
-  const userIds = [...new Set(request.to.userIds ?? [])];
-  if (userIds.length === 0 && topic === undefined) throw new ValidationError('Name the recipients: to.userIds, to.topic, or both.');
-  if (userIds.length > MAX_USER_IDS) throw new ValidationError(`At most ${MAX_USER_IDS} userIds per send; send to a topic to reach more.`);
+  const { topic, near } = request.to;
+  if (near !== undefined && !deps.usersNear) throw new Error('to.near needs the usersNear dependency');
+  // Users near a point are recipients like named users: their devices, and their inboxes.
+  const nearby = near === undefined ? [] : await deps.usersNear!(near);
+  const userIds = [...new Set([...(request.to.userIds ?? []), ...nearby])];
+  if (userIds.length === 0 && topic === undefined && near === undefined) throw new ValidationError('Name the recipients: to.userIds, to.topic, to.near, or several.');
+  if ((request.to.userIds?.length ?? 0) > MAX_USER_IDS) throw new ValidationError(`At most ${MAX_USER_IDS} userIds per send; send to a topic to reach more.`);
   if (topic !== undefined) assertTopic(deps.settings, topic);
   assertDeliverable(message);
 
@@ -76,11 +80,7 @@ export async function sendNotification(deps: SendDeps, request: SendRequest): Pr
   const recipients = [...new Set([...userIds, ...followers])];
 
   // 1. The inbox of every recipient, device or not.
-  await pMap(
-    chunks(recipients, INBOX_CHUNK),
-    (chunk) => deps.inbox.putMany(chunk, { notificationId, ...message, createdAt: now.toISOString() }, inboxExpiry(now)),
-    { concurrency: INBOX_WRITE_CONCURRENCY },
-  );
+  await writeInbox(deps, recipients, { notificationId, ...message, createdAt: now.toISOString() }, now);
   // 2. The topic, once: SNS delivers it to every subscribed device.
   if (topic !== undefined) await deps.gateway.publishToTopic(topic, message);
   // 3. The named users' devices, except where the topic already reached them (a follower's
@@ -89,6 +89,31 @@ export async function sendNotification(deps: SendDeps, request: SendRequest): Pr
   const devices = (await pMap(direct, (userId) => allDevicesOf(deps, userId), { concurrency: DEVICE_LOOKUP_CONCURRENCY })).flat();
   const sent = await publishToDevices(deps, devices, message);
   return { notificationId, deliveries: { devices: sent, topics: topic === undefined ? 0 : 1, inbox: recipients.length } };
+}
+
+export type InboxRequest = Pick<SendRequest, 'notification' | 'notificationId'> & { userIds: readonly string[] };
+
+/**
+ * Writes a notification into users' inboxes only, pushing to no device (server-side code's
+ * `ctx.notifications`). A retry with the same `notificationId` overwrites instead of adding.
+ */
+export async function sendToInbox(
+  deps: Pick<SendDeps, 'inbox' | 'clock' | 'newNotificationId'>,
+  request: InboxRequest,
+): Promise<{ notificationId: string; inbox: number }> {
+  const userIds = [...new Set(request.userIds)];
+  if (userIds.length === 0) throw new ValidationError('Name the recipients: userIds.');
+  if (userIds.length > MAX_USER_IDS) throw new ValidationError(`At most ${MAX_USER_IDS} userIds per send.`);
+  const notificationId = request.notificationId ?? deps.newNotificationId();
+  const now = deps.clock.now();
+  const { title, body, data = {} } = request.notification;
+  await writeInbox(deps, userIds, { notificationId, title, body, data, createdAt: now.toISOString() }, now);
+  return { notificationId, inbox: userIds.length };
+}
+
+/** One inbox item per recipient, `INBOX_CHUNK` to a BatchWriteItem, `INBOX_WRITE_CONCURRENCY` at once. */
+async function writeInbox(deps: Pick<SendDeps, 'inbox'>, recipients: readonly string[], item: Omit<InboxItem, 'read'>, now: Date): Promise<void> {
+  await pMap(chunks(recipients, INBOX_CHUNK), (chunk) => deps.inbox.putMany(chunk, item, inboxExpiry(now)), { concurrency: INBOX_WRITE_CONCURRENCY });
 }
 
 /**

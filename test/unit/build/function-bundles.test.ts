@@ -4,10 +4,10 @@
  * zod/mini only (English messages only), one copy of each package, the environment as the only
  * credential source, and at most 400 KB.
  */
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import backend from '../../../lambase.config.js';
-import { functionBuildOptions, functionEntries } from '../../../build/function-build.js';
+import { buildFunctions, functionEntries } from '../../../build/function-build.js';
 
 /** The issue's budget for one function (minified, SDK bundled). */
 const MAX_BUNDLE_BYTES = 400 * 1024;
@@ -18,7 +18,7 @@ let bundles: Bundle[] = [];
 beforeAll(async () => {
   const warnings: string[] = [];
   const entries = functionEntries(backend);
-  const result = await build({ ...functionBuildOptions({ backend, entries, outdir: '/lambase-bundles', warn: (message) => warnings.push(message) }), write: false });
+  const result = await buildFunctions({ backend, entries, outdir: '/lambase-bundles', warn: (message) => warnings.push(message), write: false });
   expect(warnings).toEqual([]);
   bundles = Object.entries(result.metafile.outputs as Metafile['outputs'])
     .filter(([file]) => file.endsWith('.mjs'))
@@ -55,5 +55,14 @@ describe('every function bundle', () => {
   it(`is at most ${MAX_BUNDLE_BYTES / 1024} KB`, () => {
     const sizes = bundles.map((bundle) => ({ id: bundle.id, kb: Math.ceil(bundle.bytes / 1024) }));
     expect(sizes.filter((size) => size.kb * 1024 > MAX_BUNDLE_BYTES)).toEqual([]);
+  });
+
+  it("carries, in a user function, only the parts of ctx its uses name (welcome: the inbox; stats: documents and files)", () => {
+    const holds = (id: string, pattern: RegExp) => bundles.find((bundle) => bundle.id === id)!.inputs.some((input) => pattern.test(input));
+    const s3 = /^functions\/adapters\/s3-file-object-store\.ts$/;
+    const sns = /^functions\/adapters\/sns-/;
+    const documents = /^functions\/core\/documents\/server-documents\.ts$/;
+    expect([holds('FunctionWelcome', s3), holds('FunctionWelcome', sns), holds('FunctionWelcome', documents)]).toEqual([false, false, false]);
+    expect([holds('FunctionStats', s3), holds('FunctionStats', sns), holds('FunctionStats', documents)]).toEqual([true, false, true]);
   });
 });
