@@ -9,9 +9,9 @@
  * - lambase.config.ts is replaced by its compiled form (build/compile-config.ts), so no bundle
  *   loads full zod.
  *
- * - A user function's bundle carries only the parts of \`ctx\` its \`uses\` names: the others'
+ * - A user function's bundle carries only the parts of `ctx` its `uses` names: the others'
  *   modules (functions/sdk/uses/) are replaced by a stub, so e.g. a function that only writes inbox
- *   items carries no S3 client. Entries are built in one esbuild run per distinct \`uses\`.
+ *   items carries no S3 client. Entries are built in one esbuild run per distinct `uses`.
  *
  * One output folder per function, named by its construct id: `<outdir>/<FunctionId>/index.mjs`.
  */
@@ -58,11 +58,17 @@ export const BUNDLE_SETTINGS = {
  * One function to bundle: its construct id (the output folder), its handler file and, for a user
  * function, its `uses` (only those parts of `ctx` are bundled).
  */
-export type FunctionEntry = { id: string; handler: string; uses?: readonly FunctionUse[] };
+export type FunctionEntry = { id: string; handler: string; uses?: readonly FunctionUse[]; started?: UserFunctionStart };
+
+/** How a user function is started: its bundle carries that path of `defineFunction` only. */
+export type UserFunctionStart = 'http' | 'event';
 
 /** The bundle a route's or trigger's function runs. */
-export function entryOf(settings: Pick<FunctionSettings, 'handler' | 'id' | 'uses'>): FunctionEntry {
-  return { id: settings.id ?? functionId(settings.handler), handler: settings.handler, ...(settings.uses ? { uses: settings.uses } : {}) };
+export function entryOf(settings: Pick<FunctionSettings, 'handler' | 'id' | 'uses'> & { operation?: unknown }): FunctionEntry {
+  const id = settings.id ?? functionId(settings.handler);
+  if (!settings.uses) return { id, handler: settings.handler };
+  // A user function's row: a route (it has an operation) or a trigger (events, schedules).
+  return { id, handler: settings.handler, uses: settings.uses, started: settings.operation ? 'http' : 'event' };
 }
 
 /** Every function of the backend: each route's (the `$default` one, the WebSocket and user function routes included) and each trigger's, once per id. */
@@ -95,7 +101,7 @@ export type FunctionBuildOptions = {
 export function functionBuildOptions(options: FunctionBuildOptions): (BuildOptions & { metafile: true })[] {
   const groups = new Map<string, FunctionEntry[]>();
   for (const entry of options.entries) {
-    const key = entry.uses ? [...new Set(entry.uses)].sort().join(',') : '*';
+    const key = entry.uses ? `${entry.started}:${[...new Set(entry.uses)].sort().join(',')}` : '*';
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
   const warn = options.warn ?? ((message: string) => console.warn(message));
@@ -106,7 +112,7 @@ export function functionBuildOptions(options: FunctionBuildOptions): (BuildOptio
     absWorkingDir: PROJECT_ROOT,
     metafile: true,
     // The config's compilation problems are reported once, not once per build.
-    plugins: [compiledConfigPlugin(options.backend, index === 0 ? warn : () => {}), usesPlugin(entries[0]!.uses), sdkSchemaPlugin(), sdkVersionPlugin()],
+    plugins: [compiledConfigPlugin(options.backend, index === 0 ? warn : () => {}), userFunctionPlugin(entries[0]!), sdkSchemaPlugin(), sdkVersionPlugin()],
   }));
 }
 
@@ -130,21 +136,35 @@ const USE_MODULES: Record<FunctionUse, string> = {
   notifications: 'notifications',
 };
 
+/** The module of each way a user function is started, and the function it exports. */
+const START_MODULES: Record<UserFunctionStart, { file: string; exported: string }> = {
+  http: { file: 'functions/sdk/http-function.ts', exported: 'httpFunction' },
+  event: { file: 'functions/sdk/event-function.ts', exported: 'eventFunction' },
+};
+
 /**
- * For a user function (`uses` given), serves a stub in place of each `ctx` part it did not
- * declare. The stub is never called: `defineFunction` refuses an undeclared part before building it.
+ * For a user function, serves a stub in place of each `ctx` part it did not declare in `uses`,
+ * and of the path of `defineFunction` it is not started by. The stubs are never called:
+ * `defineFunction` refuses an undeclared part before building it, and takes the path the
+ * function's settings name (the same row the entry came from).
  */
-function usesPlugin(uses: readonly FunctionUse[] | undefined): Plugin {
-  const kept = new Set((uses ?? FUNCTION_USES).map((use) => USE_MODULES[use]));
-  const left = [...new Set(Object.values(USE_MODULES))].filter((name) => !kept.has(name));
+function userFunctionPlugin(entry: FunctionEntry): Plugin {
+  const kept = new Set((entry.uses ?? FUNCTION_USES).map((use) => USE_MODULES[use]));
+  const stubs = [...new Set(Object.values(USE_MODULES))]
+    .filter((name) => !kept.has(name))
+    .map((name) => ({ file: `functions/sdk/uses/${name}.ts`, exported: 'part', what: `ctx part ${name}` }));
+  for (const [started, module] of Object.entries(START_MODULES)) {
+    if (entry.started !== undefined && entry.started !== started) stubs.push({ ...module, what: `${started} path of defineFunction` });
+  }
   return {
-    name: 'lambase-function-uses',
+    name: 'lambase-user-function',
     setup(pluginBuild) {
-      if (left.length === 0) return;
-      pluginBuild.onLoad({ filter: new RegExp(`${escapeRegExp(path.join(PROJECT_ROOT, 'functions/sdk/uses/'))}(${left.join('|')})\\.ts$`) }, (args) => ({
-        contents: `export function part() { throw new Error(${JSON.stringify(`${path.basename(args.path, '.ts')} is not in this function's uses: the build left it out`)}); }`,
-        loader: 'js',
-      }));
+      for (const stub of stubs) {
+        pluginBuild.onLoad({ filter: new RegExp(`^${escapeRegExp(path.join(PROJECT_ROOT, stub.file))}$`) }, () => ({
+          contents: `export function ${stub.exported}() { throw new Error(${JSON.stringify(`the ${stub.what} is not in this function's bundle: the build left it out`)}); }`,
+          loader: 'js',
+        }));
+      }
     },
   };
 }
@@ -180,19 +200,15 @@ function compiledConfigPlugin(backend: Backend, warn: (message: string) => void)
  * array literals whose objects use computed keys (`{ [_h]: […] }`, `_h` a string constant);
  * esbuild cannot prove a computed key free of side effects, so it keeps them all. Writing each
  * key as the string it names (`{ "http": […] }`) is the same object, and leaves only the schemas
- * of the commands the function sends. A file in another shape passes unchanged.
+ * of the commands the function sends (S3's schemas: ~52 KB less in each storage function; Lambda's:
+ * ~38 KB in the dispatcher). A file in another shape passes unchanged, so an SDK update that changes
+ * the shape costs size, never correctness: test/unit/build/sdk-schema-rewrite.test.ts fails then.
  */
 function sdkSchemaPlugin(): Plugin {
   return {
     name: 'lambase-sdk-schemas',
     setup(pluginBuild) {
-      pluginBuild.onLoad({ filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
-        const constants = new Map<string, string>();
-        for (const match of source.matchAll(/^const (_[\w$]+) = ("[^"\\\n]*");$/gm)) constants.set(match[1]!, match[2]!);
-        const contents = source.replace(/\[(_[\w$]+)\]:/g, (key, name: string) => (constants.has(name) ? `${constants.get(name)}:` : key));
-        return { contents, loader: 'js' };
-      });
+      pluginBuild.onLoad({ filter: SDK_SCHEMA_MODULE }, async (args) => ({ contents: rewriteSchemaKeys(await readFile(args.path, 'utf8')).contents, loader: 'js' }));
     },
   };
 }
@@ -211,6 +227,27 @@ function sdkVersionPlugin(): Plugin {
       });
     },
   };
+}
+
+/** Each SDK client's schemas module (`dist-es/schemas/schemas_0.js`). */
+export const SDK_SCHEMA_MODULE = /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/**
+ * `{ [_h]: … }` → `{ "http": … }` wherever `_h` is a top-level string constant of the module (the
+ * same object: only the key's spelling changes). `replaced` counts the keys rewritten, `left` the
+ * computed keys that still are.
+ */
+export function rewriteSchemaKeys(source: string): { contents: string; replaced: number; left: number } {
+  const constants = new Map<string, string>();
+  for (const match of source.matchAll(/^const (_[\w$]+) = ("[^"\\\n]*");$/gm)) constants.set(match[1]!, match[2]!);
+  let replaced = 0;
+  let left = 0;
+  const contents = source.replace(/\[(_[\w$]+)\]:/g, (key, name: string) => {
+    if (!constants.has(name)) return (left++, key);
+    replaced++;
+    return `${constants.get(name)}:`;
+  });
+  return { contents, replaced, left };
 }
 
 function escapeRegExp(text: string): string {

@@ -63,7 +63,6 @@ export function createDocumentClient(client: DynamoDBClient = createDynamoDbClie
   });
 }
 
-/** For tests and tools: the functions sign their few S3 requests themselves (./s3-requests.ts). */
 export function createS3Client(): S3Client {
   // A local S3 endpoint is an IP address, so buckets go in the path; the local emulator also
   // wants plain (not aws-chunked) bodies.
@@ -81,6 +80,7 @@ export function createCognitoClient(): CognitoIdentityProviderClient {
 // keeps only the SDK clients its function uses.
 let dynamodb: { meter: DynamoDbMeter; client: DynamoDBClient } | undefined;
 let documents: DynamoDBDocumentClient | undefined;
+let s3: S3Client | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
 let sns: SNSClient | undefined;
 let secretsManager: SecretsManagerClient | undefined;
@@ -101,6 +101,12 @@ export function dynamoDbClient(meter: DynamoDbMeter): DynamoDBClient {
 export function documentClient(meter: DynamoDbMeter): DynamoDBDocumentClient {
   documents ??= createDocumentClient(dynamoDbClient(meter));
   return documents;
+}
+
+/** The execution environment's S3 client. */
+export function s3Client(): S3Client {
+  s3 ??= createS3Client();
+  return s3;
 }
 
 /** The execution environment's Cognito client. */

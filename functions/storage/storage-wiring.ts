@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import backend from '../../lambase.config.js';
-import { documentClient } from '../adapters/aws-clients.js';
+import { documentClient, s3Client } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbFileRecordStore } from '../adapters/dynamodb-file-record-store.js';
 import { S3FileObjectStore } from '../adapters/s3-file-object-store.js';
@@ -25,7 +25,7 @@ export function fileRecords(): DynamoDbFileRecordStore {
 
 /** The files' objects in the bucket (grant: `bucket`, with the one action the function uses). */
 export function fileObjects(): S3FileObjectStore {
-  return new S3FileObjectStore(requireEnv(ENV.bucketName));
+  return new S3FileObjectStore(s3Client(), requireEnv(ENV.bucketName));
 }
 
 /** Page cursors for file lists (grant: `cursorKey`). */

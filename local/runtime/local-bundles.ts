@@ -254,9 +254,9 @@ async function writeAtomically(file: string, contents: string | Uint8Array): Pro
   await rename(temporary, file);
 }
 
-/** A user function's `uses` as the manifest records them ('*' for a platform function: every part). */
+/** What a user function's bundle leaves out, as the manifest records it ('*' for a platform function: nothing). */
 function usesKey(entry: FunctionEntry): string {
-  return entry.uses ? [...new Set(entry.uses)].sort().join(',') : '*';
+  return entry.uses ? `${entry.started}:${[...new Set(entry.uses)].sort().join(',')}` : '*';
 }
 
 function sha256(data: string | Uint8Array): string {
