@@ -5,15 +5,17 @@
  *   1. local mode: ready after start; first and warm calls of sign-up and sign-in
  *   2. local request path: get, create and query at 1 and 10 connections, next to DynamoDB Local
  *      alone doing the same calls in the same run
- *   3. DynamoDB calls and capacity per request
+ *   3. DynamoDB calls and read/write units per operation (every route, near and within), and
+ *      6. its $ per million requests at bench/prices.json's list prices, next to Firestore's
  *   4. resident memory: idle, after every route was called, after idle environments retired
  *   5. per function: bundle size and cold start (a fresh Node process importing the bundle and
  *      serving one request), as a ratio to an empty handler measured the same way
- *   6. this run next to issue 15's starting figures
  *   7. realtime: change → delivery latency, and the fan-out's cost by subscribers (bench/realtime-bench.ts)
+ *   8. geolocation: near queries paged to the end, Query calls per page (bench/geo-bench.ts)
+ *   then this run next to issue 15's starting figures
  */
 import { execFile } from 'node:child_process';
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +24,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type Attr
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadBackend } from '../lib/load-backend.js';
-import { allRoutes } from '../lib/routes.js';
+import { allRoutes, type RouteDefinition } from '../lib/routes.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { defineBackend } from '../functions/core/config/define-backend.js';
 import { FIXED_INDEXES } from '../functions/core/table-design.js';
@@ -30,7 +32,7 @@ import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { startLocal, type LocalBackend, type StartLocalOptions } from '../local/start-local.js';
 import { api, createUser, STRONG_PASSWORD, uniqueEmail, type TestUser } from '../test/fixtures/local-backend.js';
 import { functionProcessEnvironment, invocationOf, measureColdStarts, routeMatcher, TARGETS, type ColdStart } from './cold-starts.js';
-import { makeFixtures, routeRequest, type FunctionRequest } from './function-requests.js';
+import { makeFixtures, routeRequest, type Fixtures, type FunctionRequest, type HttpRequestSpec } from './function-requests.js';
 import type { Overhead, OverheadSpec } from './handler-overhead.js';
 import { httpCaller, measureRate, type Rate } from './load.js';
 import { processTreeMemory } from './memory.js';
@@ -193,20 +195,7 @@ async function requestPath(): Promise<void> {
       ['POST /auth/sign-up', ms(median(signUpWarm))],
     ]);
 
-    const usage: string[][] = [];
-    for (const [name, method, route, body, as] of [
-      ['GET /data/notes/{id}', 'GET', `/data/notes/${note.id}`, undefined, user],
-      ['POST /data/notes', 'POST', '/data/notes', { title: 'usage' }, user],
-      ['PATCH /data/notes/{id}', 'PATCH', `/data/notes/${note.id}`, { pinned: false }, user],
-      ['GET /data/notes?limit=20', 'GET', '/data/notes?limit=20', undefined, reader],
-      ['POST /data/notes/query pinned (limit 20)', 'POST', '/data/notes/query', { where: { pinned: true }, limit: 20 }, reader],
-      ['DELETE /data/notes/{id}', 'DELETE', `/data/notes/${note.id}`, undefined, user],
-    ] as const) {
-      const response = await api(local.url, method, route, { as, body });
-      usage.push([name, response.headers.get('x-lambase-dynamodb') ?? '(no DynamoDB call)']);
-    }
-    results.dynamodbPerRequest = Object.fromEntries(usage);
-    table('3. DynamoDB per request (warm function; capacity as DynamoDB Local reports it)', ['route', 'calls; capacity units; operations'], usage);
+    // 3. DynamoDB per operation is measured with the memory run, for every route (perOperation).
 
     await handlerOverhead(local, user, note.id, unmarshall(item));
   } finally {
@@ -252,21 +241,19 @@ async function handlerOverhead(local: LocalBackend, user: TestUser, noteId: stri
 }
 
 /**
- * 2c. The stream pump's cost to requests: the same reads and writes against local mode without a
- * document trigger (no pump, the default config) and with one (the pump polls the table's stream
- * every 200 ms). The trigger listens to a collection the load does not write, so only the polling
- * differs. Both instances run at once and are measured in turns.
+ * 2c. The stream pump's cost to requests. Since realtime, the pump always runs (the fan-out reads
+ * the table's stream), so what varies is its readers: the same reads and writes against local mode
+ * with the fan-out alone (the example without its user functions) and with the event dispatcher as
+ * well (the example: its functions listen to sign-ups, published posts and zones, which the load
+ * does not touch, so only the polling differs). Both run at once and are measured in turns.
  */
 async function streamPumpOnOff(): Promise<void> {
   const base = await loadBackend();
-  const withTrigger = defineBackend({
-    ...base.definition,
-    functions: { ...base.definition.functions, 'bench-pump': { handler: 'test/fixtures/functions/record-events.ts', trigger: { type: 'documents', collection: 'posts', events: ['create'] } } },
-  });
+  const fanOutOnly = defineBackend({ ...base.definition, functions: {} });
   const folders = await Promise.all([0, 1].map(() => mkdtemp(path.join(os.tmpdir(), 'lambase-bench-pump-'))));
   const started = await Promise.allSettled([
-    startBench(folders[0]!),
-    startBench(folders[1]!, { backend: withTrigger, functionEnvironment: { FIXTURE_EVENTS_FILE: path.join(folders[1]!, 'events.jsonl') } }),
+    startBench(folders[0]!, { backend: fanOutOnly }),
+    startBench(folders[1]!),
   ]);
   const failed = started.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -290,17 +277,17 @@ async function streamPumpOnOff(): Promise<void> {
     );
     for (const scenario of ['get', 'create'] as const) {
       for (const connections of [1, 10]) {
-        const pumpOff = await measureOverHttp(connections, callers[0]![scenario]);
-        const pumpOn = await measureOverHttp(connections, callers[1]![scenario]);
+        const oneReader = await measureOverHttp(connections, callers[0]![scenario]);
+        const twoReaders = await measureOverHttp(connections, callers[1]![scenario]);
         const name = scenario === 'get' ? 'get a note by id' : 'create a note';
-        rows.push([name, String(connections), rate(pumpOff), rate(pumpOn), (pumpOn.perSecond / pumpOff.perSecond).toFixed(2)]);
-        figures.push({ scenario: name, connections, pumpOff, pumpOn, ratio: pumpOn.perSecond / pumpOff.perSecond });
+        rows.push([name, String(connections), rate(oneReader), rate(twoReaders), (twoReaders.perSecond / oneReader.perSecond).toFixed(2)]);
+        figures.push({ scenario: name, connections, oneReader, twoReaders, ratio: twoReaders.perSecond / oneReader.perSecond });
       }
     }
     results.streamPump = figures;
     table(
-      '   the stream pump on and off: local mode without a document trigger (no pump) and with one on another collection (the pump polls every 200 ms)',
-      ['scenario', 'conn.', 'pump off (req/s, p50, p99)', 'pump on', 'on/off'],
+      '   the stream pump with one reader and with two: the realtime fan-out alone, then with the event dispatcher (each polls every 200 ms)',
+      ['scenario', 'conn.', 'one reader (req/s, p50, p99)', 'two readers', 'two/one'],
       rows,
     );
   } finally {
@@ -333,7 +320,7 @@ async function memoryAndColdStarts(): Promise<void> {
   // Long enough that no environment retires while the routes are called one by one (under load that
   // takes tens of seconds), short enough to see them retire afterwards.
   const idleEnvironmentMs = quick ? 30_000 : 60_000;
-  const local = await startBench(dataDir, { idleEnvironmentMs });
+  const local = await startBench(dataDir, { idleEnvironmentMs, functionEnvironment: { LAMBASE_REPORT_USAGE: 'true' } });
   try {
     await local.prewarmed;
     const idle = await processTreeMemory();
@@ -341,12 +328,14 @@ async function memoryAndColdStarts(): Promise<void> {
     const call = (method: string, route: string, options: { as?: TestUser; body?: unknown }) => api(local.url, method, route, options);
     const fixtures = { ...(await makeFixtures(local, call)), admin };
     const statuses: string[] = [];
-    for (const { operation } of allRoutes(await loadBackend())) {
+    const routes = allRoutes(await loadBackend());
+    for (const { operation } of routes) {
       const request = (await routeRequest(operation.operationId, fixtures, 0))!;
       const response = await api(local.url, request.method, request.path, { as: request.as, body: request.body });
       statuses.push(`${operation.operationId} ${response.status}`);
     }
     const afterEveryRoute = await processTreeMemory();
+    await perOperation(local, routes, fixtures);
     const environments = local.environmentCount();
     if (environments < statuses.length) log(`only ${environments} environments of ${statuses.length} routes were still running: some retired during the run`);
     const retiredAt = performance.now();
@@ -369,6 +358,119 @@ async function memoryAndColdStarts(): Promise<void> {
     await local.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A request's DynamoDB use, from the function's own meter (`x-lambase-dynamodb`). */
+type Usage = { calls: number; read: number; write: number; operations: string };
+
+function usageOf(header: string | null): Usage {
+  const number = (name: string) => Number(new RegExp(`${name}=([\\d.]+)`).exec(header ?? '')?.[1] ?? 0);
+  return { calls: number('calls'), read: number('read'), write: number('write'), operations: header?.split('; ').at(-1) ?? '' };
+}
+
+type Prices = {
+  read: string;
+  lambda: { arm64PerGbSecond: number; perMillionRequests: number };
+  httpApi: { perMillionRequests: number };
+  dynamodb: { onDemandPerMillionReadRequestUnits: number; onDemandPerMillionWriteRequestUnits: number };
+  firestore: { perMillionDocumentReads: number; perMillionDocumentWrites: number; perMillionDocumentDeletes: number };
+};
+
+/** What Firestore would bill for the same data operation (its documents read, written, deleted). */
+function firestoreDocuments(operationId: string, body: unknown): { reads: number; writes: number; deletes: number } | undefined {
+  const items = (body as { items?: unknown[] } | undefined)?.items?.length ?? 0;
+  const operations = ((body as { results?: unknown[] } | undefined)?.results ?? []).length;
+  switch (operationId) {
+    case 'getDocument':
+      return { reads: 1, writes: 0, deletes: 0 };
+    case 'createDocument':
+    case 'updateDocument':
+    case 'replaceDocument':
+      return { reads: 0, writes: 1, deletes: 0 };
+    case 'deleteDocument':
+      return { reads: 0, writes: 0, deletes: 1 };
+    case 'batchDocuments':
+      return { reads: 0, writes: operations, deletes: 0 };
+    case 'listDocuments':
+    case 'queryDocuments':
+    case 'near':
+    case 'within':
+      // Firestore bills a query's returned documents, and one read for an empty result.
+      return { reads: Math.max(1, items), writes: 0, deletes: 0 };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * 3. DynamoDB per operation (every route, near and within included) and 6. its cost: each operation
+ * once more, warm, its calls and read/write units from the function's own meter and its time; then
+ * $ per million requests at bench/prices.json's list prices.
+ */
+async function perOperation(local: LocalBackend, routes: readonly RouteDefinition[], fixtures: Fixtures): Promise<void> {
+  const prices = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'bench/prices.json'), 'utf8')) as Prices;
+  const places = await api<{ results: { id: string }[] }>(local.url, 'POST', '/data/_batch', {
+    as: fixtures.user,
+    body: {
+      operations: Array.from({ length: 20 }, (_, i) => ({
+        op: 'create',
+        collection: 'places',
+        data: { name: `café ${i}`, category: 'cafe', location: { lat: 48.8566 + (i - 10) / 2_000, lng: 2.3522 + (i % 5) / 2_000 } },
+      })),
+    },
+  });
+  if (places.status !== 200) throw new Error(`creating the bench's places failed: HTTP ${places.status}`);
+  const geo: [string, HttpRequestSpec][] = [
+    ['near', { method: 'POST', path: '/data/places/query', as: fixtures.user, body: { where: { category: 'cafe', location: { near: { lat: 48.8566, lng: 2.3522, radiusMeters: 500 } } }, limit: 20 } }],
+    ['within', { method: 'POST', path: '/data/places/query', as: fixtures.user, body: { where: { location: { within: { south: 48.85, west: 2.35, north: 48.862, east: 2.356 } } }, limit: 20 } }],
+  ];
+  const requests: { operationId: string; route: string; memoryMb: number; request: () => Promise<HttpRequestSpec> }[] = [
+    ...routes.map((route) => ({
+      operationId: route.operation.operationId,
+      route: `${route.operation.method} ${route.operation.path}`,
+      memoryMb: route.memoryMb ?? 512,
+      request: async () => (await routeRequest(route.operation.operationId, fixtures, 1))!,
+    })),
+    ...geo.map(([name, spec]) => ({ operationId: name, route: `POST /data/places/query (${name})`, memoryMb: 512, request: async () => spec })),
+  ];
+  const rows: string[][] = [];
+  const figures: Record<string, unknown>[] = [];
+  for (const { operationId, route, memoryMb, request } of requests) {
+    const spec = await request();
+    // Warm: the memory run called it once already (geo: this first call); the next one is measured.
+    if (operationId === 'near' || operationId === 'within') await api(local.url, spec.method, spec.path, { as: spec.as, body: spec.body });
+    const measured = spec.method === 'GET' || operationId === 'near' || operationId === 'within' ? spec : await request();
+    const begin = performance.now();
+    const response = await api(local.url, measured.method, measured.path, { as: measured.as, body: measured.body });
+    const durationMs = Math.ceil(performance.now() - begin);
+    const usage = usageOf(response.headers.get('x-lambase-dynamodb'));
+    const lambda = prices.lambda.perMillionRequests + prices.lambda.arm64PerGbSecond * (memoryMb / 1024) * (durationMs / 1000) * 1e6;
+    const dynamodb = usage.read * prices.dynamodb.onDemandPerMillionReadRequestUnits + usage.write * prices.dynamodb.onDemandPerMillionWriteRequestUnits;
+    const total = lambda + prices.httpApi.perMillionRequests + dynamodb;
+    const documents = firestoreDocuments(operationId, response.body);
+    const firestore = documents
+      ? documents.reads * prices.firestore.perMillionDocumentReads + documents.writes * prices.firestore.perMillionDocumentWrites + documents.deletes * prices.firestore.perMillionDocumentDeletes
+      : undefined;
+    const scans = /(^|,)Scan=/.test(usage.operations);
+    rows.push([
+      `${route}${scans ? ' ✖ scan' : ''}`,
+      String(response.status),
+      String(usage.calls),
+      `${usage.read} / ${usage.write}`,
+      usage.operations || '—',
+      `${durationMs} ms`,
+      `$${total.toFixed(2)}`,
+      firestore === undefined ? '—' : `$${firestore.toFixed(2)}`,
+    ]);
+    figures.push({ operationId, route, status: response.status, ...usage, durationMs, memoryMb, dollarsPerMillion: { lambda, httpApi: prices.httpApi.perMillionRequests, dynamodb, total }, firestoreDollarsPerMillion: firestore });
+  }
+  results.perOperation = { pricesRead: prices.read, operations: figures };
+  table(
+    `3 and 6. per operation: DynamoDB calls and read / write units (0 scans), warm time, and $ per million requests at list prices of ${prices.read}\n` +
+      '   (bench/prices.json: Lambda arm64 at the route\'s memory for the time measured here, HTTP API, DynamoDB on-demand; Firestore: the same documents at its per-document prices, compute included)',
+    ['operation', 'status', 'calls', 'RRU / WRU', 'DynamoDB operations', 'time', 'Lambase $/M', 'Firestore $/M'],
+    rows,
+  );
 }
 
 function printColdStarts(empty: ColdStart, functions: ColdStart[]): void {

@@ -66,7 +66,7 @@ function requestLogging(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructu
       // Off in the cloud; local mode's benchmark turns it on to count calls per request.
       if (process.env.LAMBASE_REPORT_USAGE === 'true') {
         const operations = Object.entries(dynamodb.operations).map(([name, count]) => `${name}=${count}`).join(',');
-        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; capacity=${dynamodb.capacityUnits}; ${operations}`;
+        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; read=${dynamodb.readUnits}; write=${dynamodb.writeUnits}; ${operations}`;
       }
     }
     logger.info('request', {
