@@ -17,7 +17,7 @@ import { BUNDLE_SETTINGS, buildFunctions, bundleFile, entryOf, functionEntries }
 import type { Backend } from '../functions/core/config/define-backend.js';
 import backend from '../lambase.config.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { allRoutes, defaultRoute, functionEnvironment, type FunctionSettings, type RouteDefinition } from '../lib/routes.js';
+import { allRoutes, defaultRoute, functionEnvironment, realtimeRoutes, type FunctionSettings, type RouteDefinition } from '../lib/routes.js';
 import { allTriggers } from '../lib/triggers.js';
 import { RouteMatcher } from '../local/gateway/route-matcher.js';
 import { localFunctionEnvironment } from '../local/runtime/register-functions.js';
@@ -76,7 +76,8 @@ export async function measureColdStarts(
       options.log(`cold starts: round ${round + 1} of ${options.rounds}`);
     }
     const row = (id: string, handler: string): ColdStart => {
-      const sample = samples.get(id)!;
+      const sample = samples.get(id);
+      if (!sample) throw new Error(`The bench has no request for the function ${id}: add one to bench/function-requests.ts`);
       return {
         id,
         handler,
@@ -126,7 +127,8 @@ export function invocationOf(request: FunctionRequest, matcher: RouteMatcher<Rou
     return { settings: match.target, event };
   }
   if (request.id === EMPTY) return { settings: { handler: '', grants: [] }, event: request.event };
-  return { settings: allTriggers(backend).find((trigger) => entryOf(trigger).id === request.id)!, event: request.event };
+  const rows: FunctionSettings[] = [...realtimeRoutes, ...allTriggers(backend)];
+  return { settings: rows.find((row) => entryOf(row).id === request.id)!, event: request.event };
 }
 
 /** The whole environment of a function's process: its grants' variables, pointed at local mode's emulators. */

@@ -10,7 +10,8 @@ import { buildHttpApiEvent } from '../local/gateway/http-api-event.js';
 import type { LocalBackend } from '../local/start-local.js';
 import { entryOf } from '../build/function-build.js';
 import type { Backend } from '../functions/core/config/define-backend.js';
-import { allRoutes, defaultRoute } from '../lib/routes.js';
+import { allRoutes, defaultRoute, realtimeRoutes } from '../lib/routes.js';
+import { buildWebSocketEvent, newConnectionId } from '../local/realtime/websocket-event.js';
 import { allTriggers, type TriggerDefinition } from '../lib/triggers.js';
 import { createUser, uniqueEmail, STRONG_PASSWORD, type TestUser } from '../test/fixtures/local-backend.js';
 
@@ -129,6 +130,14 @@ export async function functionRequests(local: LocalBackend, backend: Pick<Backen
     if (!http) throw new Error(`The bench has no request for ${route.operation.operationId}: add one to bench/function-requests.ts`);
     requests.push({ id: entryOf(route).id, handler: route.handler, http });
   }
+  // The WebSocket API's routes: a connection opened anonymously, a subscribe frame, its close.
+  const connection = { connectionId: newConnectionId(), connectedAt: Date.now(), domainName: '127.0.0.1', sourceIp: '127.0.0.1', userAgent: 'bench' };
+  const frames = {
+    $connect: buildWebSocketEvent({ route: '$connect', connection }),
+    $default: buildWebSocketEvent({ route: '$default', connection, body: JSON.stringify({ type: 'subscribe', id: `bench-${run}`, collection: 'posts' }) }),
+    $disconnect: buildWebSocketEvent({ route: '$disconnect', connection, statusCode: 1000, reason: 'bench' }),
+  };
+  for (const route of realtimeRoutes) requests.push({ id: entryOf(route).id, handler: route.handler, event: frames[route.routeKey] });
   for (const trigger of allTriggers(backend)) {
     requests.push({ id: entryOf(trigger).id, handler: trigger.handler, event: triggerEvent(trigger, backend, local, fixtures.user, run) });
   }

@@ -33,11 +33,15 @@ export const DEFAULT_BUNDLE_CACHE = path.join(PROJECT_ROOT, 'node_modules/.cache
 const MANIFEST = 'manifest.json';
 
 type Manifest = {
-  /** Each function's handler and uses, bundle hash and the files (project-relative) its bundle was built from. */
-  functions: Record<string, { handler: string; uses: string; hash: string; inputs: string[] }>;
-  /** Each input's [size, mtimeMs] when it was read. */
-  stats: Record<string, [number, number]>;
+  version: typeof MANIFEST_VERSION;
+  /**
+   * Each function's handler and uses, bundle hash, and the files (project-relative) its bundle was
+   * built from with their [size, mtimeMs] at its build: its own record, so that another function's
+   * later build from a changed file cannot make this bundle look current.
+   */
+  functions: Record<string, { handler: string; uses: string; hash: string; inputs: Record<string, [number, number]> }>;
 };
+const MANIFEST_VERSION = 2;
 
 export type LocalBundlesOptions = {
   backend: Backend;
@@ -71,7 +75,7 @@ export class LocalBundles {
     const compiled = compileConfig(options.backend, { zodModule: 'zod/mini' });
     const key = sha256(JSON.stringify({ esbuild: esbuildVersion, settings: BUNDLE_SETTINGS, compiled })).slice(0, 16);
     const outdir = path.join(options.cacheDir ?? DEFAULT_BUNDLE_CACHE, key);
-    const manifest = (await readManifest(outdir)) ?? { functions: {}, stats: {} };
+    const manifest = (await readManifest(outdir)) ?? { version: MANIFEST_VERSION, functions: {} };
     const bundles = new LocalBundles({ backend: options.backend, outdir, watch: options.watch ?? false, log: options.log ?? (() => {}) }, manifest);
     await bundles.add(options.entries);
     bundles.watchInputs();
@@ -118,12 +122,10 @@ export class LocalBundles {
   private async isFresh(entry: FunctionEntry): Promise<boolean> {
     const built = this.manifest.functions[entry.id];
     if (built?.handler !== entry.handler || built.uses !== usesKey(entry)) return false;
-    const files = [...built.inputs, path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, entry.id))];
     const unchanged = await Promise.all(
-      files.map(async (file) => {
+      Object.entries(built.inputs).map(async ([file, recorded]) => {
         const stats = await stat(path.join(PROJECT_ROOT, file)).catch(() => undefined);
-        const recorded = this.manifest.stats[file];
-        return stats !== undefined && recorded !== undefined && stats.size === recorded[0] && stats.mtimeMs === recorded[1];
+        return stats !== undefined && stats.size === recorded[0] && stats.mtimeMs === recorded[1];
       }),
     );
     return unchanged.every(Boolean);
@@ -184,24 +186,18 @@ export class LocalBundles {
   /** Records what each bundle was built from, so a later start can tell whether it is still current. */
   private async record(result: FunctionBuildResult, changed: Record<string, string>): Promise<void> {
     const functions = { ...this.manifest.functions };
-    const files = new Set<string>();
+    const statOf = async (file: string): Promise<[string, [number, number]]> => {
+      const { size, mtimeMs } = await stat(path.join(PROJECT_ROOT, file));
+      return [file, [size, mtimeMs]];
+    };
     for (const [output, meta] of Object.entries(result.metafile.outputs)) {
       if (!output.endsWith('.mjs')) continue;
       const id = path.basename(path.dirname(output));
-      const inputs = Object.keys(meta.inputs).filter((file) => !file.includes(':'));
-      for (const file of inputs) files.add(file);
-      files.add(path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id)));
+      const files = [...readFrom(result.metafile, meta.entryPoint), path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id))];
       const hash = changed[id] ?? functions[id]?.hash;
-      if (hash) functions[id] = { handler: this.entries.get(id)!.handler, uses: usesKey(this.entries.get(id)!), hash, inputs };
+      if (hash) functions[id] = { handler: this.entries.get(id)!.handler, uses: usesKey(this.entries.get(id)!), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
     }
-    const stats = { ...this.manifest.stats };
-    await Promise.all(
-      [...files].map(async (file) => {
-        const { size, mtimeMs } = await stat(path.join(PROJECT_ROOT, file));
-        stats[file] = [size, mtimeMs];
-      }),
-    );
-    this.manifest = { functions, stats };
+    this.manifest = { version: MANIFEST_VERSION, functions };
     await writeAtomically(path.join(this.settings.outdir, MANIFEST), JSON.stringify(this.manifest));
   }
 
@@ -210,7 +206,7 @@ export class LocalBundles {
     if (!this.settings.watch || this.closed) return;
     const roots = new Set(
       [...this.entries.keys()]
-        .flatMap((id) => this.manifest.functions[id]?.inputs ?? [])
+        .flatMap((id) => Object.keys(this.manifest.functions[id]?.inputs ?? {}))
         .filter((file) => !file.startsWith('node_modules/') && !file.startsWith('..'))
         .map((file) => file.split('/')[0]!),
     );
@@ -232,16 +228,35 @@ export class LocalBundles {
       this.configNoticeGiven = true;
       return;
     }
-    const ids = [...this.entries.keys()].filter((id) => !this.stale.has(id) && this.manifest.functions[id]?.inputs.includes(file));
+    const ids = [...this.entries.keys()].filter((id) => !this.stale.has(id) && this.manifest.functions[id]?.inputs[file] !== undefined);
     if (ids.length === 0) return;
     for (const id of ids) this.stale.add(id);
     for (const listener of this.listeners) listener(ids);
   }
 }
 
+/**
+ * Every file esbuild read for the bundle of `entryPoint`: the entry and all it imports, followed
+ * through the metafile's import graph (not the output's inputs, which leave out a module nothing of
+ * which remains in the bundle, e.g. a constant esbuild inlined: a change to it still changes the bundle).
+ */
+function readFrom(metafile: FunctionBuildResult['metafile'], entryPoint: string | undefined): string[] {
+  const seen = new Set<string>();
+  const pending = entryPoint ? [entryPoint] : [];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file) || file.includes(':')) continue;
+    seen.add(file);
+    for (const { path: imported, external } of metafile.inputs[file]?.imports ?? []) if (!external) pending.push(imported);
+  }
+  return [...seen];
+}
+
 async function readManifest(outdir: string): Promise<Manifest | undefined> {
   try {
-    return JSON.parse(await readFile(path.join(outdir, MANIFEST), 'utf8')) as Manifest;
+    const manifest = JSON.parse(await readFile(path.join(outdir, MANIFEST), 'utf8')) as Manifest;
+    // An older layout is read as no manifest: every bundle is built again once.
+    return manifest.version === MANIFEST_VERSION ? manifest : undefined;
   } catch {
     return undefined;
   }

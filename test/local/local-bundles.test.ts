@@ -74,4 +74,28 @@ describe('local function bundles', () => {
       await bundles.stop();
     }
   }, 120_000);
+
+  it("keeps one function's bundle stale when another one is rebuilt from a file both are built from", async () => {
+    const shared = `test/local/fixtures/shared-${process.pid}.ts`;
+    const twins = ['a', 'b'].map((name) => ({ id: `Twin${name.toUpperCase()}${process.pid}`, handler: `test/local/fixtures/twin-${name}-${process.pid}.ts` }));
+    const write = (version: string) => writeFile(path.join(PROJECT_ROOT, shared), `export const version = '${version}';\n`);
+    try {
+      await write('one');
+      for (const twin of twins) await writeFile(path.join(PROJECT_ROOT, twin.handler), `import { version } from './shared-${process.pid}.js';\nexport const handler = async () => version;\n`);
+      const first = await LocalBundles.open({ backend, entries: twins, cacheDir });
+      await first.prepare();
+      await first.stop();
+      await write('two, longer');
+      // Only b is rebuilt now, which records the shared file's new state...
+      const second = await LocalBundles.open({ backend, entries: [twins[1]!], cacheDir });
+      await second.file(twins[1]!);
+      await second.stop();
+      // ...and a is still stale: its bundle holds the old version.
+      const third = await LocalBundles.open({ backend, entries: [twins[0]!], cacheDir });
+      expect(third.staleCount).toBe(1);
+      await third.stop();
+    } finally {
+      await Promise.all([shared, ...twins.map((twin) => twin.handler)].map((file) => rm(path.join(PROJECT_ROOT, file), { force: true })));
+    }
+  }, 120_000);
 });
