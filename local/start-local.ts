@@ -22,6 +22,7 @@ import { DataDirLock } from './data-dir-lock.js';
 import { ensureUser } from './emulators/cognito/ensure-user.js';
 import { startCognito } from './emulators/cognito/start-cognito.js';
 import { startDynamoDb } from './emulators/dynamodb.js';
+import { dataDirCredentials, type LocalCredentials } from './emulators/local-credentials.js';
 import { startS3 } from './emulators/s3/start-s3.js';
 import { cognitoTriggers, startEventRouting, type EventRouting } from './events/start-event-routing.js';
 import { localRoutes } from './gateway/local-routes.js';
@@ -67,6 +68,8 @@ export type LocalBackend = {
   tableName: string;
   bucketName: string;
   endpoints: { dynamodb: string; s3: string; cognito: string };
+  /** The data folder's key pair: DynamoDB Local shows this backend's tables only to clients signing with it. */
+  credentials: LocalCredentials;
   outbox: LocalOutbox;
   /** Milliseconds from the call to ready. */
   readyInMs: number;
@@ -98,13 +101,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   try {
     // 1. The port and the config, checked before anything starts; the data folder, locked first
-    // (two instances never share it), then reset on demand; the outbox kept in it.
+    // (two instances never share it), then reset on demand; its key pair and the outbox kept in it.
     checkpoint();
     if (port !== 0) await assertPortFree(port);
     const backend = options.backend ?? (await loadBackend());
     const triggers = allTriggers(backend);
     const lock = steps.add('data folder lock', await DataDirLock.acquire(dataDir), (held) => held.release());
     if (options.reset) await lock.clearFolder();
+    const credentials = await dataDirCredentials(dataDir);
     const outbox = steps.add('outbox', await LocalOutbox.open(path.join(dataDir, 'outbox.json'), log), (box) => box.flush());
     checkpoint();
 
@@ -113,13 +117,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process.
     const { dynamodb, s3, cognito } = await steps.addTogether({
-      dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), signal, log })],
+      dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), credentials, region: LOCAL_REGION, signal, log })],
       s3: [
         'S3',
         () =>
           startS3({
             dataDir: path.join(dataDir, 's3'),
             region: LOCAL_REGION,
+            credentials,
             // The cloud bucket's CORS rule (lib/storage), so a browser request refused there is refused here.
             buckets: [{ name: LOCAL_BUCKET_NAME, allowedOrigins: ['*'], ...STORAGE_CORS }],
           }),
@@ -140,7 +145,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     checkpoint();
 
     // 4. The table, from the same design the CDK deploys.
-    const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION }, LOCAL_TABLE_NAME);
+    const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials }, LOCAL_TABLE_NAME);
     checkpoint();
 
     // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up.
@@ -172,6 +177,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
+        credentials,
         endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
         outboxUrl: `${gateway.url}/_local/outbox`,
         logLevel: options.functionLogLevel ?? 'WARN',
@@ -182,7 +188,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     // 7. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
       'event routing',
-      await startEventRouting({ triggers, runtime, stream: { endpoint: dynamodb.endpoint, streamArn }, s3, region: LOCAL_REGION, dataDir, log }),
+      await startEventRouting({ triggers, runtime, stream: { endpoint: dynamodb.endpoint, streamArn, credentials }, s3, region: LOCAL_REGION, dataDir, log }),
     );
     checkpoint();
 
@@ -201,6 +207,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       tableName: LOCAL_TABLE_NAME,
       bucketName: LOCAL_BUCKET_NAME,
       endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
+      credentials,
       outbox,
       readyInMs: Math.round(performance.now() - startedAt),
       stop,

@@ -11,7 +11,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { decodeS3EventKey } from '../../functions/core/storage/s3-event-key.js';
 import { documentFilterPatterns, type TriggerDefinition } from '../../lib/triggers.js';
 import type { TriggerFunctions } from '../emulators/cognito/lambda-triggers.js';
-import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
+import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalS3 } from '../emulators/s3/start-s3.js';
 import { AsyncInvoker } from './async-invoker.js';
 import type { FilterPattern } from './event-filter.js';
@@ -22,8 +22,8 @@ export type EventRoutingOptions = {
   triggers: readonly TriggerDefinition[];
   /** Where the functions run (the local Lambda runtime). */
   runtime: { invoke(name: string, event: unknown): Promise<unknown> };
-  /** The table's stream on DynamoDB Local. */
-  stream: { endpoint: string; streamArn: string };
+  /** The table's stream on DynamoDB Local, read with the data folder's key pair. */
+  stream: { endpoint: string; streamArn: string; credentials: LocalCredentials };
   /** The local S3, whose object-created events reach the storage triggers. */
   s3: Pick<LocalS3, 'onObjectCreated'>;
   region: string;
@@ -41,7 +41,7 @@ export type EventRouting = {
 
 /**
  * @example
- * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn }, s3, region, dataDir, log });
+ * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn, credentials }, s3, region, dataDir, log });
  * await events.scheduler.run('nightly');
  * await events.stop();
  */
@@ -81,7 +81,7 @@ async function startStreamPump(options: EventRoutingOptions): Promise<() => Prom
       : [],
   );
   if (consumers.length === 0) return () => Promise.resolve();
-  const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: options.stream.credentials });
   const pump = new StreamPump({
     client,
     streamArn: options.stream.streamArn,

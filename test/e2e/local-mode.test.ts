@@ -16,7 +16,6 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
-import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { api, createUser, startTestBackend, STRONG_PASSWORD, type TestBackend } from '../fixtures/local-backend.js';
 import { processesMentioning } from '../local/fixtures/processes.js';
 
@@ -172,7 +171,7 @@ describe('persistence', () => {
       const second = await start({ dataDir });
       expect([second.userPoolId, second.userPoolClientId]).toEqual([userPoolId, userPoolClientId]);
       const signIn = () =>
-        new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: LOCAL_CREDENTIALS }).send(
+        new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: second.credentials }).send(
           new InitiateAuthCommand({ ClientId: second.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
         );
       const token = (await signIn()).AuthenticationResult!.AccessToken!;
@@ -182,7 +181,7 @@ describe('persistence', () => {
 
       const third = await start({ dataDir, reset: true });
       await expect(
-        new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: LOCAL_CREDENTIALS }).send(
+        new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: second.credentials }).send(
           new InitiateAuthCommand({ ClientId: third.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
         ),
       ).rejects.toMatchObject({ name: 'NotAuthorizedException' });
