@@ -1,0 +1,56 @@
+/**
+ * Global setup of the HTTP part of the suite: one local backend for every file (the same
+ * `startLocal` as `npm start`, gateway and authorizer included), its callers, and its stop at the
+ * end. The stage's throttle is raised so the suite measures refusals, not the token bucket; the
+ * public auth routes keep their own tight throttle, which the suite's client waits out.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { TestProject } from 'vitest/node';
+import backend from '../../../lambase.config.js';
+import { startLocal } from '../../../local/start-local.js';
+import { makeUser, MEMBER_GROUP, newSession, PASSWORD, uniqueEmail, type World } from './world.js';
+
+export default async function setup(project: TestProject) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-security-'));
+  const admin = { email: uniqueEmail('admin'), password: PASSWORD };
+  const local = await startLocal({ port: 0, dataDir, admin, throttle: { rateLimit: 100_000, burstLimit: 100_000 } });
+  const teardown = async () => {
+    await local.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const cognito = new CognitoIdentityProviderClient({ endpoint: local.endpoints.cognito, region: local.region, credentials: local.credentials });
+    await cognito.send(new CreateGroupCommand({ UserPoolId: local.userPoolId, GroupName: MEMBER_GROUP, Description: 'A group that grants nothing' }));
+    cognito.destroy();
+    const codeOf = async (email: string) => local.outbox.toJSON().emails.findLast((mail) => mail.to === email && mail.code)?.code ?? '';
+    const [owner, other, member] = await Promise.all([
+      makeUser(local, codeOf, { prefix: 'owner' }),
+      makeUser(local, codeOf, { prefix: 'other' }),
+      makeUser(local, codeOf, { prefix: 'member', groups: [MEMBER_GROUP] }),
+    ]);
+    const adminTokens = await newSession(local, admin);
+    const adminId = JSON.parse(Buffer.from(adminTokens.accessToken.split('.')[1]!, 'base64url').toString('utf8')).sub as string;
+    const world: World = {
+      url: local.url,
+      dataDir,
+      region: local.region,
+      userPoolId: local.userPoolId,
+      userPoolClientId: local.userPoolClientId,
+      tableName: local.tableName,
+      bucketName: local.bucketName,
+      endpoints: local.endpoints,
+      credentials: local.credentials,
+      memberGroup: MEMBER_GROUP,
+      adminGroup: backend.auth.adminGroup,
+      users: { owner, other, member, admin: { ...admin, userId: adminId, ...adminTokens } },
+    };
+    project.provide('securityWorld', world);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}
