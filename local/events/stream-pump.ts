@@ -3,8 +3,9 @@
  * from DynamoDB Local and delivers records to each trigger function with Lambda's semantics —
  * its own position per function (kept across restarts), event filters (non-matching records are
  * dropped), batches of `batchSize`, `{ batchItemFailures }` partial failures retried from the
- * first failed record, whole-batch errors retried with the batch bisected, and a record given up
- * after `maxRetries` (logged as Lambda's on-failure destination would receive it).
+ * first failed record, whole-batch errors retried with the batch bisected, and a record that still
+ * fails after `maxRetries` given up alone (logged as Lambda's on-failure destination would receive
+ * it) while the records after it go on.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -221,7 +222,12 @@ export class StreamPump {
       return this.deliverBatch(consumer, batch, attempt + 1);
     }
     const rest = batch.slice(failedFrom);
-    if (attempt >= maxRetries) return this.giveUp(consumer, rest);
+    if (attempt >= maxRetries) {
+      // The record that keeps failing is given up alone, as Lambda's bisecting leaves it; the
+      // records after it were never processed (the function stopped there) and still go through.
+      this.giveUp(consumer, rest.slice(0, 1));
+      return this.deliverBatch(consumer, rest.slice(1), 0);
+    }
     await this.sleep(backoff(attempt));
     return this.deliverBatch(consumer, rest, attempt + 1);
   }
