@@ -2,7 +2,9 @@
  * Global setup of the HTTP part of the suite: one local backend for every file (the same
  * `startLocal` as `npm start`, gateway and authorizer included), its callers, and its stop at the
  * end. The stage's throttle is raised so the suite measures refusals, not the token bucket; the
- * public auth routes keep their own tight throttle, which the suite's client waits out.
+ * public auth routes keep their own tight throttle, which the suite's client waits out. The
+ * functions reach the emulators through the fault proxy (fault-proxy.ts), which passes every call
+ * until a test asks for faults.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,14 +13,31 @@ import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/clie
 import type { TestProject } from 'vitest/node';
 import backend from '../../../lambase.config.js';
 import { startLocal } from '../../../local/start-local.js';
+import { startFaultProxy } from './fault-proxy.js';
 import { makeUser, MEMBER_GROUP, newSession, PASSWORD, uniqueEmail, type World } from './world.js';
 
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-security-'));
   const admin = { email: uniqueEmail('admin'), password: PASSWORD };
-  const local = await startLocal({ port: 0, dataDir, admin, throttle: { rateLimit: 100_000, burstLimit: 100_000 } });
+  const proxy = await startFaultProxy();
+  const local = await startLocal({
+    port: 0,
+    dataDir,
+    admin,
+    throttle: { rateLimit: 100_000, burstLimit: 100_000 },
+    functionEnvironment: {
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_S3: proxy.endpoints.s3,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.endpoints.cognito,
+    },
+  }).catch(async (error: unknown) => {
+    await proxy.stop();
+    throw error;
+  });
+  proxy.forwardTo({ dynamodb: local.endpoints.dynamodb, s3: local.endpoints.s3, cognito: local.endpoints.cognito });
   const teardown = async () => {
     await local.stop();
+    await proxy.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -43,6 +62,7 @@ export default async function setup(project: TestProject) {
       bucketName: local.bucketName,
       endpoints: local.endpoints,
       credentials: local.credentials,
+      faultControl: proxy.controlUrl,
       memberGroup: MEMBER_GROUP,
       adminGroup: backend.auth.adminGroup,
       users: { owner, other, member, admin: { ...admin, userId: adminId, ...adminTokens } },

@@ -7,6 +7,7 @@ import { documentSchema } from '../../../functions/contract/data.js';
 import type { Operation } from '../../../functions/contract/operation.js';
 import { routes } from '../../../lib/routes.js';
 import type { RouteDefinition } from '../../../lib/route-types.js';
+import type { StorePart } from './store-snapshot.js';
 
 export { routes };
 export type { RouteDefinition };
@@ -26,6 +27,21 @@ export function withQuery(path: string, query: Record<string, string> | undefine
 
 /** The names of an operation's path parameters, in order. */
 export const pathParams = (operation: Operation) => [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+
+/**
+ * What a route's function could change, by its grants: the table, the users, the objects. IAM keeps
+ * it from the rest in the cloud (test/security/static/deploy-checks.test.ts checks the grants), so
+ * that is what a refused request is checked against.
+ */
+export function storePartsOf(route: RouteDefinition): StorePart[] {
+  const parts = new Set<StorePart>();
+  for (const grant of route.grants) {
+    if (grant.kind === 'table' || grant.kind === 'cursorKey') parts.add('items');
+    if (grant.kind === 'bucket') parts.add('objects');
+    if (grant.kind === 'userPool' || grant.kind === 'userPoolClient') parts.add('users');
+  }
+  return [...parts];
+}
 
 /** Fields whose names carry privilege or identity, whatever the route. */
 const PRIVILEGED_FIELDS = ['owner', 'ownerId', 'userId', 'groups', 'cognito:groups', 'role', 'admin'];

@@ -11,6 +11,8 @@ import { localS3ClientOptions } from '../../../local/emulators/s3/start-s3.js';
 import type { World } from './world.js';
 
 export type StoreSnapshot = { items: Map<string, string>; users: Map<string, string>; objects: Map<string, string> };
+export type StorePart = keyof StoreSnapshot;
+const EVERY_PART: readonly StorePart[] = ['items', 'users', 'objects'];
 
 /** Items that change without a request: the cursor-signing key is created on the first list. */
 const VOLATILE_PARTITIONS = new Set(['#META']);
@@ -27,8 +29,10 @@ export class StoreReader {
     this.s3 = new S3Client({ ...common, endpoint: world.endpoints.s3, ...localS3ClientOptions });
   }
 
-  async snapshot(): Promise<StoreSnapshot> {
-    const [items, users, objects] = await Promise.all([this.items(), this.users(), this.objects()]);
+  /** The store, or the parts of it named (the others read as empty). */
+  async snapshot(parts: readonly StorePart[] = EVERY_PART): Promise<StoreSnapshot> {
+    const read = (part: StorePart, reader: () => Promise<Map<string, string>>) => (parts.includes(part) ? reader() : Promise.resolve(new Map<string, string>()));
+    const [items, users, objects] = await Promise.all([read('items', () => this.items()), read('users', () => this.users()), read('objects', () => this.objects())]);
     return { items, users, objects };
   }
 

@@ -36,6 +36,8 @@ export type World = {
   bucketName: string;
   endpoints: { dynamodb: string; s3: string; cognito: string };
   credentials: LocalCredentials;
+  /** Where the fault proxy between the functions and the emulators takes its rules (fault-proxy.ts). */
+  faultControl: string;
   /** A group every signed-in caller but `member` is outside of; it grants nothing. */
   memberGroup: string;
   adminGroup: string;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, inject } from 'vitest';
 import { expectContractRefusal, send, type Response } from '../harness/http.js';
-import { pathOf, reservedFieldsOf, routes, smuggledValue, withQuery } from '../harness/route-requests.js';
+import { pathOf, reservedFieldsOf, routes, smuggledValue, storePartsOf, withQuery } from '../harness/route-requests.js';
 import { testIn } from '../harness/security-test.js';
 import { StoreReader } from '../harness/store-snapshot.js';
 import { CALLERS, type CallerKind, type World } from '../harness/world.js';
@@ -40,8 +40,10 @@ describe.each(routes.map((route) => [`${route.operation.method} ${route.operatio
   describe.each(table.map((scenario) => [scenario.name, scenario] as const))('%s', (_scenarioName, scenario) => {
     it(`answers ${describeStatuses(scenario.expect)}`, async ({ tally }) => {
       const got = {} as Record<CallerKind, number>;
-      for (const caller of CALLERS) {
-        const object = await scenario.object?.(world, 'owner');
+      // One fresh object per caller (a write may change or delete it), made all at once.
+      const objects = await Promise.all(CALLERS.map(() => scenario.object?.(world, 'owner')));
+      for (const [index, caller] of CALLERS.entries()) {
+        const object = objects[index];
         const response = await call(route, caller, await scenario.request({ world, caller }, object));
         tally.status(response.status);
         got[caller] = response.status;
@@ -73,19 +75,21 @@ describe.each(routes.map((route) => [`${route.operation.method} ${route.operatio
         it(`refuses, changing nothing, a body that sets ${reserved.join(', ')}`, async ({ tally }) => {
           const store = new StoreReader(world);
           try {
+            // Every one of these requests is refused, so they share one object and one before/after.
+            const object = await scenario.object?.(world, 'owner');
+            const request = await scenario.request({ world, caller: allowed }, object);
+            const parts = storePartsOf(route);
+            const before = await store.snapshot(parts);
             for (const field of reserved) {
-              const object = await scenario.object?.(world, 'owner');
-              const request = await scenario.request({ world, caller: allowed }, object);
               const withField = scenario.withField ?? ((body: unknown, name: string, value: unknown) => ({ ...(body as object), [name]: value }));
               const body = withField(request.body ?? {}, field, smuggledValue(field, world.users.other.userId));
-              const before = await store.snapshot();
               const response = await call(route, allowed, { ...request, body });
               tally.status(response.status);
               const refusal = scenario.fieldRefusal ?? { status: 400, code: 'ValidationFailed' };
               expect(response.status, `${field}: ${response.text.slice(0, 200)}`).toBe(refusal.status);
               expect(response.json, field).toMatchObject({ error: { code: refusal.code, ...(refusal.detailCode ? { details: [{ code: refusal.detailCode }] } : {}) } });
-              expect(StoreReader.changes(before, await store.snapshot()), `${field}: the store after a refused request`).toEqual([]);
             }
+            expect(StoreReader.changes(before, await store.snapshot(parts)), 'the store after the refused requests').toEqual([]);
           } finally {
             store.destroy();
           }

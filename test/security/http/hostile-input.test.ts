@@ -14,9 +14,9 @@ import { afterAll, describe, expect, inject } from 'vitest';
 import backend from '../../../lambase.config.js';
 import type { Operation } from '../../../functions/contract/operation.js';
 import { expectContractRefusal, send, type Request, type Response } from '../harness/http.js';
-import { pathOf, pathParams, routes, withQuery } from '../harness/route-requests.js';
+import { pathOf, pathParams, routes, storePartsOf, withQuery } from '../harness/route-requests.js';
 import { testIn, type Tally } from '../harness/security-test.js';
-import { StoreReader, type StoreSnapshot } from '../harness/store-snapshot.js';
+import { StoreReader, type StorePart, type StoreSnapshot } from '../harness/store-snapshot.js';
 import type { World } from '../harness/world.js';
 import { scenarios } from '../scenarios/scenarios.js';
 
@@ -195,6 +195,7 @@ type StoreWatch = { last: StoreSnapshot | undefined };
 class HostileRun {
   private current: { request: Request; params: Record<string, string> } | undefined;
   private readonly writes: boolean;
+  private readonly parts: StorePart[];
 
   constructor(
     private readonly route: (typeof routes)[number],
@@ -204,6 +205,7 @@ class HostileRun {
   ) {
     // Reads never write: their refusals need no snapshot.
     this.writes = route.operation.method !== 'GET';
+    this.parts = storePartsOf(route);
   }
 
   /** The well-formed request the changes apply to (and the object it names, made if needed). */
@@ -218,7 +220,7 @@ class HostileRun {
   async check(change: Change): Promise<void> {
     const { request } = await this.ready();
     const { operation } = this.route;
-    if (this.writes) this.watch.last ??= await store.snapshot();
+    if (this.writes) this.watch.last ??= await store.snapshot(this.parts);
     const response: Response = await send(world.url, change.apply(request));
     this.tally.status(response.status);
     const context = `${operation.method} ${operation.path} with ${change.name}`;
@@ -230,7 +232,7 @@ class HostileRun {
     }
     expectContractRefusal(response, context);
     if (this.writes) {
-      const after = await store.snapshot();
+      const after = await store.snapshot(this.parts);
       const changes = StoreReader.changes(this.watch.last!, after);
       expect(changes, `${context} (${response.status}) changed the store: ${changes.join('; ')}`).toEqual([]);
       this.watch.last = after;
