@@ -12,6 +12,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { LocalCredentials } from '../../../local/emulators/local-credentials.js';
+import { send } from './http.js';
 
 export const CALLERS = ['anonymous', 'owner', 'other', 'member', 'admin'] as const;
 export type CallerKind = (typeof CALLERS)[number];
@@ -109,6 +110,21 @@ export async function codeFromOutbox(url: string, email: string): Promise<string
   const code = outbox.emails.findLast((mail) => mail.to === email && mail.code)?.code;
   if (!code) throw new Error(`no code for ${email} in the outbox`);
   return code;
+}
+
+/**
+ * A confirmed user of a running local backend, made through its API alone (sign-up, the code from
+ * the outbox, sign-in), for backends the suite only knows by URL.
+ */
+export async function signUpThroughApi(url: string, prefix = 'api-user'): Promise<{ email: string; password: string; accessToken: string; userId: string }> {
+  const email = uniqueEmail(prefix);
+  const signedUp = await send(url, { method: 'POST', path: '/auth/sign-up', body: { email, password: PASSWORD } });
+  if (signedUp.status !== 201) throw new Error(`sign-up: ${signedUp.status} ${signedUp.text}`);
+  const confirmed = await send(url, { method: 'POST', path: '/auth/confirm-sign-up', body: { email, code: await codeFromOutbox(url, email) } });
+  if (confirmed.status !== 204) throw new Error(`confirm: ${confirmed.status} ${confirmed.text}`);
+  const signedIn = await send(url, { method: 'POST', path: '/auth/sign-in', body: { email, password: PASSWORD } });
+  if (signedIn.status !== 200) throw new Error(`sign-in: ${signedIn.status} ${signedIn.text}`);
+  return { email, password: PASSWORD, accessToken: (signedIn.json as { accessToken: string }).accessToken, userId: (signedUp.json as { userId: string }).userId };
 }
 
 /** A throwaway user of the world (for routes that sign out, change the password or delete the account). */
