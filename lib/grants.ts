@@ -2,7 +2,7 @@
  * The permissions a function can be given, by name (the route and trigger tables use them); the
  * `Grant` type they build is in lib/route-types.ts.
  */
-import type { Grant, UserPoolAction } from './route-types.js';
+import type { Grant, PushAction, UserPoolAction } from './route-types.js';
 
 export const grants = {
   tableRead: { kind: 'table', access: 'read' },
@@ -12,4 +12,5 @@ export const grants = {
   userPoolClient: { kind: 'userPoolClient' },
   userPool: (...actions: UserPoolAction[]): Grant => ({ kind: 'userPool', actions }),
   bucket: (access: 'read' | 'write' | 'delete', prefix: string): Grant => ({ kind: 'bucket', access, prefix }),
+  push: (...actions: PushAction[]): Grant => ({ kind: 'push', actions }),
 } as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;

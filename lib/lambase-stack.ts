@@ -50,7 +50,7 @@ export class LambaseStack extends Stack {
     this.data = new DataConstruct(this, 'Data', { stage });
     this.storage = new StorageConstruct(this, 'Storage', { stage, allowedOrigins });
     this.push = new PushConstruct(this, 'Push', { stage, push: backend.push });
-    const resources = new BackendResources(stage, this.auth, this.data, this.storage);
+    const resources = new BackendResources(stage, this.auth, this.data, this.storage, this.push);
     this.api = new ApiConstruct(this, 'Api', { resources, routes, defaultRoute, allowedOrigins, throttle: backend.api.throttle });
     this.triggers = new TriggersConstruct(this, 'Triggers', { resources, triggers: allTriggers(backend) });
 

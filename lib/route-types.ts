@@ -5,6 +5,7 @@
  * of on each other.
  */
 import type { Operation } from '../functions/contract/operation.js';
+import type { DevicePlatform } from '../functions/core/push/push-platforms.js';
 
 /** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
 export type UserPoolAction =
@@ -21,11 +22,27 @@ export type UserPoolAction =
   | 'ListUsersInGroup';
 
 /**
+ * SNS mobile-push actions, each granted on the resources it acts on (lib/push/push-construct.ts):
+ * CreatePlatformEndpoint on the configured platform applications; Get/SetEndpointAttributes and
+ * DeleteEndpoint on their endpoints; Subscribe and Unsubscribe on the config's topics; Publish on
+ * those topics and on the endpoints.
+ */
+export type PushAction =
+  | 'CreatePlatformEndpoint'
+  | 'GetEndpointAttributes'
+  | 'SetEndpointAttributes'
+  | 'DeleteEndpoint'
+  | 'Subscribe'
+  | 'Unsubscribe'
+  | 'Publish';
+
+/**
  * One permission (lib/grants.ts builds them). Each adds the environment its function needs to find the resource.
  * - table: `read` is GetItem/BatchGetItem/Query/ConditionCheckItem (never Scan); `write` is
  *   PutItem/UpdateItem/DeleteItem/BatchWriteItem.
  * - bucket: object access under `prefix` only.
  * - userPool: the listed admin actions; `userPoolClient` is the pool's public API (no IAM).
+ * - push: the listed SNS actions on Lambase's own push resources.
  */
 export type Grant =
   | { kind: 'table'; access: 'read' | 'write' | 'readWrite' }
@@ -33,7 +50,8 @@ export type Grant =
   | { kind: 'cursorKey' }
   | { kind: 'bucket'; access: 'read' | 'write' | 'delete'; prefix: string }
   | { kind: 'userPool'; actions: readonly UserPoolAction[] }
-  | { kind: 'userPoolClient' };
+  | { kind: 'userPoolClient' }
+  | { kind: 'push'; actions: readonly PushAction[] };
 
 export type FunctionSettings = {
   /** The handler file, relative to the project root; it exports `handler`. */
@@ -59,6 +77,10 @@ export type ResourceNames = {
   bucketName: string;
   userPoolId: string;
   userPoolClientId: string;
+  /** SNS platform application ARN per configured push platform ('' until its credentials secret exists). */
+  pushApplications: Partial<Record<DevicePlatform, string>>;
+  /** SNS topic ARN per topic of lambase.config.ts. */
+  pushTopics: Record<string, string>;
 };
 
 export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';

@@ -9,10 +9,11 @@ import { ENV } from '../functions/shared/env.js';
 import type { FunctionSettings, ResourceNames, RouteDefinition } from './route-types.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { pushRoutes } from './routes/push-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
 
 export { grants } from './grants.js';
-export type { FunctionSettings, Grant, ResourceNames, RouteDefinition, UserPoolAction } from './route-types.js';
+export type { FunctionSettings, Grant, PushAction, ResourceNames, RouteDefinition, UserPoolAction } from './route-types.js';
 
 /** Every route, feature by feature (each feature keeps its section in lib/routes/<feature>.ts). */
 export const routes: readonly RouteDefinition[] = [
@@ -20,6 +21,7 @@ export const routes: readonly RouteDefinition[] = [
   ...authRoutes,
   ...dataRoutes,
   ...storageRoutes,
+  ...pushRoutes,
 ];
 
 /** Answers what no route matches, with a 404 in the contract's shape (API Gateway's `$default`). */
@@ -43,6 +45,10 @@ export function functionEnvironment(settings: FunctionSettings & { operation?: O
   for (const grant of settings.grants) {
     if (grant.kind === 'table' || grant.kind === 'cursorKey') env[ENV.tableName] = names.tableName;
     if (grant.kind === 'bucket') env[ENV.bucketName] = names.bucketName;
+    if (grant.kind === 'push') {
+      env[ENV.pushApplications] = JSON.stringify(names.pushApplications);
+      env[ENV.pushTopics] = JSON.stringify(names.pushTopics);
+    }
     if (grant.kind === 'userPool' || grant.kind === 'userPoolClient' || needsPool) {
       env[ENV.userPoolId] = names.userPoolId;
       env[ENV.userPoolClientId] = names.userPoolClientId;

@@ -1,20 +1,51 @@
 /**
  * Everything the backend "sent" while running locally: emails (confirmation and reset codes,
- * temporary passwords) and push messages. Readable at GET /_local/outbox, printed to the console,
- * kept in the data folder across restarts.
+ * temporary passwords) and push messages (every delivery the local SNS made to a device).
+ * Readable at GET /_local/outbox, printed to the console, kept in the data folder across restarts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import type { DevicePlatform } from '../functions/core/push/push-platforms.js';
+import type { SnsDelivery } from './emulators/sns/start-sns.js';
 
 export type OutboxEmail = { to: string; subject: string; body: string; code?: string; sentAt: string };
 export type OutboxPush = {
+  /** The user the device belongs to (or the endpoint's ARN, for an endpoint Lambase did not make). */
   to: string;
   deviceId?: string;
+  /** The topic it came through, when it was sent to one. */
   topic?: string;
   title: string;
   body: string;
   data: Record<string, unknown>;
+  platform: DevicePlatform;
+  /** Exactly what the push service (APNs, FCM) would have received. */
+  payload: unknown;
   sentAt: string;
 };
+
+/** An SNS delivery as the outbox shows it: the endpoint's user data (`{ userId, deviceId }`) names the recipient. */
+export function outboxPushOf(delivery: SnsDelivery): Omit<OutboxPush, 'sentAt'> {
+  const owner = parseUserData(delivery.endpoint.customUserData);
+  return {
+    to: owner?.userId ?? delivery.endpoint.arn,
+    ...(owner?.deviceId ? { deviceId: owner.deviceId } : {}),
+    ...(delivery.topic ? { topic: delivery.topic } : {}),
+    title: delivery.title,
+    body: delivery.body,
+    data: delivery.data,
+    platform: delivery.platform,
+    payload: delivery.payload,
+  };
+}
+
+function parseUserData(text: string | undefined): { userId?: string; deviceId?: string } | undefined {
+  try {
+    const parsed = text === undefined ? undefined : (JSON.parse(text) as unknown);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as { userId?: string; deviceId?: string }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class LocalOutbox {
   private emails: OutboxEmail[] = [];
@@ -47,7 +78,7 @@ export class LocalOutbox {
 
   addPush(message: Omit<OutboxPush, 'sentAt'>): void {
     this.push.push({ ...message, sentAt: new Date().toISOString() });
-    this.print(`🔔 to ${message.to}${message.topic ? ` (topic ${message.topic})` : ''}: ${message.title}`);
+    this.print(`🔔 to ${message.to}${message.deviceId ? ` (${message.platform} device ${message.deviceId})` : ''}${message.topic ? ` via topic ${message.topic}` : ''}: ${message.title}`);
     this.save();
   }
 

@@ -13,6 +13,7 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Backend } from '../functions/core/config/define-backend.js';
+import { CONFIG_KEY, DEVICE_PLATFORMS } from '../functions/core/push/push-platforms.js';
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { defaultRoute, routes } from '../lib/routes.js';
@@ -24,10 +25,11 @@ import { startCognito } from './emulators/cognito/start-cognito.js';
 import { startDynamoDb } from './emulators/dynamodb.js';
 import { dataDirCredentials, type LocalCredentials } from './emulators/local-credentials.js';
 import { startS3 } from './emulators/s3/start-s3.js';
+import { startSns, type LocalSns } from './emulators/sns/start-sns.js';
 import { cognitoTriggers, startEventRouting, type EventRouting } from './events/start-event-routing.js';
 import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
-import { LocalOutbox } from './outbox.js';
+import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
 import { localFunctionEnvironment, registerFunctions } from './runtime/register-functions.js';
@@ -67,10 +69,12 @@ export type LocalBackend = {
   userPoolClientId: string;
   tableName: string;
   bucketName: string;
-  endpoints: { dynamodb: string; s3: string; cognito: string };
+  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string };
   /** The data folder's key pair: DynamoDB Local shows this backend's tables only to clients signing with it. */
   credentials: LocalCredentials;
   outbox: LocalOutbox;
+  /** The local SNS: its endpoints and subscriptions can be inspected (`sns.snapshot()`). */
+  sns: LocalSns;
   /** Milliseconds from the call to ready. */
   readyInMs: number;
   /** Stops everything, the Lambda runtime first (invocations in flight are rejected). Idempotent. */
@@ -115,8 +119,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     // 2. The Lambda runtime: empty until step 6; a function's worker starts at its first call.
     steps.add('lambda runtime', runtime);
 
-    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process.
-    const { dynamodb, s3, cognito } = await steps.addTogether({
+    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process; SNS hands
+    // every push a device would get to the outbox.
+    const { dynamodb, s3, cognito, sns } = await steps.addTogether({
       dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), credentials, region: LOCAL_REGION, signal, log })],
       s3: [
         'S3',
@@ -139,6 +144,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
             onEmail: (email) => outbox.addEmail(email),
             triggers: cognitoTriggers(triggers),
             invoke: (name, event) => runtime.invoke(name, event),
+          }),
+      ],
+      sns: [
+        'SNS',
+        () =>
+          startSns({
+            dataDir: path.join(dataDir, 'sns'),
+            region: LOCAL_REGION,
+            // Every platform of the config works locally, with no credentials.
+            platforms: DEVICE_PLATFORMS.filter((platform) => backend.push[CONFIG_KEY[platform]]),
+            topics: backend.push.topics,
+            onDelivery: (delivery) => outbox.addPush(outboxPushOf(delivery)),
           }),
       ],
     });
@@ -174,12 +191,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         bucketName: LOCAL_BUCKET_NAME,
         userPoolId: cognito.userPoolId,
         userPoolClientId: cognito.userPoolClientId,
+        pushApplications: sns.applicationArns,
+        pushTopics: sns.topicArns,
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
         credentials,
-        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
-        outboxUrl: `${gateway.url}/_local/outbox`,
+        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint },
         logLevel: options.functionLogLevel ?? 'WARN',
         extra: options.functionEnvironment,
       }),
@@ -206,9 +224,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       userPoolClientId: cognito.userPoolClientId,
       tableName: LOCAL_TABLE_NAME,
       bucketName: LOCAL_BUCKET_NAME,
-      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint },
+      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint },
       credentials,
       outbox,
+      sns,
       readyInMs: Math.round(performance.now() - startedAt),
       stop,
     };

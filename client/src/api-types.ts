@@ -39,13 +39,14 @@ export type UploadTicket = { fileId: string; upload: { url: string; fields: Reco
 
 export type PushPlatform = 'apns' | 'apns-sandbox' | 'fcm';
 
-export type Device = { deviceId: string; platform: PushPlatform; createdAt?: string } & Record<string, unknown>;
+export type Device = { deviceId: string; platform: PushPlatform; createdAt: string; updatedAt: string };
 
 export type InboxNotification = {
   notificationId: string;
   title: string;
   body: string;
-  data: Record<string, unknown> | null;
+  /** As it was sent (`{}` when there was none). */
+  data: Record<string, unknown>;
   read: boolean;
   createdAt: string;
 };
@@ -60,6 +61,12 @@ export type LocationReport = StoredLocation & { entered: string[]; exited: strin
 export type PushTarget = { userIds?: string[]; topic?: string; near?: GeoPoint & { radiusMeters: number } };
 
 export type PushMessage = { title: string; body: string; data?: Record<string, unknown> };
+
+/**
+ * What a send reached: pushes accepted for the named users' devices, topic publishes (each
+ * delivered to every follower's devices), and inbox items written (one per recipient).
+ */
+export type PushDeliveries = { devices: number; topics: number; inbox: number };
 
 export type AccountExport = {
   profile: Profile;

@@ -1,5 +1,5 @@
 /** `client.push` and `client.notifications`: devices, topics, sending, and the inbox (docs/api/push.md). */
-import type { Device, InboxNotification, Page, PageOptions, PushMessage, PushPlatform, PushTarget } from './api-types.js';
+import type { Device, InboxNotification, Page, PageOptions, PushDeliveries, PushMessage, PushPlatform, PushTarget } from './api-types.js';
 import type { Core } from './core.js';
 import type { CallOptions } from './http.js';
 import type { SubscribeOptions, Unsubscribe } from './realtime.js';
@@ -67,10 +67,11 @@ export function createPush(core: Core) {
      * every recipient also finds it in their inbox. Retried safely (one `Idempotency-Key` per call).
      *
      * @example
-     * await client.push.send({ to: { topic: 'posts' }, notification: { title: 'New post', body: 'Read it now' } });
+     * const { deliveries } = await client.push.send({ to: { topic: 'posts' }, notification: { title: 'New post', body: 'Read it now' } });
+     * console.log(deliveries.inbox); // inbox items written
      */
     send: (input: { to: PushTarget; notification: PushMessage }, options?: CallOptions) =>
-      http.request<{ notificationId: string; deliveries: number }>({ method: 'POST', path: '/push/send', body: input, auth: 'required', create: true, ...options }),
+      http.request<{ notificationId: string; deliveries: PushDeliveries }>({ method: 'POST', path: '/push/send', body: input, auth: 'required', create: true, ...options }),
   };
 }
 

@@ -11,7 +11,7 @@ import type { DocumentStore, QueryPage, TransactionOutcome, TransactionWrite, Ve
 import type { Condition, QueryPlan } from '../core/documents/query-plan.js';
 import { TooManyRequestsError } from '../core/errors.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
-import { batchDelete } from './dynamodb-batch-delete.js';
+import { batchDelete } from './dynamodb-batch-write.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 import { queryPage } from './dynamodb-paged-query.js';
 

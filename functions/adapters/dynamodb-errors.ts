@@ -25,3 +25,14 @@ export function rethrowDynamoDbError(error: unknown): never {
   if (isThrottling(error)) throw new TooManyRequestsError(undefined, { cause: error });
   throw error;
 }
+
+/** Runs a conditional write: true when it was made, false when its condition refused it. */
+export async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    return rethrowDynamoDbError(error);
+  }
+}

@@ -11,8 +11,8 @@ import { ConflictError } from '../core/errors.js';
 import { isLive, type FileRecord, type LiveFileRecord } from '../core/storage/file-record.js';
 import type { FilePosition, FileRecordPage, FileRecordStore } from '../core/storage/storage-ports.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
-import { batchDelete } from './dynamodb-batch-delete.js';
-import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { batchDelete } from './dynamodb-batch-write.js';
+import { conditionally, isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
 export const FILE_ENTITY = 'file';
@@ -182,8 +182,9 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
   }
 
   async delete(fileId: string): Promise<void> {
-    try {
-      await this.client.send(
+    // A record already gone (or not a file) is fine.
+    await conditionally(() =>
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: fileItemKey(fileId),
@@ -191,25 +192,16 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
           ExpressionAttributeNames: { '#entity': 'entity' },
           ExpressionAttributeValues: { ':file': FILE_ENTITY },
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return;
-      rethrowDynamoDbError(error);
-    }
+      ),
+    );
   }
 
   async deleteMany(fileIds: readonly string[]): Promise<void> {
     await batchDelete(this.client, this.tableName, fileIds.map(fileItemKey));
   }
 
-  private async conditionalUpdate(command: UpdateCommand): Promise<boolean> {
-    try {
-      await this.client.send(command);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      return rethrowDynamoDbError(error);
-    }
+  private conditionalUpdate(command: UpdateCommand): Promise<boolean> {
+    return conditionally(() => this.client.send(command));
   }
 }
 

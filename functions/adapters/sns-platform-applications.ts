@@ -8,9 +8,7 @@ import {
   SetPlatformApplicationAttributesCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import type { PushPlatform } from '../core/push-platforms.js';
-
-const SNS_PLATFORM: Record<PushPlatform, string> = { fcm: 'GCM', apns: 'APNS', apnsSandbox: 'APNS_SANDBOX' };
+import { SNS_PLATFORM, type PushPlatform } from '../core/push/push-platforms.js';
 
 export class SnsPlatformApplications {
   constructor(private readonly sns: SNSClient) {}

@@ -17,6 +17,7 @@ import { systemClock } from '../core/clock.js';
 import { deleteUserDocuments, listUserDocuments } from '../core/documents/user-documents.js';
 import { deleteUserFiles, listUserFiles } from '../core/storage/user-files.js';
 import { documentStore } from '../data/data-wiring.js';
+import { ownedPushData } from '../push/push-wiring.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { fileObjects, fileRecords } from '../storage/storage-wiring.js';
@@ -48,8 +49,8 @@ export function listUsersDeps(): ListUsersDeps {
 
 /**
  * Everything a user owns beyond the profile record and the Cognito user: what `GET /me/export`
- * lists and `DELETE /me` erases, in this order, before the profile and then the user. Devices and
- * the inbox join here with the push feature.
+ * lists and `DELETE /me` erases, in this order, before the profile and then the user: documents,
+ * files, then push (devices with their SNS endpoints and subscriptions, topic follows, the inbox).
  *
  * Each kind builds its parts on first use, so the export function (table reads only) never needs
  * the bucket that erasing files does.
@@ -69,6 +70,7 @@ export function ownedData(): OwnedData[] {
       exportFor: (userId) => listUserFiles({ records: records(), clock: systemClock }, userId),
       eraseFor: async (userId) => void (await deleteUserFiles({ records: records(), objects: objects() }, userId)),
     },
+    ...ownedPushData(),
   ];
 }
 

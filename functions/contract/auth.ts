@@ -58,8 +58,9 @@ export const accountExportSchema = z
     documents: z.array(z.unknown()),
     files: z.array(z.unknown()),
     devices: z.array(z.unknown()),
+    notifications: z.array(z.unknown()),
   })
-  // Every other kind of owned data (e.g. the inbox) comes as one more list.
+  // Every other kind of owned data (e.g. topic follows) comes as one more list.
   .catchall(z.array(z.unknown()))
   .meta({ id: 'AccountExport' });
 

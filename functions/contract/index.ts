@@ -6,7 +6,8 @@
 import type { Operation } from './operation.js';
 import { authOperations } from './auth.js';
 import { dataOperations } from './data.js';
+import { pushOperations } from './push.js';
 import { storageOperations } from './storage.js';
 import { getOpenApiOperation } from './system.js';
 
-export const operations: readonly Operation[] = [getOpenApiOperation, ...authOperations, ...dataOperations, ...storageOperations];
+export const operations: readonly Operation[] = [getOpenApiOperation, ...authOperations, ...dataOperations, ...storageOperations, ...pushOperations];

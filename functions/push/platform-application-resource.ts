@@ -6,7 +6,7 @@
  * and the stack deployed again with `-c pushRefresh=<anything new>`.
  */
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
-import { platformAttributes, type PushPlatform } from '../core/push-platforms.js';
+import { platformAttributes, type PushPlatform } from '../core/push/push-platforms.js';
 import { logger } from '../shared/logger.js';
 import { platformApplications, pushSecrets } from './push-wiring.js';
 

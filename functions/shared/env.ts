@@ -8,8 +8,10 @@ export const ENV = {
   bucketName: 'LAMBASE_BUCKET_NAME',
   userPoolId: 'LAMBASE_USER_POOL_ID',
   userPoolClientId: 'LAMBASE_USER_POOL_CLIENT_ID',
-  /** Set by local mode only: the outbox endpoint that stands in for email and mobile push. */
-  localOutboxUrl: 'LAMBASE_LOCAL_OUTBOX_URL',
+  /** JSON: the SNS platform application ARN per push platform ('' until its credentials secret exists). */
+  pushApplications: 'LAMBASE_PUSH_APPLICATIONS',
+  /** JSON: the SNS topic ARN per topic of lambase.config.ts. */
+  pushTopics: 'LAMBASE_PUSH_TOPICS',
 } as const;
 
 export type EnvKey = (typeof ENV)[keyof typeof ENV];

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { AuthConstruct } from '../auth/auth-construct.js';
 import type { DataConstruct } from '../data/data-construct.js';
+import type { PushConstruct } from '../push/push-construct.js';
 import type { StorageConstruct } from '../storage/storage-construct.js';
 import type { FunctionSettings, Grant, ResourceNames } from '../route-types.js';
 import { functionEnvironment, functionId } from '../routes.js';
@@ -19,6 +20,7 @@ export class BackendResources {
     readonly auth: AuthConstruct,
     readonly data: DataConstruct,
     readonly storage: StorageConstruct,
+    readonly push: PushConstruct,
   ) {}
 
   get names(): ResourceNames {
@@ -28,6 +30,8 @@ export class BackendResources {
       bucketName: this.storage.bucket.bucketName,
       userPoolId: this.auth.userPool.userPoolId,
       userPoolClientId: this.auth.userPoolClient.userPoolClientId,
+      pushApplications: this.push.applicationArnsByDevicePlatform,
+      pushTopics: this.push.topicArns,
     };
   }
 
@@ -59,6 +63,8 @@ export class BackendResources {
         return this.auth.grantActions(fn, grant.actions);
       case 'userPoolClient':
         return; // the pool's public API needs no IAM permission
+      case 'push':
+        return this.push.grantActions(fn, grant.actions);
     }
   }
 }

@@ -1,17 +1,20 @@
 /**
  * Push: an SNS platform application for each platform whose credentials the config references
  * (created by a custom resource from the named secret), and the config's topics, encrypted and
- * TLS-only.
+ * TLS-only. `grantActions` gives a function exactly the SNS actions its route names, each on
+ * Lambase's own push resources only.
  */
-import { ArnFormat, CustomResource, Stack, Validations } from 'aws-cdk-lib';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, Aws, CustomResource, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IConstruct } from 'constructs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Backend } from '../../functions/core/config/define-backend.js';
-import type { PushPlatform } from '../../functions/core/push-platforms.js';
+import { CONFIG_KEY, DEVICE_PLATFORMS, SNS_PLATFORM, type DevicePlatform, type PushPlatform } from '../../functions/core/push/push-platforms.js';
 import { LambaseFunction } from '../functions/lambase-function.js';
+import type { PushAction } from '../route-types.js';
 import type { Stage } from '../stage.js';
 
 export type PushConstructProps = { stage: Stage; push: Backend['push'] };
@@ -22,6 +25,8 @@ export class PushConstruct extends Construct {
   /** Platform application ARN per configured platform ('' while its secret does not exist). */
   readonly platformApplicationArns = new Map<PushPlatform, string>();
   readonly topics = new Map<string, Topic>();
+  /** Platform application name per configured platform: its ARN and its endpoints' ARNs are built from it. */
+  private readonly applicationNames = new Map<PushPlatform, string>();
 
   constructor(scope: Construct, id: string, props: PushConstructProps) {
     super(scope, id);
@@ -72,13 +77,15 @@ export class PushConstruct extends Construct {
             ],
           }),
         );
+        const name = `lambase-${props.stage.name}-${platform}-${stack.node.addr.slice(0, 8)}`;
+        this.applicationNames.set(platform, name);
         const resource = new CustomResource(this, `PlatformApplication-${platform}`, {
           serviceToken: provider.serviceToken,
           resourceType: 'Custom::LambasePushPlatform',
           properties: {
             Platform: platform,
             SecretName: secretName,
-            Name: `lambase-${props.stage.name}-${platform}-${stack.node.addr.slice(0, 8)}`,
+            Name: name,
             Refresh: this.node.tryGetContext('pushRefresh') ?? '0',
           },
         });
@@ -90,5 +97,62 @@ export class PushConstruct extends Construct {
       this.topics.set(name, new Topic(this, `Topic-${name}`, { enforceSSL: true, masterKey: snsKey }));
     }
   }
-}
 
+  /** Platform application ARN per API platform the config enables, for the functions' environment. */
+  get applicationArnsByDevicePlatform(): Partial<Record<DevicePlatform, string>> {
+    const arns: Partial<Record<DevicePlatform, string>> = {};
+    for (const platform of DEVICE_PLATFORMS) {
+      const arn = this.platformApplicationArns.get(CONFIG_KEY[platform]);
+      if (arn !== undefined) arns[platform] = arn;
+    }
+    return arns;
+  }
+
+  /** Topic ARN per Lambase topic, for the functions' environment. */
+  get topicArns(): Record<string, string> {
+    return Object.fromEntries([...this.topics].map(([name, topic]) => [name, topic.topicArn]));
+  }
+
+  /** Exactly `actions`, each on the push resources it acts on (lib/route-types.ts `PushAction`). */
+  grantActions(grantee: IGrantable, actions: readonly PushAction[]): void {
+    const applications = [...this.applicationNames].map(([platform, name]) => `${SNS_PLATFORM[platform]}/${name}`);
+    // Written with the pseudo parameters (not formatArn), so the wildcard ARNs read the same to
+    // cdk-nag whether or not the stack's account and region are known at synth time.
+    const sns = (resource: string) => `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const endpointArns = applications.map((application) => sns(`endpoint/${application}/*`));
+    const topics = [...this.topics.values()];
+    const topicArns = topics.map((topic) => topic.topicArn);
+    // IAM's service reference lists no resource type for the endpoint-level actions and Unsubscribe:
+    // a policy naming ARNs for them would be denied, so they take "*" (each function still gets only
+    // the actions its route names). Subscribe and Publish are checked against topic and endpoint ARNs.
+    const anyResource = (present: boolean) => (present ? ['*'] : []);
+    const resourcesOf: Record<PushAction, string[]> = {
+      CreatePlatformEndpoint: anyResource(applications.length > 0),
+      GetEndpointAttributes: anyResource(applications.length > 0),
+      SetEndpointAttributes: anyResource(applications.length > 0),
+      DeleteEndpoint: anyResource(applications.length > 0),
+      Subscribe: topicArns,
+      Unsubscribe: anyResource(topics.length > 0),
+      Publish: [...topicArns, ...endpointArns],
+    };
+    const granted = actions.filter((action) => resourcesOf[action].length > 0);
+    for (const action of granted) {
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [`sns:${action}`], resources: resourcesOf[action] }));
+    }
+    const principal = Validations.of(grantee.grantPrincipal as unknown as IConstruct);
+    if (granted.some((action) => resourcesOf[action].some((arn) => endpointArns.includes(arn)))) {
+      for (const application of applications) {
+        principal.acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:endpoint/${application}/*]`,
+          reason: `Device endpoints are created at run time under Lambase's own ${application.split('/')[0]} application; the wildcard covers that application's endpoints only.`,
+        });
+      }
+    }
+    if (granted.some((action) => resourcesOf[action].includes('*'))) {
+      principal.acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'SNS has no resource-level permissions for CreatePlatformEndpoint, Get/SetEndpointAttributes, DeleteEndpoint and Unsubscribe; this role holds only the ones its route calls.',
+      });
+    }
+  }
+}

@@ -34,17 +34,19 @@ export const authRoutes: readonly RouteDefinition[] = [
   },
   { operation: auth.changePasswordOperation, handler: 'functions/auth/change-password.ts', grants: [grants.userPoolClient] },
   {
-    // Reads what `ownedData()` (functions/auth/auth-wiring.ts) lists: documents and file records.
+    // Reads what `ownedData()` (functions/auth/auth-wiring.ts) lists: documents, file records, devices, topic follows, the inbox.
     operation: auth.exportMeOperation,
     handler: 'functions/auth/export-me.ts',
     grants: [grants.userPool('AdminGetUser', 'AdminListGroupsForUser'), grants.tableRead],
     timeoutSeconds: 29,
   },
   {
-    // Erases what `ownedData()` (functions/auth/auth-wiring.ts) lists (documents, file records and objects), then the profile and the user.
+    // Erases what `ownedData()` (functions/auth/auth-wiring.ts) lists (documents, file records and
+    // objects, devices with their SNS endpoints and subscriptions, topic follows, the inbox), then
+    // the profile and the user.
     operation: auth.deleteMeOperation,
     handler: 'functions/auth/delete-me.ts',
-    grants: [grants.userPool('AdminDeleteUser'), grants.tableReadWrite, grants.bucket('delete', FILES_KEY_ROOT)],
+    grants: [grants.userPool('AdminDeleteUser'), grants.tableReadWrite, grants.bucket('delete', FILES_KEY_ROOT), grants.push('Unsubscribe', 'DeleteEndpoint')],
     timeoutSeconds: 29,
   },
 

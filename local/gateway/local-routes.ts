@@ -1,27 +1,16 @@
 /**
  * Routes that exist only in local mode (docs/api/system.md):
- *   GET /_local/outbox · DELETE /_local/outbox · POST /_local/outbox/push (the local push adapter)
- *   POST /_local/schedules/{name}/run
+ *   GET /_local/outbox · DELETE /_local/outbox · POST /_local/schedules/{name}/run
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import type { LocalScheduler } from '../events/scheduler.js';
 import type { LocalOutbox } from '../outbox.js';
 import type { LocalRouteHandler } from './local-gateway.js';
 
-const pushSchema = z.object({
-  to: z.string(),
-  deviceId: z.string().optional(),
-  topic: z.string().optional(),
-  title: z.string(),
-  body: z.string(),
-  data: z.record(z.string(), z.unknown()).default({}),
-});
-
 /**
  * The outbox holds confirmation and reset codes: only pages served from this machine (localhost,
  * 127.0.0.1, [::1], any port) may read it from a browser. Any other origin is refused outright
- * (403, no CORS headers), so a web page cannot read codes, nor trigger schedules or fake pushes
+ * (403, no CORS headers), so a web page cannot read codes, empty the outbox or trigger schedules
  * with requests that need no preflight.
  */
 export function isLocalOrigin(origin: string): boolean {
@@ -34,7 +23,7 @@ export function isLocalOrigin(origin: string): boolean {
 }
 
 export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalScheduler | undefined }): LocalRouteHandler {
-  return async (request: IncomingMessage, response: ServerResponse, body: Buffer, requestId: string) => {
+  return async (request: IncomingMessage, response: ServerResponse, _body: Buffer, requestId: string) => {
     const method = request.method ?? 'GET';
     const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
     const origin = request.headers.origin;
@@ -61,12 +50,6 @@ export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalS
       deps.outbox.clear();
       return send(204);
     }
-    if (pathname === '/_local/outbox/push' && method === 'POST') {
-      const parsed = pushSchema.safeParse(parseJson(body.toString('utf8') || '{}'));
-      if (!parsed.success) return fail(400, 'ValidationFailed', z.prettifyError(parsed.error));
-      deps.outbox.addPush(parsed.data);
-      return send(202);
-    }
     const schedule = /^\/_local\/schedules\/([^/]+)\/run$/.exec(pathname);
     if (schedule && method === 'POST') {
       const name = safeDecode(schedule[1]!);
@@ -80,15 +63,6 @@ export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalS
     }
     return false;
   };
-}
-
-/** Not JSON parses as `undefined`, which the schema then refuses (400). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function safeDecode(text: string): string | undefined {

@@ -4,7 +4,6 @@
  * (`functionEnvironment`, from its grants) plus what points it at the emulators instead of AWS.
  */
 import path from 'node:path';
-import { ENV } from '../../functions/shared/env.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { functionEnvironment, functionId, type FunctionSettings, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
@@ -26,9 +25,7 @@ export type LocalEnvironmentOptions = {
   region: string;
   /** The data folder's key pair (local-credentials.ts). */
   credentials: LocalCredentials;
-  endpoints: { dynamodb: string; s3: string; cognito: string };
-  /** Where the local email and push adapters post what the backend "sends". */
-  outboxUrl: string;
+  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string };
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Anything else (tests, tools). */
   extra?: Record<string, string>;
@@ -63,7 +60,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
 /**
  * What local mode adds to every function's environment: the region, the data folder's key pair, the
  * emulators' endpoints (the SDK's `AWS_ENDPOINT_URL_<SERVICE>`, so production adapters run
- * unchanged), the outbox, and quiet logs without metrics.
+ * unchanged), and quiet logs without metrics.
  */
 export function localFunctionEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
   return {
@@ -74,10 +71,10 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: options.endpoints.cognito,
+    AWS_ENDPOINT_URL_SNS: options.endpoints.sns,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel,
     POWERTOOLS_METRICS_DISABLED: 'true',
-    [ENV.localOutboxUrl]: options.outboxUrl,
     ...options.extra,
   };
 }

@@ -111,7 +111,7 @@ describe('auth functions (least privilege)', () => {
     expect(environmentOf(handler)).toHaveProperty('LAMBASE_TABLE_NAME');
   });
 
-  it('deleting the account may find and delete what the user owns, then the user, and nothing else', () => {
+  it('deleting the account may find and delete what the user owns (push endpoints and subscriptions too), then the user, and nothing else', () => {
     const handler = 'functions/auth/delete-me.ts';
     expect(actionsOf(handler).filter((action) => !action.startsWith('logs:')).sort()).toEqual([
       'cognito-idp:AdminDeleteUser',
@@ -124,6 +124,8 @@ describe('auth functions (least privilege)', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
       's3:DeleteObject',
+      'sns:DeleteEndpoint',
+      'sns:Unsubscribe',
     ]);
   });
 

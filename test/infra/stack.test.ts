@@ -170,6 +170,49 @@ describe('push', () => {
   });
 });
 
+describe('push: what each function may do in SNS', () => {
+  type Statement = { Action: string | string[]; Resource: unknown };
+  const statementsOf = (handler: string) => {
+    const entries = Object.entries(dev.template.findResources('AWS::Lambda::Function'));
+    const [, fn] = entries.find(([logicalId]) => logicalId.includes(functionId(handler)))!;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    return Object.values(dev.template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('sns:')));
+  };
+  // CDK merges statements that share resources: look for the action inside each.
+  const resourcesOf = (handler: string, action: string) =>
+    JSON.stringify(statementsOf(handler).filter((statement) => [statement.Action].flat().includes(`sns:${action}`)).map((statement) => statement.Resource));
+
+  it('gives the endpoint-level actions on "*" (SNS has no resource-level permissions for them), and only to the functions that call them', () => {
+    expect(resourcesOf('functions/push/register-device.ts', 'CreatePlatformEndpoint')).toBe('["*"]');
+    expect(resourcesOf('functions/push/register-device.ts', 'SetEndpointAttributes')).toBe('["*"]');
+    for (const handler of ['functions/push/list-devices.ts', 'functions/data/create-document.ts', 'functions/auth/get-me.ts']) {
+      expect(statementsOf(handler)).toEqual([]);
+    }
+  });
+
+  it('publishes only to the config\'s topics and Lambase\'s endpoints', () => {
+    const publish = resourcesOf('functions/push/send-notification.ts', 'Publish');
+    expect(publish).toContain('PushTopicposts');
+    expect(publish).toContain(':endpoint/APNS/lambase-dev-apns-');
+    expect(statementsOf('functions/push/list-devices.ts')).toEqual([]);
+    expect(statementsOf('functions/push/send-notification.ts').flatMap((statement) => [statement.Action].flat()).sort()).toEqual(['sns:DeleteEndpoint', 'sns:Publish', 'sns:Unsubscribe']);
+  });
+
+  it('tells each push function its platform applications and topics, and no other function', () => {
+    const variables = (handler: string) => {
+      const entries = Object.entries(dev.template.findResources('AWS::Lambda::Function'));
+      const [, fn] = entries.find(([logicalId]) => logicalId.includes(functionId(handler)))!;
+      return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    };
+    expect(Object.keys(variables('functions/push/send-notification.ts'))).toEqual(expect.arrayContaining(['LAMBASE_PUSH_APPLICATIONS', 'LAMBASE_PUSH_TOPICS']));
+    expect(JSON.stringify(variables('functions/push/send-notification.ts').LAMBASE_PUSH_TOPICS)).toContain('PushTopicposts');
+    expect(Object.keys(variables('functions/push/list-notifications.ts'))).not.toContain('LAMBASE_PUSH_APPLICATIONS');
+  });
+});
+
 describe('api: the HTTP API', () => {
   it('answers CORS preflights with the contract\'s headers', () => {
     prod.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
@@ -272,13 +315,17 @@ describe('functions', () => {
       expect(services.has('dynamodb'), `${route.handler} dynamodb`).toBe(kinds.has('table') || kinds.has('cursorKey'));
       expect(services.has('s3'), `${route.handler} s3`).toBe(kinds.has('bucket'));
       expect(services.has('cognito-idp'), `${route.handler} cognito`).toBe(kinds.has('userPool'));
-      expect([...services].every((service) => ['logs', 'dynamodb', 's3', 'cognito-idp'].includes(service!))).toBe(true);
+      expect(services.has('sns'), `${route.handler} sns`).toBe(kinds.has('push'));
+      expect([...services].every((service) => ['logs', 'dynamodb', 's3', 'cognito-idp', 'sns'].includes(service!))).toBe(true);
       expect(actions).not.toContain('dynamodb:Scan');
       for (const grant of route.grants) {
         if (grant.kind === 'userPool') {
           expect(actions.filter((action) => action.startsWith('cognito-idp:')).sort()).toEqual(
             grant.actions.map((action) => `cognito-idp:${action}`).sort(),
           );
+        }
+        if (grant.kind === 'push') {
+          expect(actions.filter((action) => action.startsWith('sns:')).sort(), route.handler).toEqual(grant.actions.map((action) => `sns:${action}`).sort());
         }
       }
     }

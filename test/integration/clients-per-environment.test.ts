@@ -9,7 +9,7 @@ import { beforeEach, expect, it, vi } from 'vitest';
 import { callHttp } from '../fixtures/lambda.js';
 
 const { built, counted } = vi.hoisted(() => {
-  const built = { dynamodb: 0, s3: 0, cognito: 0 };
+  const built = { dynamodb: 0, s3: 0, cognito: 0, sns: 0 };
   /** `Client` itself, but each construction counts under `name`. */
   const counted = <C extends new (...args: never) => object>(Client: C, name: keyof typeof built): C =>
     new Proxy(Client, {
@@ -29,6 +29,10 @@ vi.mock('@aws-sdk/client-s3', async (importOriginal) => {
   const sdk = await importOriginal<typeof import('@aws-sdk/client-s3')>();
   return { ...sdk, S3Client: counted(sdk.S3Client, 's3') };
 });
+vi.mock('@aws-sdk/client-sns', async (importOriginal) => {
+  const sdk = await importOriginal<typeof import('@aws-sdk/client-sns')>();
+  return { ...sdk, SNSClient: counted(sdk.SNSClient, 'sns') };
+});
 vi.mock('@aws-sdk/client-cognito-identity-provider', async (importOriginal) => {
   const sdk = await importOriginal<typeof import('@aws-sdk/client-cognito-identity-provider')>();
   return { ...sdk, CognitoIdentityProviderClient: counted(sdk.CognitoIdentityProviderClient, 'cognito') };
@@ -38,7 +42,7 @@ const user = { sub: `clients-${randomUUID()}`, token_use: 'access' };
 
 beforeEach(() => {
   vi.resetModules();
-  Object.assign(built, { dynamodb: 0, s3: 0, cognito: 0 });
+  Object.assign(built, { dynamodb: 0, s3: 0, cognito: 0, sns: 0 });
 });
 
 it('a create with an Idempotency-Key writes the document and its idempotency record through one DynamoDB client', async () => {
@@ -55,12 +59,12 @@ it('a create with an Idempotency-Key writes the document and its idempotency rec
     });
   expect((await create()).statusCode).toBe(201);
   expect((await create()).statusCode).toBe(201);
-  expect(built).toEqual({ dynamodb: 1, s3: 0, cognito: 0 });
+  expect(built).toEqual({ dynamodb: 1, s3: 0, cognito: 0, sns: 0 });
 });
 
-it('DELETE /me erases documents, files and the profile through one DynamoDB client, one S3 client and one Cognito client', async () => {
+it('DELETE /me erases documents, files, push data and the profile through one client per service', async () => {
   const { handler } = await import('../../functions/auth/delete-me.js');
   const response = await callHttp(handler, { method: 'DELETE', path: '/me', routeKey: 'DELETE /me', claims: user });
   expect(response.statusCode).toBe(204);
-  expect(built).toEqual({ dynamodb: 1, s3: 1, cognito: 1 });
+  expect(built).toEqual({ dynamodb: 1, s3: 1, cognito: 1, sns: 1 });
 });

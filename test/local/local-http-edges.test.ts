@@ -79,22 +79,24 @@ describe('the gateway', () => {
     expect(await response.text()).not.toContain('123456');
     const preflight = await fetch(`${url}/_local/outbox`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'DELETE' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const push = await fetch(`${url}/_local/outbox/push`, { method: 'POST', headers: { origin, 'content-type': 'text/plain' }, body: '{"to":"x","title":"t","body":"b"}' });
-    expect(push.status).toBe(403);
+    const emptied = await fetch(`${url}/_local/outbox`, { method: 'DELETE', headers: { origin } });
+    expect(emptied.status).toBe(403);
   });
 
-  it('still serves the outbox to tools that send no Origin (curl, the local push adapter)', async () => {
+  it('still serves the outbox to tools that send no Origin (curl)', async () => {
     const response = await fetch(`${url}/_local/outbox`);
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    const push = await fetch(`${url}/_local/outbox/push`, { method: 'POST', body: 'not json' });
-    expect(push.status).toBe(400);
+  });
+
+  it('has no route that writes into the outbox: pushes reach it only through the local SNS', async () => {
+    const push = await fetch(`${url}/_local/outbox/push`, { method: 'POST', body: '{"to":"x","title":"t","body":"b"}' });
+    expect(push.status).toBe(404);
   });
 
   it.each([
     ['the outbox', () => fetch(`${url}/_local/outbox`), 200],
     ['the outbox\'s preflight', () => fetch(`${url}/_local/outbox`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }), 204],
-    ['a push the outbox refuses', () => fetch(`${url}/_local/outbox/push`, { method: 'POST', body: 'not json' }), 400],
     ['an unknown schedule', () => fetch(`${url}/_local/schedules/nightly/run`, { method: 'POST' }), 404],
     ['a page from another site', () => fetch(`${url}/_local/outbox`, { headers: { origin: 'http://evil.example' } }), 403],
     ['a CORS preflight', () => fetch(`${url}/data/notes/1`, { method: 'OPTIONS', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } }), 204],

@@ -16,9 +16,12 @@ Object.assign(process.env, {
   AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
   AWS_ENDPOINT_URL_S3: emulators.s3Endpoint,
   AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognitoEndpoint,
+  AWS_ENDPOINT_URL_SNS: emulators.snsEndpoint,
   [ENV.stage]: 'test',
   [ENV.tableName]: emulators.tableName,
   [ENV.bucketName]: emulators.bucketName,
   [ENV.userPoolId]: emulators.userPoolId,
   [ENV.userPoolClientId]: emulators.userPoolClientId,
+  [ENV.pushApplications]: JSON.stringify(emulators.pushApplications),
+  [ENV.pushTopics]: JSON.stringify(emulators.pushTopics),
 });

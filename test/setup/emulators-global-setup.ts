@@ -12,6 +12,8 @@ import { startCognito } from '../../local/emulators/cognito/start-cognito.js';
 import { startDynamoDb } from '../../local/emulators/dynamodb.js';
 import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { startS3 } from '../../local/emulators/s3/start-s3.js';
+import { startSns } from '../../local/emulators/sns/start-sns.js';
+import { CONFIG_KEY, DEVICE_PLATFORMS } from '../../functions/core/push/push-platforms.js';
 import { provisionTable } from '../../local/provision-table.js';
 
 export type EmulatorContext = {
@@ -20,6 +22,10 @@ export type EmulatorContext = {
   dynamodbEndpoint: string;
   s3Endpoint: string;
   cognitoEndpoint: string;
+  snsEndpoint: string;
+  /** Platform application ARN per push platform of the config, and topic ARN per topic (the push construct's). */
+  pushApplications: Record<string, string>;
+  pushTopics: Record<string, string>;
   tableName: string;
   bucketName: string;
   userPoolId: string;
@@ -45,15 +51,23 @@ export default async function setup(project: TestProject) {
   };
 
   try {
-    const [dynamodb, s3, cognito] = await Promise.allSettled([
+    const [dynamodb, s3, cognito, sns] = await Promise.allSettled([
       startDynamoDb({ log: (line) => console.log(line) }),
       startS3({ dataDir: path.join(dataDir, 's3'), region, buckets: [{ name: bucketName, allowedOrigins: ['*'] }] }),
       startCognito({ dataDir: path.join(dataDir, 'cognito'), region, groups: [backend.auth.adminGroup, ...backend.auth.groups, 'editors'] }),
+      startSns({
+        dataDir: path.join(dataDir, 'sns'),
+        region,
+        platforms: DEVICE_PLATFORMS.filter((platform) => backend.push[CONFIG_KEY[platform]]),
+        topics: backend.push.topics,
+        namePrefix: 'lambase-test',
+      }),
     ]);
-    for (const started of [dynamodb, s3, cognito]) if (started.status === 'fulfilled') stops.push(() => started.value.stop());
+    for (const started of [dynamodb, s3, cognito, sns]) if (started.status === 'fulfilled') stops.push(() => started.value.stop());
     if (dynamodb.status === 'rejected') throw dynamodb.reason;
     if (s3.status === 'rejected') throw s3.reason;
     if (cognito.status === 'rejected') throw cognito.reason;
+    if (sns.status === 'rejected') throw sns.reason;
 
     await provisionTable({ endpoint: dynamodb.value.endpoint, region }, tableName);
 
@@ -63,6 +77,9 @@ export default async function setup(project: TestProject) {
       dynamodbEndpoint: dynamodb.value.endpoint,
       s3Endpoint: s3.value.endpoint,
       cognitoEndpoint: cognito.value.endpoint,
+      snsEndpoint: sns.value.endpoint,
+      pushApplications: sns.value.applicationArns,
+      pushTopics: sns.value.topicArns,
       tableName,
       bucketName,
       userPoolId: cognito.value.userPoolId,

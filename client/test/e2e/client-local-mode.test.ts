@@ -1,9 +1,9 @@
 /**
  * The whole client against local mode, as an app would use it: sign-up with the emailed code,
  * sessions that refresh (also after the server refuses a token), documents with version checks,
- * queries and pagination, public reads, batches, an upload carried to `ready`, the account export,
- * administration, and a sign-out that really revokes the session.
- * (Realtime, push and geolocation join once the server has them; their client side is unit-tested.)
+ * queries and pagination, public reads, batches, an upload carried to `ready`, push and the inbox,
+ * the account export, administration, and a sign-out that really revokes the session.
+ * (Realtime and geolocation join once the server has them; their client side is unit-tested.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, eachItem, LambaseError, memoryStorage, type LambaseClient, type Session, type SessionStorage } from '../../src/index.js';
@@ -144,6 +144,28 @@ describe('@lambase/client against local mode', { timeout: 120_000 }, () => {
     expect(refused).toMatchObject({ status: 400, code: 'ValidationFailed' });
     await client.files.delete(file.fileId);
     expect(await rejection(client.files.get(file.fileId))).toMatchObject({ status: 404 });
+  });
+
+  it('registers a device, follows a topic, and reads what an admin sent in the inbox', async () => {
+    const token = 'ab'.repeat(32);
+    const { deviceId } = await client.push.registerDevice({ platform: 'apns-sandbox', token });
+    expect(await client.push.registerDevice({ platform: 'apns-sandbox', token })).toEqual({ deviceId });
+    expect((await client.push.listDevices()).items).toEqual([{ deviceId, platform: 'apns-sandbox', createdAt: expect.any(String), updatedAt: expect.any(String) }]);
+    await client.push.subscribeTopic('posts');
+
+    const adminClient = createClient({ url: local.url });
+    await adminClient.auth.signIn(admin);
+    const sent = await adminClient.push.send({ to: { topic: 'posts' }, notification: { title: 'New post', body: 'Read it', data: { postId: 'p1' } } });
+    expect(sent.deliveries).toEqual({ devices: 0, topics: 1, inbox: 1 });
+    expect(await rejection(client.push.send({ to: { topic: 'posts' }, notification: { title: 'x', body: 'y' } }))).toMatchObject({ status: 403, code: 'Forbidden' });
+
+    const [item] = (await client.notifications.list()).items;
+    expect(item).toMatchObject({ notificationId: sent.notificationId, title: 'New post', data: { postId: 'p1' }, read: false });
+    await client.notifications.markRead(sent.notificationId);
+    expect((await client.notifications.list()).items[0]!.read).toBe(true);
+    await client.push.unsubscribeTopic('posts');
+    await client.push.removeDevice(deviceId);
+    expect((await client.push.listDevices()).items).toEqual([]);
   });
 
   it("exports the account's data", async () => {

@@ -131,11 +131,12 @@ describe('retries', () => {
     const { client, calls } = await signedInClient((call) => {
       if (call.path === '/data/_batch') return json(200, { results: [] });
       if (call.path === '/storage/uploads') return json(400, { error: { code: 'ValidationFailed', message: 'no', requestId: 'r' } });
-      return json(202, { notificationId: 'x', deliveries: 0 });
+      return json(202, { notificationId: 'x', deliveries: { devices: 0, topics: 1, inbox: 0 } });
     });
     await client.batch([{ op: 'create', collection: 'notes', data: { title: 'A' } }]);
     await rejection(client.files.upload(new Blob(['hi'], { type: 'text/plain' })));
-    await client.push.send({ to: { topic: 'posts' }, notification: { title: 'T', body: 'B' } });
+    const sent = await client.push.send({ to: { topic: 'posts' }, notification: { title: 'T', body: 'B' } });
+    expect(sent.deliveries).toEqual({ devices: 0, topics: 1, inbox: 0 });
     expect(calls().map((call) => [call.path, typeof call.headers['idempotency-key']])).toEqual([
       ['/data/_batch', 'string'],
       ['/storage/uploads', 'string'],

@@ -20,7 +20,7 @@ export type Profile = {
   createdAt: string;
 };
 
-export type AccountExport = { profile: Profile; documents: unknown[]; files: unknown[]; devices: unknown[] } & Record<string, unknown>;
+export type AccountExport = { profile: Profile; documents: unknown[]; files: unknown[]; devices: unknown[]; notifications: unknown[] } & Record<string, unknown>;
 
 export async function getProfile(directory: UserDirectory, caller: Caller): Promise<Profile> {
   const user = await directory.findUser(caller.userId);
@@ -64,7 +64,7 @@ export async function exportAccount(
     getProfile(deps.directory, caller),
     ...deps.ownedData.map(async (data) => [data.kind, await data.exportFor(caller.userId)] as const),
   ]);
-  return { profile, documents: [], files: [], devices: [], ...Object.fromEntries(owned) };
+  return { profile, documents: [], files: [], devices: [], notifications: [], ...Object.fromEntries(owned) };
 }
 
 export async function deleteAccount(

@@ -2,6 +2,7 @@
  * User administration, for members of the admin group only (everyone else: 403 Forbidden).
  * Users are named by their `userId`; an unknown user is 404.
  */
+import pMap from 'p-map';
 import type { Caller } from '../config/access-rules.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { CursorPosition, PageCursors } from '../pagination/cursor.js';
@@ -40,11 +41,15 @@ export async function listUsers(
   do {
     const listed = await listPage(deps.directory, page.limit, token, fromCursor);
     fromCursor = false;
-    const found = await mapConcurrently(listed.users, GROUP_LOOKUP_CONCURRENCY, async (user): Promise<AdminUser | undefined> => {
-      const groups = await groupsIfPresent(deps.directory, user.userId);
-      if (!groups) return undefined;
-      return { userId: user.userId, email: user.email, enabled: user.enabled, groups, createdAt: user.createdAt };
-    });
+    const found = await pMap(
+      listed.users,
+      async (user): Promise<AdminUser | undefined> => {
+        const groups = await groupsIfPresent(deps.directory, user.userId);
+        if (!groups) return undefined;
+        return { userId: user.userId, email: user.email, enabled: user.enabled, groups, createdAt: user.createdAt };
+      },
+      { concurrency: GROUP_LOOKUP_CONCURRENCY },
+    );
     items = found.filter((item): item is AdminUser => item !== undefined);
     token = listed.nextToken;
   } while (items.length === 0 && token !== undefined);
@@ -102,17 +107,4 @@ async function groupsIfPresent(directory: UserDirectory, userId: string): Promis
 function invalidCursor(cause?: unknown): ValidationError {
   const message = 'The cursor is not valid: use the nextCursor of the previous page, unchanged.';
   return new ValidationError(message, { details: [{ path: 'cursor', message }], cause });
-}
-
-async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }

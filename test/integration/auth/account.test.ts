@@ -160,6 +160,8 @@ describe('GET /me/export', () => {
       documents: [],
       files: [],
       devices: [],
+      topics: [],
+      notifications: [],
     });
     expect(response.headers['content-disposition']).toMatch(/^attachment/);
   });
@@ -238,6 +240,8 @@ describe('the first admin, created without a profile record (AdminCreateUser in 
       documents: [],
       files: [],
       devices: [],
+      topics: [],
+      notifications: [],
     });
 
     const named = await patchMe(admin, { name: 'First Admin' });

@@ -1,11 +1,24 @@
 /**
- * Push platforms and the shape of their credentials secrets (JSON in Secrets Manager):
+ * Push platforms, under their three names, and the shape of their credentials secrets (JSON in
+ * Secrets Manager):
  * - apns / apnsSandbox (token auth): { "signingKey": "-----BEGIN PRIVATE KEY-----…", "keyId", "teamId", "bundleId" }
  * - fcm (HTTP v1): { "serviceAccountJson": "{…the Firebase service-account file…}" }
  */
 import { z } from 'zod';
 
+/** A platform as lambase.config.ts `push` names it (and the CDK's resources). */
 export type PushPlatform = 'apns' | 'apnsSandbox' | 'fcm';
+
+/** A platform as the HTTP API names it (`POST /push/devices { platform }`). */
+export const DEVICE_PLATFORMS = ['apns', 'apns-sandbox', 'fcm'] as const;
+export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
+
+/** The lambase.config.ts `push` key of each API platform. */
+export const CONFIG_KEY: Record<DevicePlatform, PushPlatform> = { apns: 'apns', 'apns-sandbox': 'apnsSandbox', fcm: 'fcm' };
+
+/** SNS's name of each platform: a platform application's `Platform`, and its key in a `MessageStructure: json` message. */
+export type SnsPlatform = 'APNS' | 'APNS_SANDBOX' | 'GCM';
+export const SNS_PLATFORM: Record<PushPlatform, SnsPlatform> = { apns: 'APNS', apnsSandbox: 'APNS_SANDBOX', fcm: 'GCM' };
 
 const apnsSecret = z.object({
   signingKey: z.string().min(1),
