@@ -1,0 +1,184 @@
+/**
+ * Deploy-time checks, on the stack as `cdk synth` builds it (test/infra/synth.ts):
+ *
+ * - cdk-nag's AwsSolutions and Serverless packs both run on every synth and find nothing left
+ *   unacknowledged, in a development and a kept stage, warnings included (each acknowledgement
+ *   sits where its construct is built, with its reason);
+ * - every function's role holds exactly the actions its route or trigger table entry names, each
+ *   on the resources that grant means — written down here again, apart from lib/, so a grant that
+ *   widens there (an action more, a resource wider, a wildcard) fails here: least privilege that
+ *   cannot drift. Functions in neither table must be the few the stack itself needs, by name.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect } from 'vitest';
+import backend from '../../../lambase.config.js';
+import type { Grant } from '../../../lib/route-types.js';
+import { defaultRoute, functionId, routes } from '../../../lib/routes.js';
+import { applyNagChecks } from '../../../lib/nag.js';
+import { allTriggers } from '../../../lib/triggers.js';
+import { synthStack } from '../../infra/synth.js';
+import { testIn } from '../harness/security-test.js';
+
+const it = testIn('deploy');
+
+const dev = synthStack({ stage: 'dev' });
+const prod = synthStack({ stage: 'prod', allowedOrigins: ['https://app.example.com'], adminEmail: 'boss@example.com' });
+
+describe('cdk-nag', () => {
+  it.for([
+    ['dev', dev],
+    ['prod', prod],
+  ] as const)('AwsSolutions and Serverless find nothing unacknowledged in %s', ([, synth], { tally }) => {
+    tally.check();
+    expect(synth.violations.filter((violation) => /^(AwsSolutions|Serverless)-/.test(violation.rule))).toEqual([]);
+    expect(synth.nagFailed).toBe(false);
+  });
+
+  it('runs both packs on every synth', ({ tally }) => {
+    tally.check();
+    // A stack with a finding of each pack: an unencrypted queue, a function with Lambda's default memory.
+    const outdir = mkdtempSync(path.join(os.tmpdir(), 'lambase-nag-probe-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'NagProbe');
+    new Queue(stack, 'Plain', { retentionPeriod: Duration.days(1) });
+    new LambdaFunction(stack, 'Bare', { code: Code.fromInline('exports.handler = async () => {}'), handler: 'index.handler', runtime: Runtime.NODEJS_22_X });
+    applyNagChecks(app);
+    // The findings fail the synth; the report is what says which pack found what.
+    try {
+      app.synth();
+    } catch {
+      // expected
+    }
+    const report = readFileSync(path.join(outdir, 'validation-report.json'), 'utf8');
+    rmSync(outdir, { recursive: true, force: true });
+    expect(report).toMatch(/"AwsSolutions-SQS\d"/);
+    expect(report).toMatch(/"Serverless-LambdaDefaultMemorySize"/);
+  });
+});
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; NotAction?: unknown; NotResource?: unknown; Condition?: unknown };
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+const template = dev.template;
+const all = (type: string) => template.findResources(type) as Record<string, Resource>;
+const logicalIdOf = (type: string) => {
+  const ids = Object.keys(all(type));
+  expect(ids, type).toHaveLength(1);
+  return ids[0]!;
+};
+const TABLE = logicalIdOf('AWS::DynamoDB::Table');
+const POOL = logicalIdOf('AWS::Cognito::UserPool');
+const BUCKET = Object.keys(all('AWS::S3::Bucket')).find((id) => id.startsWith('StorageFiles'))!;
+const TOPICS = Object.keys(all('AWS::SNS::Topic'));
+
+/** An action and what its resource must look like, for one grant. */
+type Allowed = { action: string; resource: (text: string) => boolean };
+const on = (actions: string[], resource: (text: string) => boolean): Allowed[] => actions.map((action) => ({ action, resource }));
+const mentions = (id: string) => (text: string) => text.includes(`"${id}"`);
+
+/** What each grant of the route and trigger tables means, in IAM actions on resources. */
+function allowedBy(grant: Grant): Allowed[] {
+  const table = mentions(TABLE);
+  const tableOnly = (text: string) => table(text) && !text.includes('/index/');
+  const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+  const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  switch (grant.kind) {
+    case 'table':
+      return [...(grant.access === 'write' ? [] : on(reads, table)), ...(grant.access === 'read' ? [] : on(writes, grant.access === 'write' ? tableOnly : table))];
+    case 'cursorKey':
+      // Only the `#META` item: the condition is checked below.
+      return on(['dynamodb:GetItem', 'dynamodb:PutItem'], (text) => tableOnly(text) || table(text));
+    case 'bucket':
+      return on([`s3:${{ read: 'GetObject', write: 'PutObject', delete: 'DeleteObject' }[grant.access]}`], (text) => mentions(BUCKET)(text) && text.includes(`/${grant.prefix}*`));
+    case 'userPool':
+      return on(grant.actions.map((action) => `cognito-idp:${action}`), mentions(POOL));
+    case 'userPoolClient':
+      return [];
+    case 'push':
+      // SNS names no resource type for the endpoint-level actions and Unsubscribe ('*');
+      // Subscribe and Publish are checked against Lambase's own topics and endpoints.
+      return grant.actions.map((action) => ({
+        action: `sns:${action}`,
+        resource: (text: string) =>
+          text === '"*"'
+            ? !['Subscribe', 'Publish'].includes(action)
+            : TOPICS.some((topic) => text.includes(`"${topic}"`)) || (action === 'Publish' && /:endpoint\//.test(text)),
+      }));
+  }
+}
+
+/** The functions of the tables, by construct id, with their grants. */
+const DEAD_LETTERS = Object.keys(all('AWS::SQS::Queue')).find((id) => id.includes('DeadLetters'));
+/**
+ * Asynchronously invoked triggers (S3, schedules) also send a failed event to the triggers'
+ * dead-letter queue (their on-failure destination): the actions Lambda needs for that, on it alone.
+ */
+const onFailure = on(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], (text) => DEAD_LETTERS !== undefined && mentions(DEAD_LETTERS)(text));
+const tabled = [
+  ...[...routes, defaultRoute].map((route) => ({ id: functionId(route.handler), handler: route.handler, grants: route.grants, extra: [] as Allowed[] })),
+  ...allTriggers(backend).map((trigger) => ({
+    id: functionId(trigger.handler),
+    handler: trigger.handler,
+    grants: trigger.grants,
+    extra: trigger.source === 's3' || trigger.source === 'schedule' ? onFailure : [],
+  })),
+];
+/** Functions the stack needs besides the tables' (their own tests say what they hold). */
+const STACK_FUNCTIONS = [/^PushPlatformApplicationResource/, /^PushPlatformApplicationProviderframeworkonEvent/, /^BucketNotificationsHandler/, /^CustomS3AutoDeleteObjects/, /^LogRetention/, /^AWS679f53fac002430cb0da5b7982bd2287/];
+
+function statementsOf(roleId: string): Statement[] {
+  const policies = Object.values(all('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`));
+  return policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+describe('IAM: each function holds what its table entry names, nothing more', () => {
+  const functions = Object.entries(all('AWS::Lambda::Function'));
+
+  it('every function is in the route or trigger table, or one the stack itself needs', ({ tally }) => {
+    for (const [logicalId] of functions) {
+      tally.check();
+      const known = tabled.some((entry) => logicalId.startsWith(entry.id) || logicalId.includes(entry.id)) || STACK_FUNCTIONS.some((pattern) => pattern.test(logicalId));
+      expect(known, `${logicalId}: a function in neither table`).toBe(true);
+    }
+  });
+
+  it.for(tabled.map((entry) => [entry.handler, entry] as const))('%s', ([, entry], { tally }) => {
+    const found = functions.filter(([logicalId]) => new RegExp(`(^|[A-Z][a-z]+)${entry.id}[0-9A-F]{8}$`).test(logicalId) || logicalId.startsWith(entry.id));
+    expect(found.map(([id]) => id), `${entry.id} in the template`).toHaveLength(1);
+    const fn = found[0]![1];
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = all('AWS::IAM::Role')[roleId]!;
+    expect(role.Properties.ManagedPolicyArns, 'managed policies').toBeUndefined();
+    expect(role.Properties.Policies, 'inline policies on the role').toBeUndefined();
+
+    const allowed = [...on(['logs:CreateLogStream', 'logs:PutLogEvents'], (text) => text.includes('Logs') && text.includes('"Arn"')), ...entry.grants.flatMap(allowedBy), ...entry.extra];
+    const held = new Set<string>();
+    for (const statement of statementsOf(roleId)) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.NotAction ?? statement.NotResource, 'NotAction / NotResource').toBeUndefined();
+      const resources = [statement.Resource].flat().map((resource) => JSON.stringify(resource));
+      for (const action of [statement.Action].flat()) {
+        tally.check();
+        held.add(action);
+        expect(action, 'a wildcard action').not.toMatch(/\*/);
+        const rules = allowed.filter((rule) => rule.action === action);
+        expect(rules.length, `${entry.handler} holds ${action}, which its table entry does not name`).toBeGreaterThan(0);
+        for (const resource of resources) {
+          expect(rules.some((rule) => rule.resource(resource)), `${entry.handler}: ${action} on ${resource}`).toBe(true);
+        }
+        if (entry.grants.some((grant) => grant.kind === 'cursorKey') && !entry.grants.some((grant) => grant.kind === 'table') && action.startsWith('dynamodb:')) {
+          expect(statement.Condition, `${entry.handler}: the cursor key item only`).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#META'] } });
+        }
+      }
+    }
+    // And nothing it names is missing (the function would fail in the cloud).
+    const missing = [...new Set(allowed.filter((rule) => !entry.extra.includes(rule)).map((rule) => rule.action))].filter((action) => !held.has(action));
+    // A push action on resources the config does not have (no topic, no platform) is left out.
+    expect(missing.filter((action) => !action.startsWith('sns:')), `${entry.handler}: named but not held`).toEqual([]);
+  });
+});
