@@ -3,8 +3,9 @@
  * emulators: one small proxy per service, which the suite's local backend gives its functions as
  * their `AWS_ENDPOINT_URL_<SERVICE>`. It forwards every call untouched until told otherwise;
  * then it answers matching calls as AWS does when it throttles (DynamoDB's
- * ProvisionedThroughputExceededException, Cognito's TooManyRequestsException, S3's 503 SlowDown),
- * fails (InternalServerError / InternalErrorException / InternalError) or drops the connection.
+ * ProvisionedThroughputExceededException, Cognito's TooManyRequestsException, S3's 503 SlowDown,
+ * SNS's 429 Throttled), fails (InternalServerError / InternalErrorException / InternalError) or
+ * drops the connection.
  * The functions' own SDK clients see those answers, so their retries and error mapping run for
  * real. A control endpoint sets the rules and reports the calls seen.
  */
@@ -12,7 +13,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 
-export const FAULT_SERVICES = ['dynamodb', 's3', 'cognito'] as const;
+export const FAULT_SERVICES = ['dynamodb', 's3', 'cognito', 'sns'] as const;
 export type FaultService = (typeof FAULT_SERVICES)[number];
 export type FaultKind = 'throttle' | 'server-error' | 'reset';
 
@@ -53,14 +54,26 @@ const ERRORS: Record<FaultService, Record<Exclude<FaultKind, 'reset'>, { status:
     throttle: { status: 400, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: 'TooManyRequestsException', message: 'Rate exceeded' }) },
     'server-error': { status: 500, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: 'InternalErrorException', message: 'Internal error' }) },
   },
+  sns: {
+    throttle: { status: 429, contentType: 'text/xml', body: snsError('Sender', 'Throttled', 'Rate exceeded') },
+    'server-error': { status: 500, contentType: 'text/xml', body: snsError('Receiver', 'InternalError', 'Internal error') },
+  },
   s3: {
     throttle: { status: 503, contentType: 'application/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' },
     'server-error': { status: 500, contentType: 'application/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>' },
   },
 };
 
-/** The API call a request makes: the JSON protocols name it in a header; S3 is REST. */
-function operationOf(service: FaultService, request: IncomingMessage): string {
+function snsError(type: string, code: string, message: string): string {
+  return `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`;
+}
+
+/**
+ * The API call a request makes: the JSON protocols name it in a header, SNS's query protocol in
+ * its form body (`Action=Publish&…`, read before this is called); S3 is REST.
+ */
+function operationOf(service: FaultService, request: IncomingMessage, body: Buffer | undefined): string {
+  if (service === 'sns') return new URLSearchParams(body?.toString('utf8') ?? '').get('Action') ?? 'Unknown';
   if (service !== 's3') return String(request.headers['x-amz-target'] ?? '').split('.').at(-1) || 'Unknown';
   const query = (request.url ?? '').split('?')[1] ?? '';
   switch (request.method) {
@@ -93,8 +106,10 @@ export async function startFaultProxy(): Promise<FaultProxy> {
   };
 
   const proxyFor = (service: FaultService) =>
-    createServer((request: IncomingMessage, response: ServerResponse) => {
-      const operation = operationOf(service, request);
+    createServer(async (request: IncomingMessage, response: ServerResponse) => {
+      // SNS names its operation in the body: that one is read whole, then sent on as it came.
+      const body = service === 'sns' ? Buffer.concat(await request.toArray()) : undefined;
+      const operation = operationOf(service, request, body);
       const key = `${service} ${operation}`;
       const count = counts.get(key) ?? { service, operation, calls: 0, faulted: 0 };
       counts.set(key, count);
@@ -105,7 +120,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       if (rule) {
         rule.used += 1;
         count.faulted += 1;
-        request.resume();
+        if (!body) request.resume();
         if (rule.fault === 'reset') {
           request.socket.destroy();
           return;
@@ -123,7 +138,8 @@ export async function startFaultProxy(): Promise<FaultProxy> {
           pipeline(answer, response, () => undefined);
         });
         upstream.on('error', () => response.destroy());
-        pipeline(request, upstream, () => undefined);
+        if (body) upstream.end(body);
+        else pipeline(request, upstream, () => undefined);
       });
     });
 

@@ -29,12 +29,13 @@ export default async function setup(project: TestProject) {
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoints.dynamodb,
       AWS_ENDPOINT_URL_S3: proxy.endpoints.s3,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.endpoints.cognito,
+      AWS_ENDPOINT_URL_SNS: proxy.endpoints.sns,
     },
   }).catch(async (error: unknown) => {
     await proxy.stop();
     throw error;
   });
-  proxy.forwardTo({ dynamodb: local.endpoints.dynamodb, s3: local.endpoints.s3, cognito: local.endpoints.cognito });
+  proxy.forwardTo({ dynamodb: local.endpoints.dynamodb, s3: local.endpoints.s3, cognito: local.endpoints.cognito, sns: local.endpoints.sns });
   const teardown = async () => {
     await local.stop();
     await proxy.stop();

@@ -5,6 +5,7 @@
  * A route of the route table (lib/routes.ts) without a scenario fails the matrix, naming the
  * operation and the file to add it to: a new route cannot go untested.
  */
+import type { FaultService } from '../harness/fault-proxy.js';
 import type { Response } from '../harness/http.js';
 import type { CallerKind, World } from '../harness/world.js';
 
@@ -53,6 +54,11 @@ export type RouteScenario = {
    * operation that carried it: 409 TransactionCanceled, its detail ValidationFailed.)
    */
   fieldRefusal?: { status: number; code: string; detailCode?: string };
+  /**
+   * AWS services whose failure this request absorbs by design, answering `expect` all the same
+   * (a push that one device's endpoint refuses is reported and skipped: the send goes on).
+   */
+  survives?: readonly FaultService[];
 };
 
 export type ObjectUnderTest = { params: Record<string, string>; ownerId: string } & Record<string, unknown>;

@@ -5,10 +5,11 @@
 import { authScenarios } from './auth-scenarios.js';
 import { dataScenarios } from './data-scenarios.js';
 import { everyone, type FeatureScenarios } from './scenario-types.js';
+import { pushScenarios } from './push-scenarios.js';
 import { storageScenarios } from './storage-scenarios.js';
 
 const systemScenarios: FeatureScenarios = {
   getOpenApi: [{ name: 'the document', request: () => ({}), expect: everyone(200) }],
 };
 
-export const scenarios: FeatureScenarios = { ...systemScenarios, ...authScenarios, ...dataScenarios, ...storageScenarios };
+export const scenarios: FeatureScenarios = { ...systemScenarios, ...authScenarios, ...dataScenarios, ...storageScenarios, ...pushScenarios };
