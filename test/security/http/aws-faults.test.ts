@@ -6,8 +6,8 @@
  *
  * - AWS failing (500s after the SDK's retries), route by route: the contract's opaque 500
  *   Internal, nothing of AWS's leaked — and which routes do call the service;
- * - throttling, those routes all at once: retried by the SDK, then 429 TooManyRequests in the
- *   contract's shape, never a 500;
+ * - throttling, route by route: retried by the SDK, then 429 TooManyRequests in the contract's
+ *   shape, never a 500;
  * - either way, the same request sent again once AWS is back succeeds: a fault leaves nothing
  *   half-done that blocks a retry;
  * - and a throttle the SDK's retries absorb is invisible to the caller.
@@ -92,27 +92,27 @@ describe.each(SERVICES)('%s', (service) => {
 
   it('throttling: each route calling it answers 429 after the SDK\'s retries, and succeeds once AWS is back', async ({ tally }) => {
     expect(calling.length, `no route called ${service} (see the test above)`).toBeGreaterThan(0);
-    // The SDK backs off between retries: the routes are sent all at once, as clients would.
-    const requests = await Promise.all(calling.map((route) => prepare(route, scenarios[route.operation.operationId]![0]!)));
-    await takeCalls(world.faultControl);
-    await setFaults(world.faultControl, [{ service, fault: 'throttle' }]);
-    const responses = await Promise.all(requests.map((request) => request.send()));
-    await setFaults(world.faultControl, []);
-    const faulted = await faultedCalls();
-    for (const [index, response] of responses.entries()) {
-      const context = `${calling[index]!.operation.operationId} while ${service} throttles`;
+    // One route at a time, each prepared just before it is sent: routes of one caller share state
+    // (following a topic, then unfollowing it), and a request sent after another changed that
+    // state might have nothing left to ask the service.
+    for (const route of calling) {
+      const scenario = scenarios[route.operation.operationId]![0]!;
+      const request = await prepare(route, scenario);
+      await takeCalls(world.faultControl);
+      await setFaults(world.faultControl, [{ service, fault: 'throttle' }]);
+      const response = await request.send();
+      await setFaults(world.faultControl, []);
+      const faulted = await faultedCalls();
+      const context = `${route.operation.operationId} while ${service} throttles (${faulted} calls refused)`;
       tally.status(response.status);
       expect(response.status, `${context}: ${response.text.slice(0, 200)}`).toBe(429);
       expectErrorBody(response, context);
       expect(response.json, context).toMatchObject({ error: { code: 'TooManyRequests' } });
-    }
-    // The SDK retried before giving up: several refused calls per request.
-    expect(faulted, 'refused calls').toBeGreaterThanOrEqual(2 * requests.length);
-    const retried = await Promise.all(requests.map((request) => request.send()));
-    for (const [index, response] of retried.entries()) {
-      const route = calling[index]!;
-      tally.status(response.status);
-      expect(response.status, `${route.operation.operationId} sent again: ${response.text.slice(0, 200)}`).toBe(scenarios[route.operation.operationId]![0]!.expect[requests[index]!.caller]);
+      // The SDK retried before giving up: several refused calls.
+      expect(faulted, `${context}: refused calls`).toBeGreaterThanOrEqual(2);
+      const retried = await request.send();
+      tally.status(retried.status);
+      expect(retried.status, `${route.operation.operationId} sent again: ${retried.text.slice(0, 200)}`).toBe(scenario.expect[request.caller]);
     }
   });
 
