@@ -4,7 +4,8 @@
  *   2. latency and throughput of the main routes through the local gateway;
  *   3. the DynamoDB calls and capacity each operation costs (what the cloud bill scales with);
  *   4. each function bundle's size and module-load time (a proxy for Lambda cold starts),
- *      bundled with the same esbuild settings as the CDK function factory.
+ *      bundled with the same esbuild settings as the CDK function factory;
+ *   5–6. realtime: change → delivery latency, and the fan-out's cost by subscribers (bench/realtime-bench.ts).
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { build } from 'esbuild';
 import { startLocal } from '../local/start-local.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { api, createUser } from '../test/fixtures/local-backend.js';
+import { realtimeBench } from './realtime-bench.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -144,4 +146,5 @@ console.log(`Lambase benchmark — Node ${process.version}, ${os.cpus().length} 
 await startupTimes();
 await routes();
 await bundles();
+for (const { title, header, body } of await realtimeBench({ quick, percentile })) table(title, header, body);
 

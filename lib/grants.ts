@@ -13,4 +13,5 @@ export const grants = {
   userPool: (...actions: UserPoolAction[]): Grant => ({ kind: 'userPool', actions }),
   bucket: (access: 'read' | 'write' | 'delete', prefix: string): Grant => ({ kind: 'bucket', access, prefix }),
   push: (...actions: PushAction[]): Grant => ({ kind: 'push', actions }),
+  realtimeConnections: { kind: 'realtimeConnections' },
 } as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;

@@ -11,7 +11,8 @@ import { AuthConstruct } from './auth/auth-construct.js';
 import { DataConstruct } from './data/data-construct.js';
 import { BackendResources } from './functions/backend-resources.js';
 import { PushConstruct } from './push/push-construct.js';
-import { defaultRoute, routes } from './routes.js';
+import { RealtimeConstruct } from './realtime/realtime-construct.js';
+import { defaultRoute, realtimeRoutes, routes } from './routes.js';
 import type { Stage } from './stage.js';
 import { StorageConstruct } from './storage/storage-construct.js';
 import { allTriggers } from './triggers.js';
@@ -32,6 +33,7 @@ export class LambaseStack extends Stack {
   readonly storage: StorageConstruct;
   readonly push: PushConstruct;
   readonly api: ApiConstruct;
+  readonly realtime: RealtimeConstruct;
   readonly triggers: TriggersConstruct;
 
   constructor(scope: Construct, id: string, props: LambaseStackProps) {
@@ -50,8 +52,10 @@ export class LambaseStack extends Stack {
     this.data = new DataConstruct(this, 'Data', { stage });
     this.storage = new StorageConstruct(this, 'Storage', { stage, allowedOrigins });
     this.push = new PushConstruct(this, 'Push', { stage, push: backend.push });
-    const resources = new BackendResources(stage, this.auth, this.data, this.storage, this.push);
+    this.realtime = new RealtimeConstruct(this, 'Realtime', { stage, throttle: backend.api.throttle });
+    const resources = new BackendResources(stage, this.auth, this.data, this.storage, this.push, this.realtime);
     this.api = new ApiConstruct(this, 'Api', { resources, routes, defaultRoute, allowedOrigins, throttle: backend.api.throttle });
+    this.realtime.addRoutes(resources, realtimeRoutes);
     this.triggers = new TriggersConstruct(this, 'Triggers', { resources, triggers: allTriggers(backend) });
 
     new CfnOutput(this, 'OutputsVersion', { value: String(OUTPUTS_VERSION), description: 'Version of these outputs (functions/contract/stack-outputs.ts)' });

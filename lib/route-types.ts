@@ -43,6 +43,8 @@ export type PushAction =
  * - bucket: object access under `prefix` only.
  * - userPool: the listed admin actions; `userPoolClient` is the pool's public API (no IAM).
  * - push: the listed SNS actions on Lambase's own push resources.
+ * - realtimeConnections: post frames to the WebSocket API's connections (`execute-api:ManageConnections`
+ *   on this API's `POST @connections/*` only).
  */
 export type Grant =
   | { kind: 'table'; access: 'read' | 'write' | 'readWrite' }
@@ -51,7 +53,8 @@ export type Grant =
   | { kind: 'bucket'; access: 'read' | 'write' | 'delete'; prefix: string }
   | { kind: 'userPool'; actions: readonly UserPoolAction[] }
   | { kind: 'userPoolClient' }
-  | { kind: 'push'; actions: readonly PushAction[] };
+  | { kind: 'push'; actions: readonly PushAction[] }
+  | { kind: 'realtimeConnections' };
 
 export type FunctionSettings = {
   /** The handler file, relative to the project root; it exports `handler`. */
@@ -70,6 +73,16 @@ export type RouteDefinition = FunctionSettings & {
   throttle?: { rateLimit: number; burstLimit: number };
 };
 
+/** A route of the WebSocket API (API Gateway's route keys: no route selection on the body). */
+export type RealtimeRouteKey = '$connect' | '$disconnect' | '$default';
+
+/** One row of the realtime route table: a WebSocket route and the function that serves it. */
+export type RealtimeRouteDefinition = FunctionSettings & {
+  routeKey: RealtimeRouteKey;
+  /** The function's result body goes back to the client as a frame (a route response). */
+  returnResponse?: boolean;
+};
+
 /** The resources a function's environment points at; CDK passes tokens, local mode real names. */
 export type ResourceNames = {
   stage: string;
@@ -81,6 +94,8 @@ export type ResourceNames = {
   pushApplications: Partial<Record<DevicePlatform, string>>;
   /** SNS topic ARN per topic of lambase.config.ts. */
   pushTopics: Record<string, string>;
+  /** The WebSocket API's `@connections` endpoint (its stage's callback URL). */
+  realtimeEndpoint: string;
 };
 
 export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
@@ -93,6 +108,11 @@ export type TriggerSource =
   | { source: 's3'; prefix: string }
   /** A collection's document changes from the table's stream, in batches. */
   | { source: 'documents'; collection: string; events: readonly DocumentEvent[]; batchSize?: number }
+  /**
+   * A platform reader of the table's stream with its own event filters (OR-ed), delivering as soon
+   * as records arrive (no batching window). The stream has a budget of two readers (AWS's guidance).
+   */
+  | { source: 'stream'; filters: readonly Record<string, unknown>[]; batchSize?: number; parallelization?: number }
   /** An EventBridge schedule expression (asynchronous). */
   | { source: 'schedule'; expression: string };
 

@@ -10,10 +10,12 @@ import type { FunctionSettings, ResourceNames, RouteDefinition } from './route-t
 import { authRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { pushRoutes } from './routes/push-routes.js';
+import { realtimeRoutes } from './routes/realtime-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
 
 export { grants } from './grants.js';
-export type { FunctionSettings, Grant, PushAction, ResourceNames, RouteDefinition, UserPoolAction } from './route-types.js';
+export type { FunctionSettings, Grant, PushAction, RealtimeRouteDefinition, ResourceNames, RouteDefinition, UserPoolAction } from './route-types.js';
+export { realtimeRoutes };
 
 /** Every route, feature by feature (each feature keeps its section in lib/routes/<feature>.ts). */
 export const routes: readonly RouteDefinition[] = [
@@ -49,6 +51,7 @@ export function functionEnvironment(settings: FunctionSettings & { operation?: O
       env[ENV.pushApplications] = JSON.stringify(names.pushApplications);
       env[ENV.pushTopics] = JSON.stringify(names.pushTopics);
     }
+    if (grant.kind === 'realtimeConnections') env[ENV.realtimeEndpoint] = names.realtimeEndpoint;
     if (grant.kind === 'userPool' || grant.kind === 'userPoolClient' || needsPool) {
       env[ENV.userPoolId] = names.userPoolId;
       env[ENV.userPoolClientId] = names.userPoolClientId;

@@ -1,7 +1,8 @@
 /**
  * Wires the trigger table (lib/triggers.ts) to its event sources: Cognito user-pool triggers,
- * S3 object-created notifications, the table's stream (with Lambda event filters, partial batch
- * failures and bisecting) and EventBridge schedules. Events that still fail after their retries
+ * S3 object-created notifications, the table's stream (document triggers and platform readers such
+ * as the realtime fan-out, with Lambda event filters, partial batch failures and bisecting) and
+ * EventBridge schedules. Events that still fail after their retries
  * land in one encrypted dead-letter queue.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -85,6 +86,27 @@ export class TriggersConstruct extends Construct {
               filters: documentFilterPatterns(trigger).map((pattern) => FilterCriteria.filter(pattern)),
             }),
           );
+          break;
+        case 'stream':
+          // A platform reader (the realtime fan-out): no batching window, so changes go out as
+          // soon as Lambda reads them; parallel batches per shard keep each key's order.
+          fn.addEventSource(
+            new DynamoEventSource(resources.data.table, {
+              startingPosition: StartingPosition.LATEST,
+              batchSize: trigger.batchSize ?? 100,
+              parallelizationFactor: trigger.parallelization ?? 1,
+              bisectBatchOnError: true,
+              reportBatchItemFailures: true,
+              retryAttempts: 5,
+              maxRecordAge: Duration.hours(1),
+              onFailure: new SqsDlq(this.deadLetters),
+              filters: trigger.filters.map((pattern) => FilterCriteria.filter(pattern)),
+            }),
+          );
+          Validations.of(fn.role!).acknowledge({
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason: 'The stream event source mapping needs dynamodb:ListStreams, which IAM grants on * only; the stream itself is granted by its ARN.',
+          });
           break;
         case 'schedule':
           new Rule(this, `Schedule-${trigger.name}`, {

@@ -6,12 +6,13 @@
 import type { Backend } from '../functions/core/config/define-backend.js';
 import type { DocumentEvent, TriggerDefinition } from './route-types.js';
 import { authTriggers } from './routes/auth-routes.js';
+import { realtimeTriggers } from './routes/realtime-routes.js';
 import { storageTriggers } from './routes/storage-routes.js';
 
 export type { CognitoTriggerEvent, DocumentEvent, TriggerDefinition, TriggerSource } from './route-types.js';
 
 /** The platform's own triggers, feature by feature (each keeps its section in lib/routes/<feature>.ts). */
-export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, ...storageTriggers];
+export const platformTriggers: readonly TriggerDefinition[] = [...authTriggers, ...storageTriggers, ...realtimeTriggers];
 
 /** The custom functions declared in lambase.config.ts, as triggers. */
 export function customTriggers(backend: Pick<Backend, 'functions'>): TriggerDefinition[] {

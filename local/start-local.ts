@@ -16,7 +16,9 @@ import type { Backend } from '../functions/core/config/define-backend.js';
 import { CONFIG_KEY, DEVICE_PLATFORMS } from '../functions/core/push/push-platforms.js';
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
-import { defaultRoute, routes } from '../lib/routes.js';
+import { LOCAL_REALTIME_PATH } from '../lib/realtime/realtime-settings.js';
+import { defaultRoute, realtimeRoutes, routes } from '../lib/routes.js';
+import { realtimeTriggers } from '../lib/routes/realtime-routes.js';
 import { STORAGE_CORS } from '../lib/storage/storage-settings.js';
 import { allTriggers } from '../lib/triggers.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -31,6 +33,7 @@ import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
 import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
+import { startRealtime, type LocalRealtime } from './realtime/start-realtime.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
 import { localFunctionEnvironment, registerFunctions } from './runtime/register-functions.js';
 import { StartedSteps } from './started-steps.js';
@@ -63,6 +66,8 @@ export type StartLocalOptions = {
 
 export type LocalBackend = {
   url: string;
+  /** The realtime WebSocket: `ws://127.0.0.1:<port>/realtime`. */
+  realtimeUrl: string;
   dataDir: string;
   region: string;
   userPoolId: string;
@@ -165,8 +170,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials }, LOCAL_TABLE_NAME);
     checkpoint();
 
-    // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up.
+    // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up;
+    // its /realtime upgrades go to the WebSocket API, started next (and so stopped first, closing
+    // the connections the gateway's server would otherwise wait for).
     let events: EventRouting | undefined;
+    let realtime: LocalRealtime | undefined;
     const gateway = steps.add(
       'gateway',
       await startGateway({
@@ -177,13 +185,25 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         invoke: (name, event) => runtime.invoke(name, event),
         throttle: options.throttle ?? backend.api.throttle,
         localRoutes: localRoutes({ outbox, scheduler: () => events?.scheduler }),
+        upgrade: (request, socket, head) => realtime?.upgrade(request, socket, head) ?? false,
+        log,
+      }),
+    );
+    realtime = steps.add(
+      'realtime',
+      await startRealtime({
+        routes: realtimeRoutes,
+        invoke: (name, event) => runtime.invoke(name, event),
+        // A subscriber is coming: load the fan-out now, so the first change it gets is not held up
+        // by a cold start (the contract: within 1 s of the commit in local mode).
+        onConnected: () => realtimeTriggers.forEach((trigger) => void runtime.prewarm(trigger.name)),
         log,
       }),
     );
 
     // 6. Every function, with exactly the environment the CDK gives it, pointed at the emulators.
     registerFunctions(runtime, {
-      routes: [...routes, defaultRoute],
+      routes: [...routes, defaultRoute, ...realtimeRoutes],
       triggers,
       names: {
         stage: 'local',
@@ -193,6 +213,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         userPoolClientId: cognito.userPoolClientId,
         pushApplications: sns.applicationArns,
         pushTopics: sns.topicArns,
+        realtimeEndpoint: realtime.endpoint,
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
@@ -208,6 +229,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       'event routing',
       await startEventRouting({ triggers, runtime, stream: { endpoint: dynamodb.endpoint, streamArn, credentials }, s3, region: LOCAL_REGION, dataDir, log }),
     );
+    // A function that finished may have written to the table: its changes reach the stream's
+    // readers (the realtime fan-out, document triggers) at once, not at the next poll.
+    runtime.onInvoked(() => events?.wakeStreams());
     checkpoint();
 
     // 8. The first admin, when asked for.
@@ -218,6 +242,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     return {
       url: gateway.url,
+      realtimeUrl: `${gateway.url.replace(/^http/, 'ws')}${LOCAL_REALTIME_PATH}`,
       dataDir,
       region: LOCAL_REGION,
       userPoolId: cognito.userPoolId,

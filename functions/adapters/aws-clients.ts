@@ -11,6 +11,7 @@
  * @example
  * const store = new DynamoDbFileRecordStore(documentClient(recordDynamoDbCall), tableName);
  */
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -82,6 +83,7 @@ let s3: S3Client | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
 let sns: SNSClient | undefined;
 let secretsManager: SecretsManagerClient | undefined;
+let connections: ApiGatewayManagementApiClient | undefined;
 
 /**
  * The execution environment's DynamoDB client, metered by `meter`. There is one meter per
@@ -121,4 +123,13 @@ export function snsClient(): SNSClient {
 export function secretsManagerClient(): SecretsManagerClient {
   secretsManager ??= new SecretsManagerClient({});
   return secretsManager;
+}
+
+/**
+ * The execution environment's client of a WebSocket API's `@connections` API. It has no default
+ * endpoint: `endpoint` is the API stage's callback URL (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`).
+ */
+export function connectionsClient(endpoint: string): ApiGatewayManagementApiClient {
+  connections ??= new ApiGatewayManagementApiClient({ endpoint });
+  return connections;
 }

@@ -20,7 +20,19 @@ export const inboxKey = (userId: string, notificationId: string) => ({
 /** The byOwnerCreated partition that holds `userId`'s inbox. */
 export const inboxOwnerKey = (userId: string) => `_inbox#${userId}`;
 
-type InboxTableItem = InboxItem & { entity: typeof NOTIFICATION_ENTITY; owner: string; ownerKey: string; ttl?: number };
+export type InboxTableItem = InboxItem & { entity: typeof NOTIFICATION_ENTITY; owner: string; ownerKey: string; ttl?: number };
+
+/** A stored inbox item as the API shows it (the shape `GET /notifications` lists and realtime sends). */
+export function toInboxItem(item: InboxTableItem): InboxItem {
+  return {
+    notificationId: item.notificationId,
+    title: item.title,
+    body: item.body,
+    data: item.data ?? {},
+    read: item.read,
+    createdAt: item.createdAt,
+  };
+}
 
 export class DynamoDbInboxStore implements InboxStore {
   constructor(
@@ -78,14 +90,7 @@ export class DynamoDbInboxStore implements InboxStore {
       limit: options.limit,
       after: options.after && { key: inboxKey(userId, options.after.id), createdAt: options.after.createdAt },
       liveAt,
-      toRecord: (item) => ({
-        notificationId: item.notificationId,
-        title: item.title,
-        body: item.body,
-        data: item.data ?? {},
-        read: item.read,
-        createdAt: item.createdAt,
-      }),
+      toRecord: toInboxItem,
       idOf: (item) => item.notificationId,
     });
   }

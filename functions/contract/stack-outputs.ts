@@ -2,6 +2,9 @@
  * What a deployed stack tells its clients, versioned. `cdk deploy --outputs-file` writes the
  * stack's outputs; `npm run outputs` validates them against `stackOutputsSchema` and writes the
  * client config (`clientConfigSchema`) that the client SDK and example frontend read.
+ *
+ * Within a version, fields are only ever added, and added ones are optional (outputs of a stack
+ * deployed before them still read): `RealtimeUrl` came with realtime.
  */
 import { z } from 'zod';
 
@@ -15,6 +18,8 @@ export const stackOutputsSchema = z.object({
   UserPoolId: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/),
   UserPoolClientId: z.string().min(1),
   BucketName: z.string().min(3),
+  /** The WebSocket API (`wss://…/realtime`); absent from stacks deployed before realtime. */
+  RealtimeUrl: z.url({ protocol: /^wss$/ }).optional(),
 });
 
 export const clientConfigSchema = z.object({
@@ -25,6 +30,7 @@ export const clientConfigSchema = z.object({
   userPoolId: z.string(),
   userPoolClientId: z.string(),
   bucketName: z.string(),
+  realtimeUrl: z.string().optional(),
 });
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;
@@ -40,5 +46,6 @@ export function clientConfigFrom(stage: string, outputs: StackOutputs): ClientCo
     userPoolId: outputs.UserPoolId,
     userPoolClientId: outputs.UserPoolClientId,
     bucketName: outputs.BucketName,
+    ...(outputs.RealtimeUrl ? { realtimeUrl: outputs.RealtimeUrl } : {}),
   };
 }

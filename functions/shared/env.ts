@@ -12,6 +12,8 @@ export const ENV = {
   pushApplications: 'LAMBASE_PUSH_APPLICATIONS',
   /** JSON: the SNS topic ARN per topic of lambase.config.ts. */
   pushTopics: 'LAMBASE_PUSH_TOPICS',
+  /** The WebSocket API's `@connections` endpoint (its stage's callback URL; local mode's own endpoint locally). */
+  realtimeEndpoint: 'LAMBASE_REALTIME_ENDPOINT',
 } as const;
 
 export type EnvKey = (typeof ENV)[keyof typeof ENV];

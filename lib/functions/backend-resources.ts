@@ -7,6 +7,7 @@ import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { AuthConstruct } from '../auth/auth-construct.js';
 import type { DataConstruct } from '../data/data-construct.js';
 import type { PushConstruct } from '../push/push-construct.js';
+import type { RealtimeConstruct } from '../realtime/realtime-construct.js';
 import type { StorageConstruct } from '../storage/storage-construct.js';
 import type { FunctionSettings, Grant, ResourceNames } from '../route-types.js';
 import { functionEnvironment, functionId } from '../routes.js';
@@ -21,6 +22,7 @@ export class BackendResources {
     readonly data: DataConstruct,
     readonly storage: StorageConstruct,
     readonly push: PushConstruct,
+    readonly realtime: RealtimeConstruct,
   ) {}
 
   get names(): ResourceNames {
@@ -32,6 +34,7 @@ export class BackendResources {
       userPoolClientId: this.auth.userPoolClient.userPoolClientId,
       pushApplications: this.push.applicationArnsByDevicePlatform,
       pushTopics: this.push.topicArns,
+      realtimeEndpoint: this.realtime.endpoint,
     };
   }
 
@@ -65,6 +68,8 @@ export class BackendResources {
         return; // the pool's public API needs no IAM permission
       case 'push':
         return this.push.grantActions(fn, grant.actions);
+      case 'realtimeConnections':
+        return this.realtime.grantPostToConnections(fn);
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Local mode's event sources, each delivering to its trigger functions with Lambda's semantics,
  * started in order and stopped in reverse:
- *   1. the table's stream → document triggers (the stream pump: batches, filters, partial failures)
+ *   1. the table's stream → document triggers and the realtime fan-out (the stream pump: batches,
+ *      filters, partial failures; woken whenever a function finishes)
  *   2. S3 object-created events → storage triggers (asynchronous invocations, retried twice)
  *   3. schedules → scheduled functions (timers, and POST /_local/schedules/{name}/run)
  * Cognito calls its own triggers (startCognito's `triggers`, named by {@link cognitoTriggers}).
@@ -35,6 +36,8 @@ export type EventRoutingOptions = {
 export type EventRouting = {
   /** Runs scheduled functions on demand (the local-only route). */
   scheduler: LocalScheduler;
+  /** The table may have changed: the stream's readers poll now. */
+  wakeStreams(): void;
   /** Stops the schedules, then S3 events (cancelling waiting retries), then the stream pump. */
   stop(): Promise<void>;
 };
@@ -51,12 +54,13 @@ export async function startEventRouting(options: EventRoutingOptions): Promise<E
     for (const stopOne of stops.splice(0).reverse()) await stopOne();
   };
   try {
-    stops.push(await startStreamPump(options));
+    const pump = await startStreamPump(options);
+    stops.push(pump.stop);
     stops.push(routeObjectCreated(options));
     const scheduler = schedulerFor(options);
     stops.push(() => scheduler.stop());
     scheduler.start();
-    return { scheduler, stop };
+    return { scheduler, wakeStreams: pump.wake, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -68,19 +72,17 @@ export function cognitoTriggers(triggers: readonly TriggerDefinition[]): Trigger
   return Object.fromEntries(triggers.flatMap((trigger) => (trigger.source === 'cognito' ? [[trigger.event, trigger.name]] : [])));
 }
 
-/** 1. One consumer per document trigger, its own position in the stream, like an event source mapping. */
-async function startStreamPump(options: EventRoutingOptions): Promise<() => Promise<void>> {
-  const consumers = options.triggers.flatMap((trigger) =>
-    trigger.source === 'documents'
-      ? [{
-          name: trigger.name,
-          filters: documentFilterPatterns(trigger) as FilterPattern[],
-          batchSize: trigger.batchSize ?? 100,
-          invoke: (event: unknown) => options.runtime.invoke(trigger.name, event),
-        }]
-      : [],
-  );
-  if (consumers.length === 0) return () => Promise.resolve();
+/**
+ * 1. One consumer per stream trigger (document triggers and platform readers such as the realtime
+ * fan-out), each with its own position in the stream, like an event source mapping.
+ */
+async function startStreamPump(options: EventRoutingOptions): Promise<{ stop: () => Promise<void>; wake: () => void }> {
+  const consumers = options.triggers.flatMap((trigger) => {
+    if (trigger.source !== 'documents' && trigger.source !== 'stream') return [];
+    const filters = (trigger.source === 'documents' ? documentFilterPatterns(trigger) : trigger.filters) as FilterPattern[];
+    return [{ name: trigger.name, filters, batchSize: trigger.batchSize ?? 100, invoke: (event: unknown) => options.runtime.invoke(trigger.name, event) }];
+  });
+  if (consumers.length === 0) return { stop: () => Promise.resolve(), wake: () => {} };
   const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: options.stream.credentials });
   const pump = new StreamPump({
     client,
@@ -96,9 +98,12 @@ async function startStreamPump(options: EventRoutingOptions): Promise<() => Prom
     client.destroy();
     throw error;
   }
-  return async () => {
-    await pump.stop();
-    client.destroy();
+  return {
+    stop: async () => {
+      await pump.stop();
+      client.destroy();
+    },
+    wake: () => pump.wake(),
   };
 }
 

@@ -5,7 +5,8 @@
  * dropped), batches of `batchSize`, `{ batchItemFailures }` partial failures retried from the
  * first failed record, whole-batch errors retried with the batch bisected, and a record that still
  * fails after `maxRetries` given up alone (logged as Lambda's on-failure destination would receive
- * it) while the records after it go on.
+ * it) while the records after it go on. It polls every `pollMs`, and at once when woken (local
+ * mode wakes it whenever a function finishes).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -53,6 +54,9 @@ export class StreamPump {
   private readonly stopping = new AbortController();
   /** Saves run one after the other: each consumer's loop asks for one, the file is shared. */
   private saving: Promise<void> = Promise.resolve();
+  /** Counts `wake()` calls: a loop that saw another count before it went idle polls again at once. */
+  private wakes = 0;
+  private waking = new AbortController();
 
   constructor(private readonly options: StreamPumpOptions) {}
 
@@ -74,6 +78,16 @@ export class StreamPump {
     await this.persist();
   }
 
+  /**
+   * Something may have written to the table (a function finished): poll now instead of at the end
+   * of the current wait, so changes reach their consumers in milliseconds, not a polling interval.
+   */
+  wake(): void {
+    this.wakes++;
+    this.waking.abort();
+    this.waking = new AbortController();
+  }
+
   private async run(consumer: StreamConsumer): Promise<void> {
     const cursors = new Map<string, ShardCursor>();
     // Lambda's LATEST applies to the shards there when the mapping is created (our very first
@@ -81,6 +95,7 @@ export class StreamPump {
     let latestShards: Set<string> | undefined = this.positions[consumer.name] ? new Set() : undefined;
     this.positions[consumer.name] ??= {};
     while (this.running) {
+      const wakesSeen = this.wakes;
       try {
         const shards = await this.listShards();
         latestShards ??= new Set(shards.map((shard) => shard.ShardId!));
@@ -89,7 +104,7 @@ export class StreamPump {
       } catch (error) {
         if (this.running) this.options.log?.(`stream pump (${consumer.name}): ${(error as Error).message}`);
       }
-      await this.sleep(this.options.pollMs ?? 200);
+      if (wakesSeen === this.wakes) await this.idle(this.options.pollMs ?? 200);
     }
   }
 
@@ -270,6 +285,11 @@ export class StreamPump {
 
   private sleep(ms: number): Promise<void> {
     return delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
+  /** Waits between polls: until `ms` pass, the pump stops, or `wake()` is called. */
+  private idle(ms: number): Promise<void> {
+    return delay(ms, undefined, { signal: AbortSignal.any([this.stopping.signal, this.waking.signal]) }).catch(() => undefined);
   }
 }
 

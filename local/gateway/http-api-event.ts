@@ -100,7 +100,7 @@ export function stringifyClaims(claims: Record<string, unknown>): Record<string,
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "23/Nov/2026:20:32:12 +0000", API Gateway's requestContext.time format. */
-function formatRequestTime(date: Date): string {
+export function formatRequestTime(date: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }

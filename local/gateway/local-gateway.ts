@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { AccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
 import { CORS, GATEWAY_MAX_BODY_BYTES, GATEWAY_RESPONSES } from '../../lib/api/api-settings.js';
 import type { AuthMode } from '../../functions/contract/operation.js';
@@ -24,6 +25,9 @@ export type GatewayRoute = {
   throttle?: { rateLimit: number; burstLimit: number };
 };
 
+/** Takes an HTTP upgrade (local mode's WebSocket API on /realtime), or returns false. */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
 /** Answers a request itself (local-only routes such as /_local/outbox), or returns false. */
 export type LocalRouteHandler = (request: IncomingMessage, response: ServerResponse, body: Buffer, requestId: string) => Promise<boolean>;
 
@@ -37,6 +41,8 @@ export type LocalGatewayOptions = {
   verifier: AccessTokenVerifier;
   allowedOrigins: readonly string[];
   localRoutes?: LocalRouteHandler;
+  /** WebSocket upgrades; any other upgrade is answered 404. */
+  upgrade?: UpgradeHandler;
   /** The stage's token bucket (lambase.config.ts `api.throttle`). */
   throttle: { rateLimit: number; burstLimit: number };
   log?: (line: string) => void;
@@ -83,6 +89,10 @@ export class LocalGateway {
       });
     });
     server.keepAliveTimeout = 5_000;
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.options.upgrade?.(request, socket, head)) return;
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {

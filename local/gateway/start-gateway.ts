@@ -4,7 +4,7 @@
  */
 import { createAccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
 import { functionId, type RouteDefinition } from '../../lib/routes.js';
-import { LocalGateway, type LocalRouteHandler } from './local-gateway.js';
+import { LocalGateway, type LocalRouteHandler, type UpgradeHandler } from './local-gateway.js';
 
 export type StartGatewayOptions = {
   /** 0 picks a free port. */
@@ -19,6 +19,8 @@ export type StartGatewayOptions = {
   /** The stage's throttle (requests a second, burst). */
   throttle: { rateLimit: number; burstLimit: number };
   localRoutes?: LocalRouteHandler;
+  /** WebSocket upgrades (local mode's realtime API). */
+  upgrade?: UpgradeHandler;
   log?: (line: string) => void;
 };
 
@@ -45,6 +47,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Starte
     allowedOrigins: ['*'],
     throttle: options.throttle,
     localRoutes: options.localRoutes,
+    upgrade: options.upgrade,
     log: options.log,
   });
   const url = await gateway.start(options.port);

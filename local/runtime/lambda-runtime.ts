@@ -100,6 +100,11 @@ class ExecutionEnvironment {
     this.worker.on('exit', () => this.fail(new FunctionError(fn.name, 'Runtime.ExitError', 'the execution environment exited')));
   }
 
+  /** Resolves once the handler's module is loaded (rejects if it cannot load). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
   async invoke(event: unknown): Promise<unknown> {
     try {
       await this.ready;
@@ -146,6 +151,7 @@ type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly pools = new Map<string, Pool>();
+  private readonly invokedListeners = new Set<(name: string) => void>();
   private stopped = false;
 
   register(fn: LocalFunction): void {
@@ -158,6 +164,15 @@ export class LocalLambdaRuntime {
 
   get names(): string[] {
     return [...this.functions.keys()];
+  }
+
+  /**
+   * Calls `listener` after every invocation, whatever its outcome (local mode wakes the stream
+   * pump with it: a function that finished may have written to the table). Returns what removes it.
+   */
+  onInvoked(listener: (name: string) => void): () => void {
+    this.invokedListeners.add(listener);
+    return () => this.invokedListeners.delete(listener);
   }
 
   /**
@@ -174,7 +189,22 @@ export class LocalLambdaRuntime {
       throw this.stopped ? new RuntimeStoppedError(name) : error;
     } finally {
       this.release(fn.name, environment);
+      for (const listener of this.invokedListeners) listener(name);
     }
+  }
+
+  /**
+   * Starts an execution environment for `name` and loads its handler, unless it has one already,
+   * so that its first event finds it warm (what provisioned concurrency does in the cloud). Never
+   * throws: a handler that cannot load fails its first invocation instead.
+   */
+  async prewarm(name: string): Promise<void> {
+    const fn = this.functions.get(name);
+    if (!fn || this.stopped || (this.pools.get(name)?.environments.length ?? 0) > 0) return;
+    const environment = await this.acquire(fn).catch(() => undefined);
+    if (!environment) return;
+    await environment.whenReady().catch(() => undefined);
+    this.release(name, environment);
   }
 
   /** Terminates every environment (rejecting what runs in them) and every waiting invocation. Idempotent. */

@@ -5,14 +5,14 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
-import { functionEnvironment, functionId, type FunctionSettings, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
+import { functionEnvironment, functionId, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
 import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 
 export type FunctionRegistration = {
-  /** Served by the gateway: route functions are named `functionId(handler)`, as in the CDK. */
-  routes: readonly RouteDefinition[];
+  /** Served by the gateway (HTTP and WebSocket routes): named `functionId(handler)`, as in the CDK. */
+  routes: readonly (RouteDefinition | RealtimeRouteDefinition)[];
   /** Started by events: trigger functions keep their own names. */
   triggers: readonly TriggerDefinition[];
   /** The local table, bucket and user pool, where the CDK passes its resources' tokens. */
@@ -41,7 +41,7 @@ const DEFAULT_MEMORY_MB = 512;
  * await runtime.invoke('SystemGetOpenapi', event);
  */
 export function registerFunctions(runtime: LocalLambdaRuntime, registration: FunctionRegistration): void {
-  const register = (name: string, settings: FunctionSettings & Partial<Pick<RouteDefinition, 'operation'>>) =>
+  const register = (name: string, settings: FunctionSettings & { operation?: RouteDefinition['operation'] }) =>
     runtime.register({
       name,
       handlerFile: path.join(PROJECT_ROOT, settings.handler),

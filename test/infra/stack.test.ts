@@ -236,7 +236,8 @@ describe('api: the HTTP API', () => {
   });
 
   it('gives the public auth routes that send email or test passwords a tight throttle of their own', () => {
-    const stage = resources(dev.template, 'AWS::ApiGatewayV2::Stage')[0]!;
+    // The HTTP API's stage (the realtime WebSocket API has its own, `realtime`).
+    const stage = resources(dev.template, 'AWS::ApiGatewayV2::Stage').find((candidate) => candidate.Properties.StageName === '$default')!;
     const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
     for (const key of ['POST /auth/sign-up', 'POST /auth/sign-in', 'POST /auth/forgot-password', 'POST /auth/resend-confirmation']) {
       expect(settings[key], key).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });

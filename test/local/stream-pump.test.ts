@@ -88,7 +88,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startPump(consumers: StreamConsumer[], options: { maxRetries?: number } = {}): Promise<StreamPump> {
+async function startPump(consumers: StreamConsumer[], options: { maxRetries?: number; pollMs?: number } = {}): Promise<StreamPump> {
   const pump = new StreamPump({
     client: stream.client as unknown as DynamoDBStreamsClient,
     streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2024',
@@ -165,6 +165,21 @@ describe('the stream pump', () => {
     await stopped;
     expect(delivered).toEqual(['a']);
     expect((await savedPositions()).audit?.s1).toBe(first);
+  });
+
+  it('polls at once when woken, whatever its polling interval (local mode wakes it when a function finishes)', async () => {
+    stream.addShard('s1');
+    await writeFile(statePath, JSON.stringify({ audit: {} }));
+    const { consumer, received } = recorder('audit');
+    // A poll an hour apart: only wake() can deliver within the test's time.
+    const pump = await startPump([consumer], { pollMs: 3_600_000 });
+    stream.put('s1', 'a');
+    pump.wake();
+    await waitFor(() => received.length === 1, 5_000, 'the record after wake()');
+    stream.put('s1', 'b');
+    pump.wake();
+    await waitFor(() => received.length === 2, 5_000, 'the record after the second wake()');
+    expect(received).toEqual(['a', 'b']);
   });
 
   it('falls back to the trim horizon when a saved position is no longer in the stream', async () => {

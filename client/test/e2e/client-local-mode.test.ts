@@ -2,12 +2,14 @@
  * The whole client against local mode, as an app would use it: sign-up with the emailed code,
  * sessions that refresh (also after the server refuses a token), documents with version checks,
  * queries and pagination, public reads, batches, an upload carried to `ready`, push and the inbox,
- * the account export, administration, and a sign-out that really revokes the session.
- * (Realtime and geolocation join once the server has them; their client side is unit-tested.)
+ * the account export, administration, live changes and notifications over the realtime WebSocket,
+ * and a sign-out that really revokes the session.
+ * (Geolocation joins once the server has it; its client side is unit-tested.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createClient, eachItem, LambaseError, memoryStorage, type LambaseClient, type Session, type SessionStorage } from '../../src/index.js';
-import { STRONG_PASSWORD, startTestBackend, uniqueEmail, type TestBackend } from '../../../test/fixtures/local-backend.js';
+import { createUser, STRONG_PASSWORD, startTestBackend, uniqueEmail, type TestBackend } from '../../../test/fixtures/local-backend.js';
 
 let local: TestBackend;
 const admin = { email: uniqueEmail('admin'), password: STRONG_PASSWORD };
@@ -196,6 +198,38 @@ describe('@lambase/client against local mode', { timeout: 120_000 }, () => {
     await adminClient.admin.enable(adaId!);
     expect((await elsewhere.auth.signIn(ada)).session).toBeDefined();
     await elsewhere.auth.signOut();
+  });
+
+  it('follows live changes and notifications over the realtime WebSocket', async () => {
+    const user = await createUser(local);
+    // Node 20 has no WebSocket of its own: the `ws` package's, as the client's options say.
+    const live = createClient({ url: local.url, WebSocket: WebSocket as never });
+    await live.auth.signIn({ email: user.email, password: user.password });
+    const notes = live.collection('notes');
+    const changes: { event: string; id: string; title?: unknown }[] = [];
+    const stopNotes = await notes.subscribe(undefined, ({ event, document }) => changes.push({ event, id: document.id, title: (document as { title?: unknown }).title }));
+    const inbox: { title: string }[] = [];
+    const stopInbox = await live.notifications.subscribe((notification) => inbox.push(notification));
+    expect(live.realtime.connected).toBe(true);
+
+    const note = await notes.create({ title: 'live' });
+    await notes.update(note.id, { title: 'still live' });
+    await notes.delete(note.id);
+    await expect.poll(() => changes.length, { timeout: 10_000 }).toBe(3);
+    expect(changes).toEqual([
+      { event: 'created', id: note.id, title: 'live' },
+      { event: 'updated', id: note.id, title: 'still live' },
+      { event: 'deleted', id: note.id, title: undefined },
+    ]);
+
+    const adminClient = createClient({ url: local.url });
+    await adminClient.auth.signIn(admin);
+    await adminClient.push.send({ to: { userIds: [user.userId] }, notification: { title: 'Live', body: 'over the WebSocket' } });
+    await expect.poll(() => inbox.length, { timeout: 10_000 }).toBe(1);
+    expect(inbox[0]).toMatchObject({ title: 'Live', body: 'over the WebSocket', read: false });
+    stopNotes();
+    stopInbox();
+    expect(live.realtime.connected).toBe(false);
   });
 
   it('signs out for real: the old refresh token no longer works', async () => {

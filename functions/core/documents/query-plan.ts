@@ -206,7 +206,8 @@ function assertKeySizes(partition: { field: string; value: string }, sort: { fie
 
 const SERVER_FIELDS = new Set(['id', 'owner', 'createdAt', 'updatedAt', 'version']);
 
-function assertQueryable(collection: ResolvedCollection, field: string): void {
+/** 400 unless `field` is one of the collection's fields or a server-set one (realtime `where` checks the same). */
+export function assertQueryable(collection: ResolvedCollection, field: string): void {
   if (!SERVER_FIELDS.has(field) && !(field in collection.fields)) {
     throw new ValidationError(`where.${field}: ${collection.name} has no field "${field}".`, {
       details: [{ path: `where.${field}`, message: 'Unknown field' }],

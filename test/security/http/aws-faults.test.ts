@@ -36,6 +36,9 @@ const SERVICES_OF: Record<Grant['kind'], FaultService[]> = {
   // Cognito's public API (sign-up, sign-in, calls made with the user's own token).
   userPoolClient: ['cognito'],
   push: ['sns'],
+  // Only the WebSocket routes and the realtime fan-out hold it, none of the HTTP routes here;
+  // a connection gone or refusing is the fan-out's own case (test/unit realtime fan-out tests).
+  realtimeConnections: [],
 };
 
 const servicesOf = (route: (typeof routes)[number]) => [...new Set(route.grants.flatMap((grant) => SERVICES_OF[grant.kind]))];

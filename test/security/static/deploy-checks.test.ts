@@ -18,7 +18,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect } from 'vitest';
 import backend from '../../../lambase.config.js';
 import type { Grant } from '../../../lib/route-types.js';
-import { defaultRoute, functionId, routes } from '../../../lib/routes.js';
+import { defaultRoute, functionId, realtimeRoutes, routes } from '../../../lib/routes.js';
 import { applyNagChecks } from '../../../lib/nag.js';
 import { allTriggers } from '../../../lib/triggers.js';
 import { synthStack } from '../../infra/synth.js';
@@ -75,6 +75,7 @@ const TABLE = logicalIdOf('AWS::DynamoDB::Table');
 const POOL = logicalIdOf('AWS::Cognito::UserPool');
 const BUCKET = Object.keys(all('AWS::S3::Bucket')).find((id) => id.startsWith('StorageFiles'))!;
 const TOPICS = Object.keys(all('AWS::SNS::Topic'));
+const WEBSOCKET_API = Object.entries(all('AWS::ApiGatewayV2::Api')).find(([, api]) => api.Properties.ProtocolType === 'WEBSOCKET')![0];
 
 /** An action and what its resource must look like, for one grant. */
 type Allowed = { action: string; resource: (text: string) => boolean };
@@ -109,6 +110,9 @@ function allowedBy(grant: Grant): Allowed[] {
             ? !['Subscribe', 'Publish'].includes(action)
             : TOPICS.some((topic) => text.includes(`"${topic}"`)) || (action === 'Publish' && /:endpoint\//.test(text)),
       }));
+    case 'realtimeConnections':
+      // Posting to (and closing) the connections of Lambase's own WebSocket API, and nothing else of it.
+      return on(['execute-api:ManageConnections'], (text) => mentions(WEBSOCKET_API)(text) && text.includes('/POST/@connections/*'));
   }
 }
 
@@ -119,13 +123,23 @@ const DEAD_LETTERS = Object.keys(all('AWS::SQS::Queue')).find((id) => id.include
  * dead-letter queue (their on-failure destination): the actions Lambda needs for that, on it alone.
  */
 const onFailure = on(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], (text) => DEAD_LETTERS !== undefined && mentions(DEAD_LETTERS)(text));
+/**
+ * Stream readers (document triggers, the realtime fan-out) are given the table's stream by their
+ * event source mapping — ListStreams on '*' (IAM has no narrower resource for it), the rest on the
+ * stream's ARN — and send the records they give up to the dead-letter queue.
+ */
+const streamRead = [
+  ...on(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], (text) => mentions(TABLE)(text) && text.includes('StreamArn')),
+  ...on(['dynamodb:ListStreams'], (text) => text === '"*"'),
+  ...onFailure,
+];
 const tabled = [
-  ...[...routes, defaultRoute].map((route) => ({ id: functionId(route.handler), handler: route.handler, grants: route.grants, extra: [] as Allowed[] })),
+  ...[...routes, defaultRoute, ...realtimeRoutes].map((route) => ({ id: functionId(route.handler), handler: route.handler, grants: route.grants, extra: [] as Allowed[] })),
   ...allTriggers(backend).map((trigger) => ({
     id: functionId(trigger.handler),
     handler: trigger.handler,
     grants: trigger.grants,
-    extra: trigger.source === 's3' || trigger.source === 'schedule' ? onFailure : [],
+    extra: trigger.source === 's3' || trigger.source === 'schedule' ? onFailure : trigger.source === 'documents' || trigger.source === 'stream' ? streamRead : [],
   })),
 ];
 /** Functions the stack needs besides the tables' (their own tests say what they hold). */

@@ -25,7 +25,8 @@ function run(file: object, args: string[] = []) {
   }
 }
 
-describe('npm run outputs', () => {
+// Each test runs bin/outputs.ts in a fresh Node process (tsx compiles it): seconds when idle, more under CI-like load.
+describe('npm run outputs', { timeout: 60_000 }, () => {
   it('turns the deployed stack\'s outputs into the versioned client config', () => {
     const result = run({ 'Lambase-dev': outputs });
     expect(result.config).toEqual({
@@ -37,6 +38,13 @@ describe('npm run outputs', () => {
       userPoolClientId: '1example23456789',
       bucketName: 'lambase-dev-storagefiles-1abc',
     });
+  });
+
+  it('adds the realtime URL when the stack has one, and still reads outputs of a stack deployed before realtime', () => {
+    const realtimeUrl = 'wss://ws123.execute-api.eu-west-1.amazonaws.com/realtime';
+    expect(run({ 'Lambase-dev': { ...outputs, RealtimeUrl: realtimeUrl } }).config).toMatchObject({ version: 1, realtimeUrl });
+    expect(run({ 'Lambase-dev': outputs }).config).not.toHaveProperty('realtimeUrl');
+    expect(run({ 'Lambase-dev': { ...outputs, RealtimeUrl: 'https://not-a-websocket.example.com' } }).stderr).toContain('RealtimeUrl');
   });
 
   it('asks for a stage when there are several, and refuses outputs of another version', () => {
