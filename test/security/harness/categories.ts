@@ -5,6 +5,7 @@
 export const CATEGORIES = {
   authorization: 'Authorization matrix (every route × caller, ids of others, reserved fields, admin routes)',
   tokens: 'Forged and misused tokens (gateway and functions)',
+  realtime: 'Realtime socket (subscriptions × callers, forged tokens in auth frames, deliveries)',
   'hostile-input': 'Hostile input (fast-check: schemas, bodies, paths, query strings, headers)',
   'aws-faults': 'AWS faults (throttling, conditions, transactions, timeouts, S3, Cognito, SNS)',
   'stream-triggers': 'Stream triggers with a poison record',

@@ -55,6 +55,7 @@ export default async function setup(project: TestProject) {
     const adminId = JSON.parse(Buffer.from(adminTokens.accessToken.split('.')[1]!, 'base64url').toString('utf8')).sub as string;
     const world: World = {
       url: local.url,
+      realtimeUrl: local.realtimeUrl,
       dataDir,
       region: local.region,
       userPoolId: local.userPoolId,

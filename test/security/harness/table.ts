@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ResolvedCollection } from '../../../functions/core/config/define-backend.js';
 import { documentKey, toItem, type DocumentItem } from '../../../functions/core/documents/document-item.js';
+import { TABLE_KEY } from '../../../functions/core/table-design.js';
 import type { World } from './world.js';
 
 const clients = new WeakMap<World, DynamoDBDocumentClient>();
@@ -34,4 +35,12 @@ export async function seedDocument(world: World, collection: ResolvedCollection,
 export async function readDocument(world: World, collection: string, id: string): Promise<DocumentItem | undefined> {
   const { Item } = await table(world).send(new GetCommand({ TableName: world.tableName, Key: documentKey(collection, id), ConsistentRead: true }));
   return Item as DocumentItem | undefined;
+}
+
+/** How many items one partition holds (realtime subscriptions: `WSSUB#<collection>`), read consistently. */
+export async function countPartition(world: World, partition: string): Promise<number> {
+  const { Count } = await table(world).send(
+    new QueryCommand({ TableName: world.tableName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': TABLE_KEY.partition }, ExpressionAttributeValues: { ':pk': partition }, Select: 'COUNT', ConsistentRead: true }),
+  );
+  return Count ?? 0;
 }

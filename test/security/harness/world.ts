@@ -29,6 +29,8 @@ export type WorldUser = {
 
 export type World = {
   url: string;
+  /** The realtime WebSocket API (`ws://…/realtime`). */
+  realtimeUrl: string;
   dataDir: string;
   region: string;
   userPoolId: string;
