@@ -1,14 +1,15 @@
 /**
  * Your backend, in one file. `cdk deploy`, `npm start` and the client types all read it.
  *
- * - collections: the document database (fields are zod schemas; access rules per action:
- *   "public", "authenticated", "owner", "group:<name>", or a list; default "owner").
+ * - collections: the document database (fields are zod schemas, `point()` for a location; access
+ *   rules per action: "public", "authenticated", "owner", "group:<name>", or a list; default
+ *   "owner"; `geo` indexes for near/within queries; `geofences` for enter/exit events).
  * - storage: upload limits. push: platform credentials, by Secrets Manager secret name only.
  * - api: the stage's throttle. auth: the admin group and MFA.
  * - functions: your own event-driven functions.
  */
 import { z } from 'zod';
-import { defineBackend } from './functions/core/config/define-backend.js';
+import { defineBackend, point } from './functions/core/config/define-backend.js';
 
 export default defineBackend({
   collections: {
@@ -37,6 +38,26 @@ export default defineBackend({
         expiresAt: z.iso.datetime(),
       },
       ttl: 'expiresAt',
+    },
+    places: {
+      fields: {
+        name: z.string().min(1).max(200),
+        category: z.string().min(1).max(50),
+        location: point(),
+      },
+      access: { read: 'public', create: 'authenticated', update: 'owner', delete: 'owner' },
+      // near/within queries: "cafés near me" (partition category) and anything near me.
+      indexes: { nearby: { geo: 'location', partition: 'category' }, anywhere: { geo: 'location' } },
+    },
+    zones: {
+      fields: {
+        name: z.string().min(1).max(200),
+        center: point(),
+        radiusMeters: z.number().min(10).max(50_000),
+      },
+      access: { read: 'authenticated', create: 'group:admin', update: 'group:admin', delete: 'group:admin' },
+      // Each document is a circular fence: PUT /me/location reports entering and leaving it.
+      geofences: { center: 'center', radius: 'radiusMeters' },
     },
   },
   storage: {

@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Six projects, shaped like the pyramid (STYLE.md): unit (pure, in-memory), client-unit (the client
+ * Seven projects, shaped like the pyramid (STYLE.md): unit (pure, in-memory), client-unit (the client
  * SDK against fakes), infra (CDK templates),
  * integration (real emulators started once in global setup),
- * local (local-mode parts, each test starting its own) and e2e (the whole local mode).
+ * local (local-mode parts, each test starting its own), e2e (the whole local mode) and browser (the
+ * example app in Chromium).
  * local and e2e files run one at a time (after the others): each starts JVMs and whole backends,
  * and several at once on a 2-core machine only make each other time out.
  */
@@ -66,6 +67,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 90_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The example app in headless Chromium against the whole local mode.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

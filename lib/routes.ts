@@ -9,6 +9,7 @@ import { ENV } from '../functions/shared/env.js';
 import type { FunctionSettings, ResourceNames, RouteDefinition } from './route-types.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { geoRoutes } from './routes/geo-routes.js';
 import { pushRoutes } from './routes/push-routes.js';
 import { realtimeRoutes } from './routes/realtime-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
@@ -24,6 +25,7 @@ export const routes: readonly RouteDefinition[] = [
   ...dataRoutes,
   ...storageRoutes,
   ...pushRoutes,
+  ...geoRoutes,
 ];
 
 /** Answers what no route matches, with a 404 in the contract's shape (API Gateway's `$default`). */

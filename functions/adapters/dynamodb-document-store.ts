@@ -5,6 +5,8 @@
  * results exist.
  */
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableKey } from '../core/geo/fences.js';
+import type { GeoCell } from '../core/geo/geo-index.js';
 import type { CursorPosition } from '../core/pagination/cursor.js';
 import { documentKey, isExpired, ownerPartition, type DocumentItem } from '../core/documents/document-item.js';
 import type { DocumentStore, QueryPage, TransactionOutcome, TransactionWrite, VersionCheck } from '../core/documents/document-store.js';
@@ -13,6 +15,7 @@ import { TooManyRequestsError } from '../core/errors.js';
 import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-write.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { readGeoCells } from './dynamodb-geo-cells.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
 export type DocumentStoreTuning = {
@@ -113,15 +116,26 @@ export class DynamoDbDocumentStore implements DocumentStore {
     return { items: returned, lastKey };
   }
 
+  readGeoCells(slot: number, cells: readonly GeoCell[]): Promise<DocumentItem[]> {
+    return readGeoCells<DocumentItem>(this.client, this.tableName, slot, cells);
+  }
+
   async transact(writes: TransactionWrite[]): Promise<TransactionOutcome> {
     try {
       await this.client.send(
         new TransactWriteCommand({
-          TransactItems: writes.map((write) =>
-            write.kind === 'delete'
-              ? { Delete: { TableName: this.tableName, Key: documentKey(write.collection, write.id), ...versionCondition(write.expectedVersion) } }
-              : { Put: { TableName: this.tableName, Item: write.item, ...versionCondition(write.expectedVersion) } },
-          ),
+          TransactItems: writes.map((write) => {
+            switch (write.kind) {
+              case 'delete':
+                return { Delete: { TableName: this.tableName, Key: documentKey(write.collection, write.id), ...versionCondition(write.expectedVersion) } };
+              case 'put':
+                return { Put: { TableName: this.tableName, Item: write.item, ...versionCondition(write.expectedVersion) } };
+              case 'putRelated':
+                return { Put: { TableName: this.tableName, Item: write.item } };
+              case 'deleteRelated':
+                return { Delete: { TableName: this.tableName, Key: write.key } };
+            }
+          }),
         }),
       );
       return { ok: true };
@@ -156,8 +170,8 @@ export class DynamoDbDocumentStore implements DocumentStore {
     return { items, lastKey: lastEvaluatedKey as CursorPosition | undefined };
   }
 
-  async deleteMany(documents: readonly { collection: string; id: string }[]): Promise<void> {
-    await batchDelete(this.client, this.tableName, documents.map((document) => documentKey(document.collection, document.id)));
+  async deleteMany(documents: readonly { collection: string; id: string }[], related: readonly TableKey[] = []): Promise<void> {
+    await batchDelete(this.client, this.tableName, [...documents.map((document) => documentKey(document.collection, document.id)), ...related]);
   }
 
   private async conditional(write: () => Promise<unknown>): Promise<VersionCheck> {

@@ -17,6 +17,7 @@ import { systemClock } from '../core/clock.js';
 import { deleteUserDocuments, listUserDocuments } from '../core/documents/user-documents.js';
 import { deleteUserFiles, listUserFiles } from '../core/storage/user-files.js';
 import { documentStore } from '../data/data-wiring.js';
+import { ownedLocation } from '../geo/geo-wiring.js';
 import { ownedPushData } from '../push/push-wiring.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
@@ -50,7 +51,8 @@ export function listUsersDeps(): ListUsersDeps {
 /**
  * Everything a user owns beyond the profile record and the Cognito user: what `GET /me/export`
  * lists and `DELETE /me` erases, in this order, before the profile and then the user: documents,
- * files, then push (devices with their SNS endpoints and subscriptions, topic follows, the inbox).
+ * files, then push (devices with their SNS endpoints and subscriptions, topic follows, the inbox),
+ * then the last location.
  *
  * Each kind builds its parts on first use, so the export function (table reads only) never needs
  * the bucket that erasing files does.
@@ -71,6 +73,7 @@ export function ownedData(): OwnedData[] {
       eraseFor: async (userId) => void (await deleteUserFiles({ records: records(), objects: objects() }, userId)),
     },
     ...ownedPushData(),
+    ownedLocation(),
   ];
 }
 

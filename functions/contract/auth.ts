@@ -5,6 +5,7 @@
  * the answer is the same whichever way a client reaches the pool.
  */
 import { z } from 'zod';
+import { storedLocationSchema } from './geo.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
 const email = z.email('Enter a valid email address').max(254);
@@ -59,6 +60,7 @@ export const accountExportSchema = z
     files: z.array(z.unknown()),
     devices: z.array(z.unknown()),
     notifications: z.array(z.unknown()),
+    location: z.union([storedLocationSchema, z.null()]),
   })
   // Every other kind of owned data (e.g. topic follows) comes as one more list.
   .catchall(z.array(z.unknown()))

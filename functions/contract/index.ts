@@ -6,8 +6,9 @@
 import type { Operation } from './operation.js';
 import { authOperations } from './auth.js';
 import { dataOperations } from './data.js';
+import { geoOperations } from './geo.js';
 import { pushOperations } from './push.js';
 import { storageOperations } from './storage.js';
 import { getOpenApiOperation } from './system.js';
 
-export const operations: readonly Operation[] = [getOpenApiOperation, ...authOperations, ...dataOperations, ...storageOperations, ...pushOperations];
+export const operations: readonly Operation[] = [getOpenApiOperation, ...authOperations, ...dataOperations, ...storageOperations, ...pushOperations, ...geoOperations];

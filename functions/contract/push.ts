@@ -1,5 +1,6 @@
 /** The push and inbox operations of the HTTP contract (docs/api/push.md). */
 import { z } from 'zod';
+import { nearSchema } from '../core/geo/geo-query.js';
 import { DEVICE_PLATFORMS } from '../core/push/push-platforms.js';
 import { MAX_USER_IDS } from '../core/push/send-notification.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
@@ -99,8 +100,9 @@ export const sendNotificationBodySchema = z.strictObject({
     .strictObject({
       userIds: z.array(z.string().regex(/^[\w-]{1,128}$/, 'Not a user id')).min(1).max(MAX_USER_IDS).optional(),
       topic: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a topic name').optional(),
+      near: nearSchema.optional().describe('Every user whose last location (reported within 24 h) lies within radiusMeters (1–50,000)'),
     })
-    .refine((to) => to.userIds !== undefined || to.topic !== undefined, 'Name userIds, a topic, or both'),
+    .refine((to) => to.userIds !== undefined || to.topic !== undefined || to.near !== undefined, 'Name userIds, a topic, near, or several'),
   notification: z.strictObject({
     title: z.string().trim().min(1, 'Required').max(200, 'At most 200 characters'),
     body: z.string().max(2000, 'At most 2000 characters'),

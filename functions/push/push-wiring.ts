@@ -19,6 +19,7 @@ import { SnsPlatformApplications } from '../adapters/sns-platform-applications.j
 import { SnsPushGateway, type SnsPushResources } from '../adapters/sns-push-gateway.js';
 import type { OwnedData } from '../core/auth/ports.js';
 import { systemClock } from '../core/clock.js';
+import { usersNear } from '../core/geo/user-location.js';
 import type { PageCursors } from '../core/pagination/cursor.js';
 import { eraseDevices, exportDevices } from '../core/push/devices.js';
 import { eraseInbox, exportInbox } from '../core/push/inbox.js';
@@ -26,6 +27,7 @@ import { CONFIG_KEY, DEVICE_PLATFORMS } from '../core/push/push-platforms.js';
 import type { PushDependencies, PushSettings } from '../core/push/push-ports.js';
 import { sendNotification, type SendRequest, type SendResult } from '../core/push/send-notification.js';
 import { eraseTopics, exportTopics } from '../core/push/topics.js';
+import { locationStore } from '../geo/geo-wiring.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
@@ -91,7 +93,7 @@ export function logDeliveryFailure(failure: { deviceId: string; error: unknown }
   logger.warn('push to a device failed', { deviceId: failure.deviceId, error: failure.error as Error });
 }
 
-/** Everything sending needs (grants: `tableReadWrite`, `push('Publish', 'Unsubscribe', 'DeleteEndpoint')`). */
+/** Everything sending needs, `to: { near }` included (grants: `tableReadWrite`, `push('Publish', 'Unsubscribe', 'DeleteEndpoint')`). */
 export function sendDependencies(): Omit<PushDependencies, 'cursors'> {
   const resources = pushResources();
   return {
@@ -103,6 +105,7 @@ export function sendDependencies(): Omit<PushDependencies, 'cursors'> {
     settings: pushSettings(resources),
     newNotificationId,
     onDeliveryFailure: logDeliveryFailure,
+    usersNear: (near) => usersNear({ locations: locationStore(), clock: systemClock }, near),
   };
 }
 

@@ -111,6 +111,24 @@ describe('@lambase/client against local mode', { timeout: 120_000 }, () => {
     expect(await rejection(anonymous.collection('posts').create({ title: 'x', published: true }))).toMatchObject({ status: 401 });
   });
 
+  it('finds places near a point, nearest first, and reports the caller\'s location', async () => {
+    const places = client.collection('places');
+    const here = { lat: 43.2965, lng: 5.3698 };
+    await places.create({ name: 'Far', category: 'cafe', location: { lat: here.lat + 0.009, lng: here.lng } });
+    await places.create({ name: 'Near', category: 'cafe', location: { lat: here.lat + 0.001, lng: here.lng } });
+    await places.create({ name: 'Bar', category: 'bar', location: here });
+    const names: string[] = [];
+    for await (const place of places.iterate({ where: { category: 'cafe', location: { near: { ...here, radiusMeters: 2000 } } }, limit: 1 })) {
+      expect(place.distanceMeters).toBeGreaterThan(0);
+      names.push(place.name as string);
+    }
+    expect(names).toEqual(['Near', 'Far']);
+    expect(await client.me.setLocation({ ...here, accuracyMeters: 5 })).toMatchObject({ location: { ...here, accuracyMeters: 5 }, entered: [], exited: [], inside: [] });
+    expect(await client.me.getLocation()).toMatchObject({ location: here });
+    await client.me.deleteLocation();
+    expect(await client.me.getLocation()).toBeNull();
+  });
+
   it('runs a batch all or nothing', async () => {
     const keep = await client.collection('notes').create({ title: 'Keep' });
     const results = await client.batch([

@@ -64,7 +64,7 @@ export async function exportAccount(
     getProfile(deps.directory, caller),
     ...deps.ownedData.map(async (data) => [data.kind, await data.exportFor(caller.userId)] as const),
   ]);
-  return { profile, documents: [], files: [], devices: [], notifications: [], ...Object.fromEntries(owned) };
+  return { profile, documents: [], files: [], devices: [], notifications: [], location: null, ...Object.fromEntries(owned) };
 }
 
 export async function deleteAccount(

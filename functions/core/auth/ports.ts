@@ -122,8 +122,8 @@ export type ProfileStore = {
 export type OwnedData = {
   /** The key this data has in the export: `documents`, `files`, `devices`, `notifications`… */
   kind: string;
-  /** Everything of this kind the user owns, as the API shows it. */
-  exportFor(userId: string): Promise<unknown[]>;
+  /** Everything of this kind the user owns, as the API shows it (a list, or one record or null for a single item such as the location). */
+  exportFor(userId: string): Promise<unknown[] | Record<string, unknown> | null>;
   /** Deletes everything of this kind the user owns. Must be safe to call again after a partial run. */
   eraseFor(userId: string): Promise<void>;
 };

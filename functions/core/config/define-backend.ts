@@ -6,8 +6,13 @@
 import { z } from 'zod';
 import { ACTIONS, isAccessRule, type AccessRule, type Action } from './access-rules.js';
 
-/** Fields every document carries, set by the server; a client that sends one gets 400. */
-export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version'] as const;
+export { point, polygon } from '../geo/geo-fields.js';
+
+/**
+ * Fields every document carries, set by the server (`distanceMeters` only on `near` results); a
+ * client that sends one gets 400.
+ */
+export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version', 'distanceMeters'] as const;
 /** Fields an index may sort on besides the collection's own. */
 const SORTABLE_RESERVED = ['createdAt', 'updatedAt'] as const;
 /** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
@@ -43,10 +48,23 @@ const collectionSchema = z.strictObject({
   fields: z.record(z.string(), zodSchema),
   access: z.strictObject(Object.fromEntries(ACTIONS.map((action) => [action, ruleList.optional()]))).optional(),
   indexes: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'index names are letters and digits, starting with a letter'),
-      z.strictObject({ partition: z.string(), sort: z.string().optional() }))
+    .record(
+      z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'index names are letters and digits, starting with a letter'),
+      z.union([
+        z.strictObject({ partition: z.string(), sort: z.string().optional() }),
+        /** A geo index on a point field, optionally within an equality partition ("cafés near me"). */
+        z.strictObject({ geo: z.string(), partition: z.string().optional() }),
+      ], { error: 'an index is { partition, sort? } or { geo: "<point field>", partition? }' }),
+    )
     .optional(),
   ttl: z.string().optional(),
+  /** The documents are geofences: a circle (point field + radius field) or a polygon field. */
+  geofences: z
+    .union([
+      z.strictObject({ center: z.string(), radius: z.string() }),
+      z.strictObject({ polygon: z.string() }),
+    ], { error: 'geofences is { center: "<point field>", radius: "<number field>" } or { polygon: "<polygon field>" }' })
+    .optional(),
 });
 
 /** Credentials are referenced by the name of a Secrets Manager secret, never written here. */
@@ -152,12 +170,25 @@ export type ResolvedIndex = {
   slot: number;
 };
 
+/** A geo index: the point field, an optional equality partition field, and its GSI slot. */
+export type ResolvedGeoIndex = {
+  name: string;
+  field: string;
+  partition: string | undefined;
+  slot: number;
+};
+
+export type ResolvedGeofences = { kind: 'circle'; center: string; radius: string } | { kind: 'polygon'; polygon: string };
+
 export type ResolvedCollection = {
   name: string;
   fields: Record<string, z.ZodType>;
   access: Record<Action, AccessRule[]>;
+  /** The partition/sort indexes (slots are shared with the geo indexes, in declaration order). */
   indexes: ResolvedIndex[];
+  geoIndexes: ResolvedGeoIndex[];
   ttl: string | undefined;
+  geofences: ResolvedGeofences | undefined;
 };
 
 export type Backend<T extends BackendInput = BackendInput> = Omit<z.output<typeof backendSchema>, 'collections'> & {
@@ -223,22 +254,38 @@ function resolveCollection(name: string, input: z.output<typeof collectionSchema
       problems.push(`${at}.fields.${field}: field names are letters, digits and "_", starting with a letter`);
     }
   }
-  const indexes = Object.entries(input.indexes ?? {}).map(([indexName, index], i) => {
+  const indexes: ResolvedIndex[] = [];
+  const geoIndexes: ResolvedGeoIndex[] = [];
+  const scalarField = (field: string) => fieldNames.includes(field) && ['string', 'number'].includes(scalarKind(input.fields[field]!));
+  Object.entries(input.indexes ?? {}).forEach(([indexName, index], i) => {
     const indexAt = `${at}.indexes.${indexName}`;
+    if ('geo' in index) {
+      if (!fieldNames.includes(index.geo)) {
+        problems.push(`${indexAt}.geo: "${index.geo}" is not a field of ${name}; declare it as ${index.geo}: point() or use one of the ${known}`);
+      } else if (!isPointSchema(input.fields[index.geo]!)) {
+        problems.push(`${indexAt}.geo: "${index.geo}" is not a point field; declare it as ${index.geo}: point() (import { point } from lambase's defineBackend)`);
+      }
+      if (index.partition !== undefined && !scalarField(index.partition)) {
+        problems.push(`${indexAt}.partition: "${index.partition}" must be a string or number field of ${name} to partition a geo index (${known})`);
+      }
+      geoIndexes.push({ name: indexName, field: index.geo, partition: index.partition, slot: i + 1 });
+      return;
+    }
     if (!fieldNames.includes(index.partition)) {
       problems.push(`${indexAt}.partition: "${index.partition}" is not a field of ${name}; declare it in ${at}.fields or use one of the ${known}`);
-    } else if (!['string', 'number'].includes(scalarKind(input.fields[index.partition]!))) {
+    } else if (!scalarField(index.partition)) {
       problems.push(`${indexAt}.partition: "${index.partition}" must be a string or number field to be an index key`);
     }
     const sort = index.sort ?? 'createdAt';
     if (!fieldNames.includes(sort) && !(SORTABLE_RESERVED as readonly string[]).includes(sort)) {
       problems.push(`${indexAt}.sort: "${sort}" is not a field of ${name}; use createdAt, updatedAt or one of the ${known}`);
-    } else if (fieldNames.includes(sort) && !['string', 'number'].includes(scalarKind(input.fields[sort]!))) {
+    } else if (fieldNames.includes(sort) && !scalarField(sort)) {
       problems.push(`${indexAt}.sort: "${sort}" must be a string or number field to sort on`);
     }
-    return { name: indexName, partition: index.partition, sort, slot: i + 1 };
+    indexes.push({ name: indexName, partition: index.partition, sort, slot: i + 1 });
   });
-  if (indexes.length > MAX_INDEXES_PER_COLLECTION) {
+  const geofences = resolveGeofences(at, input, problems);
+  if (indexes.length + geoIndexes.length > MAX_INDEXES_PER_COLLECTION) {
     problems.push(`${at}.indexes: at most ${MAX_INDEXES_PER_COLLECTION} indexes per collection`);
   }
   if (input.ttl !== undefined) {
@@ -252,13 +299,47 @@ function resolveCollection(name: string, input: z.output<typeof collectionSchema
   const access = Object.fromEntries(
     ACTIONS.map((action) => [action, (input.access?.[action] as AccessRule[] | undefined) ?? ['owner']]),
   ) as Record<Action, AccessRule[]>;
-  return { name, fields: input.fields, access, indexes, ttl: input.ttl };
+  return { name, fields: input.fields, access, indexes, geoIndexes, ttl: input.ttl, geofences };
+}
+
+function resolveGeofences(at: string, input: z.output<typeof collectionSchema>, problems: string[]): ResolvedGeofences | undefined {
+  const fences = input.geofences;
+  if (!fences) return undefined;
+  const required = (field: string, what: string, is: (schema: z.ZodType) => boolean, declare: string) => {
+    const schema = input.fields[field];
+    if (!schema) problems.push(`${at}.geofences: "${field}" is not a field; declare ${field}: ${declare}`);
+    else if (!is(schema)) problems.push(`${at}.geofences: "${field}" must be ${what}: ${field}: ${declare}`);
+    else if (schema.safeParse(undefined).success) problems.push(`${at}.geofences: "${field}" must be required (a fence needs its shape); remove .optional()`);
+  };
+  if ('polygon' in fences) {
+    required(fences.polygon, 'a polygon field', isPolygonSchema, 'polygon()');
+    return { kind: 'polygon', polygon: fences.polygon };
+  }
+  required(fences.center, 'a point field', isPointSchema, 'point()');
+  required(fences.radius, 'a number field (meters)', (schema) => scalarKind(schema) === 'number', 'z.number().min(10).max(50_000)');
+  return { kind: 'circle', center: fences.center, radius: fences.radius };
 }
 
 /** The JSON kind a field holds once optional/default/nullable wrappers are taken off. */
 export function scalarKind(schema: z.ZodType): string {
   const type = unwrap(schema)._zod.def.type;
   return type === 'enum' || type === 'literal' ? 'string' : type;
+}
+
+/** A point field: an object of exactly two numbers, `lat` and `lng` (what `point()` makes). */
+export function isPointSchema(schema: z.ZodType): boolean {
+  const def = unwrap(schema)._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> };
+  if (def.type !== 'object' || !def.shape) return false;
+  const keys = Object.keys(def.shape).sort();
+  return keys.join(',') === 'lat,lng' && keys.every((key) => unwrap(def.shape![key]!)._zod.def.type === 'number');
+}
+
+/** A polygon field: an array of `[number, number]` tuples (what `polygon()` makes). */
+export function isPolygonSchema(schema: z.ZodType): boolean {
+  const def = unwrap(schema)._zod.def as { type: string; element?: z.core.$ZodType };
+  if (def.type !== 'array' || !def.element) return false;
+  const tuple = unwrap(def.element)._zod.def as { type: string; items?: z.core.$ZodType[] };
+  return tuple.type === 'tuple' && tuple.items?.length === 2 && tuple.items.every((item) => unwrap(item)._zod.def.type === 'number');
 }
 
 function isIsoDateTime(schema: z.ZodType): boolean {

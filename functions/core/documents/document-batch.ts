@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Caller } from '../config/access-rules.js';
-import { ApiError, TransactionCanceledError, type ErrorDetail } from '../errors.js';
+import { ApiError, TransactionCanceledError, ValidationError, type ErrorDetail } from '../errors.js';
 import { toDocument, type Document } from './document-item.js';
 import { assertClientFields, parseFields, schemasOf } from './document-schemas.js';
 import { applyPatch, type DocumentService } from './document-service.js';
@@ -86,6 +86,12 @@ type Step = { write: TransactionWrite; result: BatchResult };
 
 async function plan(service: DocumentService, caller: Caller, operation: BatchOperation, index: number): Promise<Step> {
   const prefix = `operations.${index}.data`;
+  if (service.collection(operation.collection).geofences) {
+    // A fence's cells ride in its own transaction (up to 99 items), which a batch cannot share.
+    throw new ValidationError(`operations.${index}.collection: ${operation.collection} holds geofences, which are written one at a time, not in a batch.`, {
+      details: [{ path: `operations.${index}.collection`, message: 'Geofences are not written in batches' }],
+    });
+  }
   if (operation.op === 'create') {
     const collection = service.authorizeAction(caller, operation.collection, 'create');
     const item = service.newItem(collection, caller, operation.data, prefix);

@@ -2,8 +2,9 @@
  * How a document is stored in the single table (ARCHITECTURE.md): its keys, the attributes the
  * GSIs read, the TTL attribute, and the way back to the public document. Pure: key strings only.
  */
-import type { ResolvedCollection, ResolvedIndex } from '../config/define-backend.js';
+import type { ResolvedCollection, ResolvedGeoIndex, ResolvedIndex } from '../config/define-backend.js';
 import { FIXED_INDEXES, indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../table-design.js';
+import { geoKeys, isPoint } from '../geo/geo-index.js';
 import type { DocumentFields } from './document-schemas.js';
 
 /** What clients see: their fields plus the server-set ones. */
@@ -38,6 +39,11 @@ export const ownerPartition = (collection: string, owner: string) => `${collecti
 export const indexPartition = (collection: string, index: ResolvedIndex, value: unknown) =>
   `${collection}#${index.name}#${encodeKeyValue(value)}`;
 
+/** The key prefix of a geo index's partitions (with the partition field's value when it has one). */
+export function geoIndexPrefix(collection: string, index: ResolvedGeoIndex, partitionValue: unknown): string {
+  return index.partition === undefined ? `${collection}#${index.name}` : `${collection}#${index.name}#${encodeKeyValue(partitionValue)}`;
+}
+
 export function toItem(collection: ResolvedCollection, meta: DocumentMeta, data: DocumentFields): DocumentItem {
   const item: DocumentItem = {
     ...documentKey(collection.name, meta.id),
@@ -56,6 +62,15 @@ export function toItem(collection: ResolvedCollection, meta: DocumentMeta, data:
     const slot = indexSlot(index.slot);
     item[slot.partition] = indexPartition(collection.name, index, partitionValue);
     item[slot.sort] = encodeKeyValue(sortValue);
+  }
+  for (const index of collection.geoIndexes) {
+    const at = data[index.field];
+    const partitionValue = index.partition === undefined ? undefined : data[index.partition];
+    if (!isPoint(at) || (index.partition !== undefined && (partitionValue === undefined || partitionValue === null))) continue;
+    const slot = indexSlot(index.slot);
+    const keys = geoKeys(geoIndexPrefix(collection.name, index, partitionValue), at, meta.id);
+    item[slot.partition] = keys.partition;
+    item[slot.sort] = keys.sort;
   }
   if (collection.ttl && typeof data[collection.ttl] === 'string') {
     item[TTL_ATTRIBUTE] = Math.floor(Date.parse(data[collection.ttl] as string) / 1000);

@@ -17,7 +17,9 @@ import type { Clock } from '../clock.js';
 import type { PageCursors } from '../pagination/cursor.js';
 import { isExpired, toDocument, toItem, type Document, type DocumentItem } from './document-item.js';
 import { assertClientFields, parseFields, schemasOf, type DocumentFields } from './document-schemas.js';
-import type { DocumentStore } from './document-store.js';
+import type { DocumentStore, TransactionWrite, VersionCheck } from './document-store.js';
+import { fenceCellChanges } from '../geo/fences.js';
+import { geoPage, isGeoWhere, planGeoQuery } from '../geo/geo-query.js';
 import { NOTHING_READABLE, planQuery, type QueryInput } from './query-plan.js';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
@@ -45,7 +47,11 @@ export class DocumentService {
   async create(caller: Caller | undefined, collectionName: string, body: unknown): Promise<Document> {
     const collection = this.authorizeAction(caller, collectionName, 'create');
     const item = this.newItem(collection, caller, body);
-    if (!(await this.deps.store.create(item))) throw new ConflictError('A document with this id exists already; retry.');
+    const cells = fenceCellChanges(collection, undefined, item);
+    const created = cells.puts.length
+      ? (await this.deps.store.transact([{ kind: 'put', item }, ...related(cells)])).ok
+      : await this.deps.store.create(item);
+    if (!created) throw new ConflictError('A document with this id exists already; retry.');
     return toDocument(item);
   }
 
@@ -60,6 +66,7 @@ export class DocumentService {
 
   async query(caller: Caller | undefined, collectionName: string, input: QueryInput, page: PageRequest): Promise<Page<Document>> {
     const collection = this.collection(collectionName);
+    if (isGeoWhere(input.where)) return this.geoQuery(caller, collection, input, page);
     const plan = planQuery(collection, input, caller, this.adminGroup);
     if (plan === NOTHING_READABLE) return { items: [], nextCursor: null };
     const codec = await this.deps.cursors();
@@ -69,6 +76,21 @@ export class DocumentService {
     return {
       items: result.items.map(toDocument),
       nextCursor: result.lastKey ? codec.encode(result.lastKey, scope) : null,
+    };
+  }
+
+  /** `near` / `within` (functions/core/geo/geo-query.ts): the covering cells read again on each page. */
+  private async geoQuery(caller: Caller | undefined, collection: ResolvedCollection, input: QueryInput, page: PageRequest): Promise<Page<Document>> {
+    const plan = planGeoQuery(collection, input, caller, this.adminGroup);
+    if (plan === NOTHING_READABLE) return { items: [], nextCursor: null };
+    const codec = await this.deps.cursors();
+    const scope = { caller: caller?.userId ?? null, collection: collection.name, plan };
+    const after = page.cursor === undefined ? undefined : codec.decode(page.cursor, scope);
+    const items = await this.deps.store.readGeoCells(plan.slot, plan.cells);
+    const result = geoPage(plan, items, { limit: page.limit, after, now: this.deps.clock.now() });
+    return {
+      items: result.matches.map(({ item, distanceMeters }) => ({ ...toDocument(item), ...(distanceMeters === undefined ? {} : { distanceMeters }) })),
+      nextCursor: result.last ? codec.encode(result.last, scope) : null,
     };
   }
 
@@ -90,7 +112,7 @@ export class DocumentService {
     const collection = this.authorizeAction(caller, collectionName, 'delete');
     for (let attempt = 1; ; attempt++) {
       const current = await this.writable(caller, collection, id, 'delete', ifMatch);
-      if ((await this.deps.store.remove(collection.name, id, current.version)) === 'ok') return;
+      if ((await this.write(collection, current, undefined)) === 'ok') return;
       await this.onVersionMismatch(ifMatch, attempt);
     }
   }
@@ -164,9 +186,25 @@ export class DocumentService {
       const current = await this.writable(caller, collection, id, 'update', ifMatch);
       const fields = parseFields(schemasOf(collection).full, nextFields(current.data));
       const next = this.nextItem(collection, current, fields);
-      if ((await this.deps.store.replace(next, current.version)) === 'ok') return toDocument(next);
+      if ((await this.write(collection, current, next)) === 'ok') return toDocument(next);
       await this.onVersionMismatch(ifMatch, attempt);
     }
+  }
+
+  /**
+   * Replaces (or deletes, without `next`) `current` if it is still at its version; a geofence's
+   * cells change in the same transaction (functions/core/geo/fences.ts).
+   */
+  private async write(collection: ResolvedCollection, current: DocumentItem, next: DocumentItem | undefined): Promise<VersionCheck> {
+    const cells = fenceCellChanges(collection, current, next);
+    if (cells.puts.length === 0 && cells.deletes.length === 0) {
+      return next ? this.deps.store.replace(next, current.version) : this.deps.store.remove(collection.name, current.id, current.version);
+    }
+    const own: TransactionWrite = next
+      ? { kind: 'put', item: next, expectedVersion: current.version }
+      : { kind: 'delete', collection: collection.name, id: current.id, expectedVersion: current.version };
+    const outcome = await this.deps.store.transact([own, ...related(cells)]);
+    return outcome.ok ? 'ok' : 'version-mismatch';
   }
 
   /** Another writer won: with If-Match that is the client's 412; without, retry after a jittered pause. */
@@ -185,6 +223,13 @@ export function applyPatch(current: DocumentFields, changes: DocumentFields): Do
     else if (value !== undefined) next[field] = value;
   }
   return next;
+}
+
+function related(cells: ReturnType<typeof fenceCellChanges>): TransactionWrite[] {
+  return [
+    ...cells.puts.map((item) => ({ kind: 'putRelated' as const, item })),
+    ...cells.deletes.map((key) => ({ kind: 'deleteRelated' as const, key })),
+  ];
 }
 
 function sized(item: DocumentItem): DocumentItem {

@@ -2,6 +2,8 @@
  * The port the document service needs from storage. The DynamoDB adapter implements it with one
  * request per method (transactions for batches); conditions make every write atomic.
  */
+import type { TableKey } from '../geo/fences.js';
+import type { GeoCell } from '../geo/geo-index.js';
 import type { CursorPosition } from '../pagination/cursor.js';
 import type { DocumentItem } from './document-item.js';
 import type { QueryPlan } from './query-plan.js';
@@ -11,7 +13,10 @@ export type VersionCheck = 'ok' | 'version-mismatch';
 export type TransactionWrite =
   /** Put `item`; `expectedVersion` undefined means the document must not exist yet. */
   | { kind: 'put'; item: DocumentItem; expectedVersion?: number }
-  | { kind: 'delete'; collection: string; id: string; expectedVersion: number };
+  | { kind: 'delete'; collection: string; id: string; expectedVersion: number }
+  /** An item that belongs to a document (a geofence's cells), written unconditionally with it. */
+  | { kind: 'putRelated'; item: Record<string, unknown> }
+  | { kind: 'deleteRelated'; key: TableKey };
 
 /**
  * Why a transaction was cancelled: the writes whose condition failed, and the writes another
@@ -35,10 +40,12 @@ export type DocumentStore = {
    * `lastKey` is set exactly when more items match after the last one returned.
    */
   query(plan: QueryPlan, options: { limit: number; startKey?: CursorPosition; now: Date }): Promise<QueryPage>;
+  /** Every document stored in these cells of the geo index in slot `slot` (one Query per cell). */
+  readGeoCells(slot: number, cells: readonly GeoCell[]): Promise<DocumentItem[]>;
   /** All writes or none. */
   transact(writes: TransactionWrite[]): Promise<TransactionOutcome>;
   /** One page of `owner`'s documents in `collection`, newest first, expired ones included. */
   listByOwner(collection: string, owner: string, options: { limit: number; startKey?: CursorPosition }): Promise<QueryPage>;
-  /** Deletes these documents without conditions (account erasure). */
-  deleteMany(documents: readonly { collection: string; id: string }[]): Promise<void>;
+  /** Deletes these documents, and the items that belong to them, without conditions (account erasure). */
+  deleteMany(documents: readonly { collection: string; id: string }[], related?: readonly TableKey[]): Promise<void>;
 };

@@ -10,6 +10,7 @@ import { decide, type Caller } from '../config/access-rules.js';
 import type { ResolvedCollection, ResolvedIndex } from '../config/define-backend.js';
 import { UnauthorizedError, UnsupportedQueryError, ValidationError } from '../errors.js';
 import { FIXED_INDEXES, indexSlot } from '../table-design.js';
+import { geoConditionSchema } from '../geo/geo-query.js';
 import { encodeKeyValue, indexPartition, ownerPartition } from './document-item.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -25,7 +26,7 @@ const operatorCondition = z.union([
 
 /** The body of `POST /data/{collection}/query` (limit and cursor are paging, handled apart). */
 export const queryInputSchema = z.strictObject({
-  where: z.record(z.string(), z.union([scalar, operatorCondition])).optional(),
+  where: z.record(z.string(), z.union([scalar, operatorCondition, geoConditionSchema])).optional(),
   orderBy: z.string().optional(),
   order: z.enum(['asc', 'desc']).optional(),
 });

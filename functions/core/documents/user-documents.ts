@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { Backend } from '../config/define-backend.js';
 import type { CursorPosition } from '../pagination/cursor.js';
+import { fenceCellChanges } from '../geo/fences.js';
 import { isExpired, toDocument, type Document } from './document-item.js';
 import type { DocumentStore } from './document-store.js';
 
@@ -33,8 +34,11 @@ export async function listUserDocuments(
 export async function deleteUserDocuments(store: DocumentStore, backend: Pick<Backend, 'collections'>, userId: string): Promise<number> {
   let deleted = 0;
   for (const collection of Object.keys(backend.collections)) {
+    const resolved = backend.collections[collection]!;
     await eachPage(store, collection, userId, async (items) => {
-      await store.deleteMany(items.map((item) => ({ collection, id: item.id })));
+      // A geofence's cells go with it, or location reports would still find it.
+      const cells = items.flatMap((item) => fenceCellChanges(resolved, item, undefined).deletes);
+      await store.deleteMany(items.map((item) => ({ collection, id: item.id })), cells);
       deleted += items.length;
     });
   }

@@ -112,6 +112,8 @@ export type PushDependencies = {
   settings: PushSettings;
   /** A fresh notification id (sends that name none). */
   newNotificationId: () => string;
+  /** The users whose recent location lies within the circle (functions/core/geo/user-location.ts `usersNear`); needed for `to: { near }`. */
+  usersNear?: (near: { lat: number; lng: number; radiusMeters: number }) => Promise<string[]>;
   /** Told about each device a send could not reach for a reason other than its endpoint being gone. */
   onDeliveryFailure: (failure: { deviceId: string; error: unknown }) => void;
 };

@@ -33,7 +33,8 @@ export const MAX_USER_IDS = 1000;
 const FOLLOWER_PAGE = 1000;
 
 export type SendRequest = {
-  to: { userIds?: readonly string[]; topic?: string };
+  /** `near`: every user whose last location (reported within 24 h) lies within the radius. */
+  to: { userIds?: readonly string[]; topic?: string; near?: { lat: number; lng: number; radiusMeters: number } };
   notification: { title: string; body: string; data?: Record<string, unknown> };
   /**
    * Names the notification. A retried send with the same id overwrites the inbox items it wrote
@@ -51,7 +52,7 @@ export type SendResult = { notificationId: string; deliveries: Deliveries };
 
 type SendDeps = Pick<
   PushDependencies,
-  'devices' | 'follows' | 'inbox' | 'gateway' | 'clock' | 'settings' | 'newNotificationId' | 'onDeliveryFailure'
+  'devices' | 'follows' | 'inbox' | 'gateway' | 'clock' | 'settings' | 'newNotificationId' | 'onDeliveryFailure' | 'usersNear'
 >;
 
 /** POST /push/send: members of the admin group only (else 403). */
@@ -63,10 +64,13 @@ export async function sendAsAdmin(deps: SendDeps, caller: Caller, request: SendR
 /** Sends `request`, on the server's own authority (no caller: functions call this directly). */
 export async function sendNotification(deps: SendDeps, request: SendRequest): Promise<SendResult> {
   const message: PushMessage = { title: request.notification.title, body: request.notification.body, data: request.notification.data ?? {} };
-  const { topic } = request.to;
-  const userIds = [...new Set(request.to.userIds ?? [])];
-  if (userIds.length === 0 && topic === undefined) throw new ValidationError('Name the recipients: to.userIds, to.topic, or both.');
-  if (userIds.length > MAX_USER_IDS) throw new ValidationError(`At most ${MAX_USER_IDS} userIds per send; send to a topic to reach more.`);
+  const { topic, near } = request.to;
+  if (near !== undefined && !deps.usersNear) throw new Error('to.near needs the usersNear dependency');
+  // Users near a point are recipients like named users: their devices, and their inboxes.
+  const nearby = near === undefined ? [] : await deps.usersNear!(near);
+  const userIds = [...new Set([...(request.to.userIds ?? []), ...nearby])];
+  if (userIds.length === 0 && topic === undefined && near === undefined) throw new ValidationError('Name the recipients: to.userIds, to.topic, to.near, or several.');
+  if ((request.to.userIds?.length ?? 0) > MAX_USER_IDS) throw new ValidationError(`At most ${MAX_USER_IDS} userIds per send; send to a topic to reach more.`);
   if (topic !== undefined) assertTopic(deps.settings, topic);
   assertDeliverable(message);
 

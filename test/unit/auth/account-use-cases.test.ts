@@ -79,6 +79,8 @@ describe('exportAccount', () => {
       files: [],
       devices: [],
       notifications: [{ id: 'n1' }],
+      // The contract's single record: null until a location is reported.
+      location: null,
     });
     expect(steps).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import backend from '../../../lambase.config.js';
-import { BackendConfigError, defineBackend } from '../../../functions/core/config/define-backend.js';
+import { BackendConfigError, defineBackend, point, polygon } from '../../../functions/core/config/define-backend.js';
 
 function problemsOf(input: unknown): string[] {
   try {
@@ -15,7 +15,7 @@ function problemsOf(input: unknown): string[] {
 
 describe('lambase.config.ts (the example backend)', () => {
   it('declares notes, posts and sessions as docs/api/documents.md describes', () => {
-    expect(Object.keys(backend.collections)).toEqual(['notes', 'posts', 'sessions']);
+    expect(Object.keys(backend.collections)).toEqual(['notes', 'posts', 'sessions', 'places', 'zones']);
     expect(backend.collections.notes!.access).toEqual({ read: ['owner'], create: ['owner'], update: ['owner'], delete: ['owner'] });
     expect(backend.collections.posts!.access.read).toEqual(['public']);
     expect(backend.collections.posts!.access.create).toEqual(['authenticated']);
@@ -106,5 +106,49 @@ describe('a wrong config names the field and the fix', () => {
     const trigger = { handler: 'functions/x.ts', trigger: { type: 'documents', collection: 'notes' } };
     const problems = problemsOf({ collections: { notes: { fields: {} } }, functions: { a: trigger, b: trigger, c: trigger } });
     expect(problems).toEqual([expect.stringContaining('functions: a, b, c all read the table\'s stream, which serves at most 2 readers')]);
+  });
+});
+
+describe('geo in the config', () => {
+  it('the example backend has places with two geo indexes in their own slots, and zones as circular fences', () => {
+    expect(backend.collections.places!.geoIndexes).toEqual([
+      { name: 'nearby', field: 'location', partition: 'category', slot: 1 },
+      { name: 'anywhere', field: 'location', partition: undefined, slot: 2 },
+    ]);
+    expect(backend.collections.zones!.geofences).toEqual({ kind: 'circle', center: 'center', radius: 'radiusMeters' });
+  });
+
+  it('a point is { lat, lng } within range, nothing else', () => {
+    expect(point().safeParse({ lat: 90, lng: -180 }).success).toBe(true);
+    for (const bad of [{ lat: 90.1, lng: 0 }, { lat: 0, lng: 181 }, { lat: 0 }, { lat: 0, lng: 0, alt: 3 }, [0, 0]]) {
+      expect(point().safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('a geo index on a field that is not a point, and a partition that is not a scalar field', () => {
+    const problems = problemsOf({
+      collections: { shops: { fields: { where: z.string(), tags: z.array(z.string()) }, indexes: { near: { geo: 'where', partition: 'tags' } } } },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^collections\.shops\.indexes\.near\.geo: "where" is not a point field; declare it as where: point\(\)/),
+      expect.stringMatching(/^collections\.shops\.indexes\.near\.partition: "tags" must be a string or number field/),
+    ]);
+  });
+
+  it('distanceMeters declared as a field', () => {
+    expect(problemsOf({ collections: { shops: { fields: { distanceMeters: z.number() } } } })).toEqual([
+      expect.stringMatching(/^collections\.shops\.fields\.distanceMeters: "distanceMeters" is set by the server; rename the field/),
+    ]);
+  });
+
+  it('geofences whose fields are missing, of the wrong kind or optional', () => {
+    expect(problemsOf({ collections: { zones: { fields: { center: z.string(), r: point().optional() }, geofences: { center: 'center', radius: 'r' } } } })).toEqual([
+      expect.stringMatching(/geofences: "center" must be a point field: center: point\(\)/),
+      expect.stringMatching(/geofences: "r" must be a number field/),
+    ]);
+    expect(problemsOf({ collections: { areas: { fields: { area: polygon().optional() }, geofences: { polygon: 'area' } } } })).toEqual([
+      expect.stringMatching(/geofences: "area" must be required/),
+    ]);
+    expect(defineBackend({ collections: { areas: { fields: { area: polygon() }, geofences: { polygon: 'area' } } } }).collections.areas!.geofences).toEqual({ kind: 'polygon', polygon: 'area' });
   });
 });

@@ -37,6 +37,7 @@ type JsonSchema = {
   items?: JsonSchema;
   minLength?: number;
   maxLength?: number;
+  minimum?: number;
   minItems?: number;
   maxItems?: number;
   format?: string;
@@ -101,6 +102,7 @@ function memoryStore(): DocumentStore {
     },
     remove: unused,
     query: unused,
+    readGeoCells: unused,
     transact: unused,
     listByOwner: unused,
     deleteMany: unused,
@@ -195,6 +197,8 @@ function minimalBody(collection: string): Record<string, unknown> {
     if (field.type === 'string') return field.format === 'date-time' ? '2030-01-01T00:00:00Z' : 'x'.repeat(Math.max(field.minLength ?? 0, 1));
     if (field.type === 'boolean') return true;
     if (field.type === 'array') return [];
+    if (field.type === 'number') return field.minimum ?? 0;
+    if (field.type === 'object') return Object.fromEntries(Object.entries(field.properties ?? {}).map(([name, inner]) => [name, valueOf(inner)]));
     throw new Error(`No example value for ${JSON.stringify(field)}: extend minimalBody.`);
   };
   return Object.fromEntries((schema.required ?? []).map((name) => [name, valueOf(schema.properties![name]!)]));
@@ -202,7 +206,9 @@ function minimalBody(collection: string): Record<string, unknown> {
 
 // --- the agreement ---------------------------------------------------------------------------
 
-const collections = Object.keys(backend.collections);
+// Geofence collections also refuse a fence too large for one transaction at its latitude
+// (functions/core/geo/fences.ts), a check no JSON Schema can state: test/integration/geo covers them.
+const collections = Object.keys(backend.collections).filter((name) => !backend.collections[name]!.geofences);
 const kinds: Kind[] = ['create', 'replace', 'patch'];
 
 describe.each(collections)('the %s collection', (collection) => {
