@@ -4,6 +4,7 @@
  */
 import { authScenarios } from './auth-scenarios.js';
 import { dataScenarios } from './data-scenarios.js';
+import { geoScenarios } from './geo-scenarios.js';
 import { everyone, type FeatureScenarios } from './scenario-types.js';
 import { pushScenarios } from './push-scenarios.js';
 import { storageScenarios } from './storage-scenarios.js';
@@ -12,4 +13,4 @@ const systemScenarios: FeatureScenarios = {
   getOpenApi: [{ name: 'the document', request: () => ({}), expect: everyone(200) }],
 };
 
-export const scenarios: FeatureScenarios = { ...systemScenarios, ...authScenarios, ...dataScenarios, ...storageScenarios, ...pushScenarios };
+export const scenarios: FeatureScenarios = { ...systemScenarios, ...authScenarios, ...dataScenarios, ...storageScenarios, ...pushScenarios, ...geoScenarios };
