@@ -6,7 +6,8 @@
  *   "owner"; `geo` indexes for near/within queries; `geofences` for enter/exit events).
  * - storage: upload limits. push: platform credentials, by Secrets Manager secret name only.
  * - api: the stage's throttle. auth: the admin group and MFA.
- * - functions: your own event-driven functions.
+ * - functions: your own functions (docs/api/functions.md): each runs on an HTTP route (`http`), an
+ *   event (`on`) or a schedule (`schedule`), and gets the permissions of what it `uses`.
  */
 import { z } from 'zod';
 import { defineBackend, point } from './functions/core/config/define-backend.js';
@@ -72,5 +73,19 @@ export default defineBackend({
   },
   api: { throttle: { rateLimit: 100, burstLimit: 200 } },
   auth: { adminGroup: 'admin', mfa: 'optional' },
-  functions: {},
+  functions: {
+    welcome: { handler: './functions-user/welcome.ts', on: 'userSignedUp', uses: ['notifications'] },
+    'notify-new-post': {
+      handler: './functions-user/notify-new-post.ts',
+      on: { event: 'documentCreated', collection: 'posts', where: { published: true } },
+      uses: ['push'],
+    },
+    stats: {
+      handler: './functions-user/stats.ts',
+      http: { method: 'GET', path: '/stats', auth: 'authenticated' },
+      uses: ['documents:read', 'files'],
+    },
+    // A user's reported location entered a zone (PUT /me/location): a notification in their inbox.
+    'zone-alert': { handler: './functions-user/zone-alert.ts', on: { event: 'geofenceEntered', collection: 'zones' }, uses: ['notifications'] },
+  },
 });

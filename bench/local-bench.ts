@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { startLocal } from '../local/start-local.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { api, createUser } from '../test/fixtures/local-backend.js';
+import { geoBench } from './geo-bench.js';
 import { realtimeBench } from './realtime-bench.js';
 
 const quick = process.argv.includes('--quick');
@@ -147,4 +148,5 @@ await startupTimes();
 await routes();
 await bundles();
 for (const { title, header, body } of await realtimeBench({ quick, percentile })) table(title, header, body);
+for (const { title, header, body } of await geoBench({ quick, percentile })) table(title, header, body);
 

@@ -13,5 +13,7 @@ export const grants = {
   userPool: (...actions: UserPoolAction[]): Grant => ({ kind: 'userPool', actions }),
   bucket: (access: 'read' | 'write' | 'delete', prefix: string): Grant => ({ kind: 'bucket', access, prefix }),
   push: (...actions: PushAction[]): Grant => ({ kind: 'push', actions }),
+  eventReceipts: (functionName: string): Grant => ({ kind: 'eventReceipts', function: functionName }),
+  invoke: (functions: readonly string[]): Grant => ({ kind: 'invoke', functions }),
   realtimeConnections: { kind: 'realtimeConnections' },
 } as const satisfies Record<string, Grant | ((...args: never[]) => Grant)>;

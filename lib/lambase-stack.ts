@@ -12,7 +12,7 @@ import { DataConstruct } from './data/data-construct.js';
 import { BackendResources } from './functions/backend-resources.js';
 import { PushConstruct } from './push/push-construct.js';
 import { RealtimeConstruct } from './realtime/realtime-construct.js';
-import { defaultRoute, realtimeRoutes, routes } from './routes.js';
+import { allRoutes, defaultRoute, realtimeRoutes } from './routes.js';
 import type { Stage } from './stage.js';
 import { StorageConstruct } from './storage/storage-construct.js';
 import { allTriggers } from './triggers.js';
@@ -54,7 +54,7 @@ export class LambaseStack extends Stack {
     this.push = new PushConstruct(this, 'Push', { stage, push: backend.push });
     this.realtime = new RealtimeConstruct(this, 'Realtime', { stage, throttle: backend.api.throttle });
     const resources = new BackendResources(stage, this.auth, this.data, this.storage, this.push, this.realtime);
-    this.api = new ApiConstruct(this, 'Api', { resources, routes, defaultRoute, allowedOrigins, throttle: backend.api.throttle });
+    this.api = new ApiConstruct(this, 'Api', { resources, routes: allRoutes(backend), defaultRoute, allowedOrigins, throttle: backend.api.throttle });
     this.realtime.addRoutes(resources, realtimeRoutes);
     this.triggers = new TriggersConstruct(this, 'Triggers', { resources, triggers: allTriggers(backend) });
 

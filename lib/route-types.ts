@@ -5,6 +5,7 @@
  * of on each other.
  */
 import type { Operation } from '../functions/contract/operation.js';
+import type { StreamFilter } from '../functions/core/events/table-events.js';
 import type { DevicePlatform } from '../functions/core/push/push-platforms.js';
 
 /** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
@@ -43,6 +44,8 @@ export type PushAction =
  * - bucket: object access under `prefix` only.
  * - userPool: the listed admin actions; `userPoolClient` is the pool's public API (no IAM).
  * - push: the listed SNS actions on Lambase's own push resources.
+ * - eventReceipts: the receipts that make a user function run each event once (`EVENT#<function>#…` items only).
+ * - invoke: invoke the named user functions (lambase.config.ts names).
  * - realtimeConnections: post frames to the WebSocket API's connections (`execute-api:ManageConnections`
  *   on this API's `POST @connections/*` only).
  */
@@ -54,12 +57,21 @@ export type Grant =
   | { kind: 'userPool'; actions: readonly UserPoolAction[] }
   | { kind: 'userPoolClient' }
   | { kind: 'push'; actions: readonly PushAction[] }
+  | { kind: 'eventReceipts'; function: string }
+  | { kind: 'invoke'; functions: readonly string[] }
   | { kind: 'realtimeConnections' };
 
 export type FunctionSettings = {
   /** The handler file, relative to the project root; it exports `handler`. */
   handler: string;
+  /**
+   * The function's id in the stack (and, for a route, its name in local mode), for functions that
+   * must not share one function per handler file (user functions). @default functionId(handler)
+   */
+  id?: string;
   grants: readonly Grant[];
+  /** Variables of the function's own (settings, not resource names: those follow from the grants). */
+  environment?: Record<string, string>;
   /** @default 512 */
   memoryMb?: number;
   /** @default 10 (API Gateway waits 30 s at most) */
@@ -94,26 +106,37 @@ export type ResourceNames = {
   pushApplications: Partial<Record<DevicePlatform, string>>;
   /** SNS topic ARN per topic of lambase.config.ts. */
   pushTopics: Record<string, string>;
+  /** The deployed name of each user function (lambase.config.ts name → Lambda function name). */
+  functionNames: Record<string, string>;
   /** The WebSocket API's `@connections` endpoint (its stage's callback URL). */
   realtimeEndpoint: string;
 };
 
 export type CognitoTriggerEvent = 'PostConfirmation' | 'PreSignUp' | 'CustomMessage';
-export type DocumentEvent = 'create' | 'update' | 'delete';
 
 export type TriggerSource =
   /** A user-pool trigger; Cognito waits for the function (synchronous). */
   | { source: 'cognito'; event: CognitoTriggerEvent }
   /** Object-created events for keys under `prefix` (asynchronous). */
   | { source: 's3'; prefix: string }
-  /** A collection's document changes from the table's stream, in batches. */
-  | { source: 'documents'; collection: string; events: readonly DocumentEvent[]; batchSize?: number }
   /**
-   * A platform reader of the table's stream with its own event filters (OR-ed), delivering as soon
-   * as records arrive (no batching window). The stream has a budget of two readers (AWS's guidance).
+   * A reader of the table's stream with its own event filters (OR-ed), in batches of up to
+   * `batchSize`, waiting up to `batchingWindowSeconds` to fill one (none by default: records go out
+   * as soon as Lambda reads them), `parallelization` batches of a shard at once, records older than
+   * `maxRecordAgeHours` (default 24) dropped into the dead-letter queue. The stream has a budget of
+   * two readers (AWS's guidance): the event dispatcher and the realtime fan-out.
    */
-  | { source: 'stream'; filters: readonly Record<string, unknown>[]; batchSize?: number; parallelization?: number }
-  /** An EventBridge schedule expression (asynchronous). */
+  | {
+      source: 'stream';
+      filters: readonly StreamFilter[];
+      batchSize?: number;
+      batchingWindowSeconds?: number;
+      parallelization?: number;
+      maxRecordAgeHours?: number;
+    }
+  /** Invoked asynchronously by another function (the event dispatcher invokes user functions). */
+  | { source: 'dispatched' }
+  /** An EventBridge Scheduler expression (asynchronous). */
   | { source: 'schedule'; expression: string };
 
 /** One row of the trigger table: a function started by an event rather than an HTTP request. */

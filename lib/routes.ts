@@ -4,11 +4,13 @@
  * both built from this table, so they cannot drift. Pure data: no CDK constructs here.
  */
 import type { Operation } from '../functions/contract/operation.js';
+import type { Backend } from '../functions/core/config/define-backend.js';
 import { notFoundOperation, getOpenApiOperation } from '../functions/contract/system.js';
 import { ENV } from '../functions/shared/env.js';
 import type { FunctionSettings, ResourceNames, RouteDefinition } from './route-types.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { functionRoutes } from './routes/function-routes.js';
 import { geoRoutes } from './routes/geo-routes.js';
 import { pushRoutes } from './routes/push-routes.js';
 import { realtimeRoutes } from './routes/realtime-routes.js';
@@ -28,6 +30,11 @@ export const routes: readonly RouteDefinition[] = [
   ...geoRoutes,
 ];
 
+/** Every route of `backend`: the platform's, then the HTTP functions of lambase.config.ts. */
+export function allRoutes(backend: Pick<Backend, 'functions'>): RouteDefinition[] {
+  return [...routes, ...functionRoutes(backend, [...routes, defaultRoute])];
+}
+
 /** Answers what no route matches, with a 404 in the contract's shape (API Gateway's `$default`). */
 export const defaultRoute: RouteDefinition = {
   operation: notFoundOperation,
@@ -44,10 +51,14 @@ export function functionEnvironment(settings: FunctionSettings & { operation?: O
     [ENV.stage]: names.stage,
     POWERTOOLS_SERVICE_NAME: 'lambase',
     NODE_OPTIONS: '--enable-source-maps',
+    ...settings.environment,
   };
   const needsPool = settings.operation?.auth === 'optional';
   for (const grant of settings.grants) {
-    if (grant.kind === 'table' || grant.kind === 'cursorKey') env[ENV.tableName] = names.tableName;
+    if (grant.kind === 'table' || grant.kind === 'cursorKey' || grant.kind === 'eventReceipts') env[ENV.tableName] = names.tableName;
+    if (grant.kind === 'invoke') {
+      env[ENV.functionNames] = JSON.stringify(Object.fromEntries(grant.functions.map((name) => [name, names.functionNames[name] ?? name])));
+    }
     if (grant.kind === 'bucket') env[ENV.bucketName] = names.bucketName;
     if (grant.kind === 'push') {
       env[ENV.pushApplications] = JSON.stringify(names.pushApplications);
@@ -64,6 +75,11 @@ export function functionEnvironment(settings: FunctionSettings & { operation?: O
     env[ENV.userPoolClientId] = names.userPoolClientId;
   }
   return env;
+}
+
+/** The name a route's function has in the stack and in local mode: its own id, or its handler file's. */
+export function routeFunctionName(route: Pick<RouteDefinition, 'handler' | 'id'>): string {
+  return route.id ?? functionId(route.handler);
 }
 
 /** A stable, readable construct id for a handler file: functions/auth/sign-up.ts → AuthSignUp. */

@@ -1,6 +1,6 @@
 /**
  * `startLocal()`: the whole backend offline, in one process tree, on 127.0.0.1 — the outbox, the
- * Lambda runtime, the emulators, the gateway and the event routing — started as an ordered list of
+ * Lambda runtime and its Invoke endpoint, the emulators, the gateway and the event routing — started as an ordered list of
  * steps, each a call into the module that owns it, and stopped in reverse (the Lambda runtime
  * first, so nothing waits on a running function). `npm start` is a thin CLI over it; tests and
  * tools call it directly.
@@ -17,7 +17,7 @@ import { CONFIG_KEY, DEVICE_PLATFORMS } from '../functions/core/push/push-platfo
 import { loadBackend } from '../lib/load-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { LOCAL_REALTIME_PATH } from '../lib/realtime/realtime-settings.js';
-import { defaultRoute, realtimeRoutes, routes } from '../lib/routes.js';
+import { allRoutes, defaultRoute, realtimeRoutes, routeFunctionName } from '../lib/routes.js';
 import { realtimeTriggers } from '../lib/routes/realtime-routes.js';
 import { STORAGE_CORS } from '../lib/storage/storage-settings.js';
 import { allTriggers } from '../lib/triggers.js';
@@ -28,12 +28,16 @@ import { startDynamoDb } from './emulators/dynamodb.js';
 import { dataDirCredentials, type LocalCredentials } from './emulators/local-credentials.js';
 import { startS3 } from './emulators/s3/start-s3.js';
 import { startSns, type LocalSns } from './emulators/sns/start-sns.js';
+import { AsyncInvoker } from './events/async-invoker.js';
+import { LocalFailures } from './events/local-failures.js';
 import { cognitoTriggers, startEventRouting, type EventRouting } from './events/start-event-routing.js';
 import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
 import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
 import { startRealtime, type LocalRealtime } from './realtime/start-realtime.js';
+import { watchFunctionFiles } from './runtime/function-reload.js';
+import { LambdaInvokeServer } from './runtime/lambda-invoke-server.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
 import { localFunctionEnvironment, registerFunctions } from './runtime/register-functions.js';
 import { StartedSteps } from './started-steps.js';
@@ -74,10 +78,12 @@ export type LocalBackend = {
   userPoolClientId: string;
   tableName: string;
   bucketName: string;
-  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string };
+  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string; lambda: string };
   /** The data folder's key pair: DynamoDB Local shows this backend's tables only to clients signing with it. */
   credentials: LocalCredentials;
   outbox: LocalOutbox;
+  /** The failure destination: events functions kept failing on (also at GET /_local/failures). */
+  failures: LocalFailures;
   /** The local SNS: its endpoints and subscriptions can be inspected (`sns.snapshot()`). */
   sns: LocalSns;
   /** Milliseconds from the call to ready. */
@@ -115,14 +121,20 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     if (port !== 0) await assertPortFree(port);
     const backend = options.backend ?? (await loadBackend());
     const triggers = allTriggers(backend);
+    const routes = allRoutes(backend);
     const lock = steps.add('data folder lock', await DataDirLock.acquire(dataDir), (held) => held.release());
     if (options.reset) await lock.clearFolder();
     const credentials = await dataDirCredentials(dataDir);
     const outbox = steps.add('outbox', await LocalOutbox.open(path.join(dataDir, 'outbox.json'), log), (box) => box.flush());
     checkpoint();
 
-    // 2. The Lambda runtime: empty until step 6; a function's worker starts at its first call.
+    // 2. The Lambda runtime: empty until step 6; a function's worker starts at its first call. Its
+    // Invoke endpoint runs asynchronous events with Lambda's retries and failure destination.
     steps.add('lambda runtime', runtime);
+    const failures = new LocalFailures(LOCAL_REGION, log);
+    const asyncInvoker = steps.add('asynchronous invocations', new AsyncInvoker({ log, onGiveUp: (failure) => failures.addAsync(failure) }));
+    const invokeServer = steps.add('lambda invoke endpoint', new LambdaInvokeServer({ runtime, asyncInvoker }));
+    const lambdaEndpoint = await invokeServer.start();
 
     // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process; SNS hands
     // every push a device would get to the outbox.
@@ -184,7 +196,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         userPool: cognito,
         invoke: (name, event) => runtime.invoke(name, event),
         throttle: options.throttle ?? backend.api.throttle,
-        localRoutes: localRoutes({ outbox, scheduler: () => events?.scheduler }),
+        localRoutes: localRoutes({ outbox, failures, scheduler: () => events?.scheduler }),
         upgrade: (request, socket, head) => realtime?.upgrade(request, socket, head) ?? false,
         log,
       }),
@@ -213,24 +225,51 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         userPoolClientId: cognito.userPoolClientId,
         pushApplications: sns.applicationArns,
         pushTopics: sns.topicArns,
+        // Locally a user function's name is its lambase.config.ts name.
+        functionNames: Object.fromEntries(Object.keys(backend.functions).map((name) => [name, name])),
         realtimeEndpoint: realtime.endpoint,
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
         credentials,
-        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint },
+        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint, lambda: lambdaEndpoint },
         logLevel: options.functionLogLevel ?? 'WARN',
         extra: options.functionEnvironment,
       }),
     });
 
+    // A user function's file changes: its next call loads the new code.
+    const userHandlers = new Set(Object.values(backend.functions).map((fn) => fn.handler));
+    const handlerFile = (row: { handler: string }) => path.join(PROJECT_ROOT, row.handler);
+    steps.add(
+      'function reload',
+      watchFunctionFiles(
+        runtime,
+        [
+          ...routes.filter((route) => userHandlers.has(route.handler)).map((route) => ({ name: routeFunctionName(route), handlerFile: handlerFile(route) })),
+          ...triggers.filter((trigger) => userHandlers.has(trigger.handler)).map((trigger) => ({ name: trigger.name, handlerFile: handlerFile(trigger) })),
+        ],
+        log,
+      ),
+    );
+
     // 7. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
       'event routing',
-      await startEventRouting({ triggers, runtime, stream: { endpoint: dynamodb.endpoint, streamArn, credentials }, s3, region: LOCAL_REGION, dataDir, log }),
+      await startEventRouting({
+        triggers,
+        runtime,
+        stream: { endpoint: dynamodb.endpoint, streamArn, credentials },
+        s3,
+        region: LOCAL_REGION,
+        dataDir,
+        asyncInvoker,
+        failures,
+        log,
+      }),
     );
     // A function that finished may have written to the table: its changes reach the stream's
-    // readers (the realtime fan-out, document triggers) at once, not at the next poll.
+    // readers (the realtime fan-out, the event dispatcher) at once, not at the next poll.
     runtime.onInvoked(() => events?.wakeStreams());
     checkpoint();
 
@@ -249,9 +288,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       userPoolClientId: cognito.userPoolClientId,
       tableName: LOCAL_TABLE_NAME,
       bucketName: LOCAL_BUCKET_NAME,
-      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint },
+      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint, lambda: lambdaEndpoint },
       credentials,
       outbox,
+      failures,
       sns,
       readyInMs: Math.round(performance.now() - startedAt),
       stop,

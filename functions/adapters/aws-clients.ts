@@ -14,6 +14,7 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -83,6 +84,7 @@ let s3: S3Client | undefined;
 let cognito: CognitoIdentityProviderClient | undefined;
 let sns: SNSClient | undefined;
 let secretsManager: SecretsManagerClient | undefined;
+let lambda: LambdaClient | undefined;
 let connections: ApiGatewayManagementApiClient | undefined;
 
 /**
@@ -123,6 +125,12 @@ export function snsClient(): SNSClient {
 export function secretsManagerClient(): SecretsManagerClient {
   secretsManager ??= new SecretsManagerClient({});
   return secretsManager;
+}
+
+/** The execution environment's Lambda client (the event dispatcher invokes user functions with it). */
+export function lambdaClient(): LambdaClient {
+  lambda ??= new LambdaClient({});
+  return lambda;
 }
 
 /**

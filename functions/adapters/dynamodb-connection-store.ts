@@ -14,12 +14,13 @@
  * leave expired items out, since DynamoDB deletes them only lazily.
  */
 import pMap from 'p-map';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Connection, RealtimeCaller, Subscription, SubscriptionTarget } from '../core/realtime/realtime-protocol.js';
 import { groupOf, type ConnectionStore, type SubscriberGroup } from '../core/realtime/realtime-ports.js';
 import { TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-write.js';
 import { conditionally, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { queryAll } from './dynamodb-paged-query.js';
 
 export const CONNECTION_ENTITY = 'realtimeConnection';
 export const SUBSCRIPTION_REF_ENTITY = 'realtimeSubscriptionRef';
@@ -192,16 +193,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return { items, ...(after !== undefined ? { after } : {}) };
   }
 
-  private async queryAll<T>(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<T[]> {
-    const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(new QueryCommand({ TableName: this.tableName, ConsistentRead: true, ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }))
-        .catch(rethrowDynamoDbError);
-      items.push(...((page.Items ?? []) as T[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll<T>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> {
+    return queryAll<T>(this.client, { TableName: this.tableName, ConsistentRead: true, ...input });
   }
 }

@@ -16,6 +16,7 @@ import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js
 import { batchDelete } from './dynamodb-batch-write.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 import { readGeoCells } from './dynamodb-geo-cells.js';
+import { countOwnerItems, liveAtFilter } from './dynamodb-owner-pages.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
 export type DocumentStoreTuning = {
@@ -168,6 +169,11 @@ export class DynamoDbDocumentStore implements DocumentStore {
       startKey: options.startKey,
     });
     return { items, lastKey: lastEvaluatedKey as CursorPosition | undefined };
+  }
+
+  countByOwner(collection: string, owner: string, now: Date): Promise<number> {
+    // Documents of a collection without a TTL field carry no `ttl`: the filter then keeps them all.
+    return countOwnerItems(this.client, this.tableName, { ownerKey: ownerPartition(collection, owner), filter: liveAtFilter(now) });
   }
 
   async deleteMany(documents: readonly { collection: string; id: string }[], related: readonly TableKey[] = []): Promise<void> {

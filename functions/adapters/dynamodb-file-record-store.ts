@@ -10,12 +10,13 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import { ConflictError } from '../core/errors.js';
 import { isLive, type FileRecord, type LiveFileRecord } from '../core/storage/file-record.js';
 import type { FilePosition, FileRecordPage, FileRecordStore } from '../core/storage/storage-ports.js';
-import { FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { ENTITY, FIXED_INDEXES, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { batchDelete } from './dynamodb-batch-write.js';
 import { conditionally, isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { countOwnerItems, liveAtFilter } from './dynamodb-owner-pages.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
-export const FILE_ENTITY = 'file';
+const FILE_ENTITY = ENTITY.file;
 /** Items read per Query once a filtered page has come up short (hidden records are rare, but may pile up). */
 const REFILL_READ_SIZE = 100;
 export const fileItemKey = (fileId: string) => ({ [TABLE_KEY.partition]: `FILE#${fileId}`, [TABLE_KEY.sort]: 'FILE' });
@@ -83,6 +84,18 @@ export class DynamoDbFileRecordStore implements FileRecordStore {
       keep: (item) => !isExpired(item, now) && item.status !== 'deleting',
     });
     return { items: page.items.filter(isLive), next: page.next };
+  }
+
+  countByOwner(ownerId: string, now: Date): Promise<number> {
+    const live = liveAtFilter(now);
+    return countOwnerItems(this.client, this.tableName, {
+      ownerKey: filesOwnerKey(ownerId),
+      filter: {
+        expression: `(${live.expression}) AND #status <> :deleting`,
+        names: { ...live.names, '#status': 'status' },
+        values: { ...live.values, ':deleting': 'deleting' },
+      },
+    });
   }
 
   listAllByOwner(ownerId: string, options: { limit: number; after?: FilePosition }): Promise<FileRecordPage> {

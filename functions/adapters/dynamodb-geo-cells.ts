@@ -4,11 +4,11 @@
  * cell holds more than DynamoDB's 1 MB page. Cells are read at once (a covering has ≤ 9 of them
  * away from the poles); the bound on their number is the planner's (ARCHITECTURE.md).
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
 import type { GeoCell } from '../core/geo/geo-index.js';
 import { indexSlot } from '../core/table-design.js';
-import { rethrowDynamoDbError } from './dynamodb-errors.js';
+import { queryAll } from './dynamodb-paged-query.js';
 
 /** Cells read at once: a typical covering in one round, and a polar one without flooding the SDK's sockets. */
 const CELL_CONCURRENCY = 10;
@@ -22,27 +22,14 @@ export async function readGeoCells<T>(
   const slot = indexSlot(slotNumber);
   const perCell = await pMap(
     cells,
-    async (cell) => {
-      const items: T[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client
-          .send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: slot.name,
-              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :cell)',
-              ExpressionAttributeNames: { '#pk': slot.partition, '#sk': slot.sort },
-              ExpressionAttributeValues: { ':pk': cell.partition, ':cell': cell.prefix },
-              ExclusiveStartKey: startKey,
-            }),
-          )
-          .catch(rethrowDynamoDbError);
-        items.push(...((page.Items ?? []) as T[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return items;
-    },
+    (cell) =>
+      queryAll<T>(client, {
+        TableName: tableName,
+        IndexName: slot.name,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :cell)',
+        ExpressionAttributeNames: { '#pk': slot.partition, '#sk': slot.sort },
+        ExpressionAttributeValues: { ':pk': cell.partition, ':cell': cell.prefix },
+      }),
     { concurrency: CELL_CONCURRENCY },
   );
   return perCell.flat();

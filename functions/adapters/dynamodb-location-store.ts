@@ -6,13 +6,14 @@
  *   TransactWriteItems as the location it follows from (the functions dispatcher reads it from the stream);
  * - fence cell: `pk = _fence#<collection>#<cell>`, `sk = <fenceId>` (written with the fence document).
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fenceCellPartition, type FenceCell } from '../core/geo/fences.js';
 import { geoKeys, type GeoCell } from '../core/geo/geo-index.js';
 import { LOCATIONS_PREFIX, LOCATIONS_SLOT, type FenceCellReader, type GeofenceEventRecord, type LocationStore, type StoredLocation } from '../core/geo/user-location.js';
-import { indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
+import { ENTITY, indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../core/table-design.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 import { readGeoCells } from './dynamodb-geo-cells.js';
+import { queryAll } from './dynamodb-paged-query.js';
 
 export const LOCATION_SORT_KEY = 'LOCATION';
 
@@ -47,7 +48,7 @@ export class DynamoDbLocationStore implements LocationStore, FenceCellReader {
       if (!event) {
         await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
       } else {
-        const eventItem = { [TABLE_KEY.partition]: `EVENT#${event.eventId}`, [TABLE_KEY.sort]: 'GEOFENCE', entity: 'geofenceEvent', ...event, [TTL_ATTRIBUTE]: event.ttl };
+        const eventItem = { [TABLE_KEY.partition]: `EVENT#${event.eventId}`, [TABLE_KEY.sort]: 'GEOFENCE', entity: ENTITY.geofenceEvent, ...event, [TTL_ATTRIBUTE]: event.ttl };
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -73,24 +74,13 @@ export class DynamoDbLocationStore implements LocationStore, FenceCellReader {
   }
 
   async fencesAt(collection: string, cell: string): Promise<FenceCell[]> {
-    const fences: FenceCell[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': TABLE_KEY.partition },
-            ExpressionAttributeValues: { ':pk': fenceCellPartition(collection, cell) },
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        .catch(rethrowDynamoDbError);
-      for (const item of page.Items ?? []) fences.push((item as { fence: FenceCell }).fence);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return fences;
+    const items = await queryAll<{ fence: FenceCell }>(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEY.partition },
+      ExpressionAttributeValues: { ':pk': fenceCellPartition(collection, cell) },
+    });
+    return items.map((item) => item.fence);
   }
 }
 

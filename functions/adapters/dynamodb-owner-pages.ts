@@ -1,12 +1,14 @@
 /**
- * One page of one owner's items of one kind on byOwnerCreated (`ownerKey = <kind>#<userId>`),
- * newest first, as the push stores list them: a position is the last item's `createdAt` and its
- * table key, rebuilt by the store from the caller's own partition, so it can only move within it.
+ * One owner's items of one kind on byOwnerCreated (`ownerKey = <kind>#<userId>`): a page of them,
+ * newest first, as the push stores list them (a position is the last item's `createdAt` and its
+ * table key, rebuilt by the store from the caller's own partition, so it can only move within it),
+ * or how many there are.
  */
 import { isExpired } from '../core/documents/document-item.js';
 import type { OwnerPage } from '../core/pagination/owner-pages.js';
 import { FIXED_INDEXES, TTL_ATTRIBUTE } from '../core/table-design.js';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { rethrowDynamoDbError } from './dynamodb-errors.js';
 import { queryPage } from './dynamodb-paged-query.js';
 
 type OwnerItem = { createdAt: string; ttl?: number };
@@ -51,4 +53,46 @@ export async function queryOwnerPage<Item extends OwnerItem, T>(
     items: shown.map(query.toRecord),
     next: items.length > query.limit && last ? { createdAt: last.createdAt, id: query.idOf(last) } : undefined,
   };
+}
+
+/**
+ * How many of one owner's items of one kind there are on byOwnerCreated (`ownerKey = <kind>#<userId>`):
+ * Queries with `Select: COUNT`, page after page (each reads up to 1 MB), never a scan. A
+ * `FilterExpression` (expired items, tombstones) is applied before DynamoDB counts.
+ */
+export async function countOwnerItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  query: {
+    ownerKey: string;
+    filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
+  },
+): Promise<number> {
+  const index = FIXED_INDEXES.byOwnerCreated;
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client
+      .send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index.name,
+          Select: 'COUNT',
+          KeyConditionExpression: '#owner = :owner',
+          ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
+          ExpressionAttributeNames: { '#owner': index.partition, ...query.filter?.names },
+          ExpressionAttributeValues: { ':owner': query.ownerKey, ...query.filter?.values },
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      .catch(rethrowDynamoDbError);
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+/** The filter that leaves out items whose `ttl` has passed at `now` (DynamoDB deletes them lazily). */
+export function liveAtFilter(now: Date): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+  return { expression: 'attribute_not_exists(#ttl) OR #ttl > :now', names: { '#ttl': TTL_ATTRIBUTE }, values: { ':now': Math.floor(now.getTime() / 1000) } };
 }

@@ -1,6 +1,8 @@
 /**
- * The paged Query loop every listing on the single table uses (documents, file records, and the
- * devices and inbox to come): read until the page holds `wanted` items or the key range ends.
+ * The paged Query loops every read of the single table uses: `queryPage` for listings (documents,
+ * file records, devices, the inbox) reads until the page holds `wanted` items or the key range
+ * ends; `queryAll` reads a key range to its end (a user's topics, a geo cell, a collection's
+ * subscribers), following `LastEvaluatedKey` past DynamoDB's 1 MB pages.
  *
  * DynamoDB's `Limit` counts the items it reads, not the items that pass a `FilterExpression`, and
  * some checks can only run after reading (the time of the read against an item's `ttl`), so one
@@ -60,4 +62,21 @@ export async function queryPage<T>(client: DynamoDBDocumentClient, query: PagedQ
     startKey = page.LastEvaluatedKey;
   } while (items.length < query.wanted && startKey);
   return { items, lastEvaluatedKey: startKey, budgetSpent: false };
+}
+
+/**
+ * Every item of a Query, page after page until the key range ends.
+ *
+ * @example
+ * const follows = await queryAll<FollowItem>(client, { TableName, KeyConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues });
+ */
+export async function queryAll<T>(client: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) })).catch(rethrowDynamoDbError);
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

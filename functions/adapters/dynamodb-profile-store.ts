@@ -1,12 +1,12 @@
 /**
  * `ProfileStore` in the single table: one item per user, `pk = USER#<userId>`, `sk = PROFILE`
  * (ARCHITECTURE.md). Writes only (PutItem, UpdateItem, DeleteItem): the routes that use it need no
- * read permission. `entity = 'profile'` lets stream consumers tell profiles from other items.
+ * read permission. `entity = ENTITY.profile` lets stream consumers tell profiles from other items.
  * Throttling is a 429 (rethrowDynamoDbError), like every other table access.
  */
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ProfileRecord, ProfileStore } from '../core/auth/ports.js';
-import { TABLE_KEY } from '../core/table-design.js';
+import { ENTITY, TABLE_KEY } from '../core/table-design.js';
 import { isConditionFailure, rethrowDynamoDbError } from './dynamodb-errors.js';
 
 export const PROFILE_SORT_KEY = 'PROFILE';
@@ -26,7 +26,7 @@ export class DynamoDbProfileStore implements ProfileStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...profileKey(profile.userId), entity: 'profile', ...profile, updatedAt: profile.createdAt },
+          Item: { ...profileKey(profile.userId), entity: ENTITY.profile, ...profile, updatedAt: profile.createdAt },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': TABLE_KEY.partition },
         }),
@@ -40,7 +40,7 @@ export class DynamoDbProfileStore implements ProfileStore {
   async saveName(userId: string, name: string | undefined, seed: { email: string; createdAt: string }, at: Date): Promise<void> {
     const set = ['#entity = :entity', '#userId = :userId', '#email = :email', '#createdAt = if_not_exists(#createdAt, :createdAt)', '#updatedAt = :now'];
     const values: Record<string, unknown> = {
-      ':entity': 'profile',
+      ':entity': ENTITY.profile,
       ':userId': userId,
       ':email': seed.email,
       ':createdAt': seed.createdAt,

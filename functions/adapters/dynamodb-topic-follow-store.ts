@@ -8,6 +8,7 @@ import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } 
 import type { TopicFollow, TopicFollowStore } from '../core/push/push-ports.js';
 import { FIXED_INDEXES, TABLE_KEY } from '../core/table-design.js';
 import { conditionally, rethrowDynamoDbError } from './dynamodb-errors.js';
+import { queryAll } from './dynamodb-paged-query.js';
 
 export const TOPIC_FOLLOW_ENTITY = 'topicFollow';
 const SORT_PREFIX = 'TOPIC#';
@@ -49,25 +50,14 @@ export class DynamoDbTopicFollowStore implements TopicFollowStore {
   }
 
   async topicsOf(userId: string): Promise<TopicFollow[]> {
-    const follows: TopicFollow[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-            ExpressionAttributeNames: { '#pk': TABLE_KEY.partition, '#sk': TABLE_KEY.sort },
-            ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': SORT_PREFIX },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        .catch(rethrowDynamoDbError);
-      for (const item of (page.Items ?? []) as FollowItem[]) follows.push({ topic: item.topic, followedAt: item.createdAt });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return follows;
+    const items = await queryAll<FollowItem>(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TABLE_KEY.partition, '#sk': TABLE_KEY.sort },
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': SORT_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ topic: item.topic, followedAt: item.createdAt }));
   }
 
   async followers(topic: string, options: { limit: number; after?: string }): Promise<{ userIds: string[]; after: string | undefined }> {

@@ -10,6 +10,15 @@ export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 /** The attribute DynamoDB TTL reads (epoch seconds); only items with an expiry carry it. */
 export const TTL_ATTRIBUTE = 'ttl';
 
+/**
+ * The `entity` attribute of the item kinds that readers of the table's stream tell apart (the
+ * event dispatcher: functions/core/events/table-events.ts), named once for their stores and readers.
+ */
+export const ENTITY = { document: 'document', file: 'file', profile: 'profile', geofenceEvent: 'geofenceEvent' } as const;
+
+/** The partition-key prefix of a user function's event receipts (one item per event it ran). */
+export const eventReceiptPrefix = (functionName: string) => `EVENT#${functionName}`;
+
 export type IndexDesign = { name: string; partition: string; sort: string };
 
 /**

@@ -5,9 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import backend from '../../lambase.config.js';
 import { documentClient } from '../adapters/aws-clients.js';
+import { DynamoDbDocumentStore } from '../adapters/dynamodb-document-store.js';
 import { DynamoDbLocationStore } from '../adapters/dynamodb-location-store.js';
 import type { OwnedData } from '../core/auth/ports.js';
 import { systemClock } from '../core/clock.js';
+import { toDocument } from '../core/documents/document-item.js';
 import { exportLocation, forgetLocation, type LocationDeps } from '../core/geo/user-location.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
@@ -18,7 +20,18 @@ export function locationStore(): DynamoDbLocationStore {
 }
 
 export function locationDeps(store: DynamoDbLocationStore = locationStore()): LocationDeps {
-  return { backend, locations: store, fences: store, clock: systemClock, newId: () => randomBytes(16).toString('base64url') };
+  const documents = new DynamoDbDocumentStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return {
+    backend,
+    locations: store,
+    fences: store,
+    fenceDocument: async (collection, id) => {
+      const item = await documents.get(collection, id);
+      return item ? toDocument(item) : undefined;
+    },
+    clock: systemClock,
+    newId: () => randomBytes(16).toString('base64url'),
+  };
 }
 
 /** The caller's location as owned data: in `GET /me/export` (`location`), erased by `DELETE /me`. */

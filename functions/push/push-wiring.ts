@@ -25,7 +25,7 @@ import { eraseDevices, exportDevices } from '../core/push/devices.js';
 import { eraseInbox, exportInbox } from '../core/push/inbox.js';
 import { CONFIG_KEY, DEVICE_PLATFORMS } from '../core/push/push-platforms.js';
 import type { PushDependencies, PushSettings } from '../core/push/push-ports.js';
-import { sendNotification, type SendRequest, type SendResult } from '../core/push/send-notification.js';
+import { sendNotification, sendToInbox, type InboxRequest, type SendRequest, type SendResult } from '../core/push/send-notification.js';
 import { eraseTopics, exportTopics } from '../core/push/topics.js';
 import { locationStore } from '../geo/geo-wiring.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
@@ -119,6 +119,18 @@ export function sendDependencies(): Omit<PushDependencies, 'cursors'> {
 export function pushService(): { send(request: SendRequest): Promise<SendResult> } {
   const deps = sendDependencies();
   return { send: (request) => sendNotification(deps, request) };
+}
+
+/**
+ * The server-side inbox API (functions' `ctx.notifications`): notifications into users' inboxes,
+ * without pushing to any device (grant: `tableWrite` only).
+ *
+ * @example
+ * await inboxService().send({ userIds: [userId], notification: { title: 'Welcome!', body: 'Glad you are here.' } });
+ */
+export function inboxService(): { send(request: InboxRequest): Promise<{ notificationId: string; inbox: number }> } {
+  const deps = { inbox: inboxStore(), clock: systemClock, newNotificationId };
+  return { send: (request) => sendToInbox(deps, request) };
 }
 
 /**

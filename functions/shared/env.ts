@@ -12,6 +12,12 @@ export const ENV = {
   pushApplications: 'LAMBASE_PUSH_APPLICATIONS',
   /** JSON: the SNS topic ARN per topic of lambase.config.ts. */
   pushTopics: 'LAMBASE_PUSH_TOPICS',
+  /** JSON: a user function's own settings (functions/sdk/function-settings.ts). */
+  function: 'LAMBASE_FUNCTION',
+  /** JSON: the event dispatcher's subscriptions, `[{ name, on }]` (lambase.config.ts names). */
+  eventSubscriptions: 'LAMBASE_EVENT_SUBSCRIPTIONS',
+  /** JSON: the deployed name of each user function the dispatcher may invoke. */
+  functionNames: 'LAMBASE_FUNCTION_NAMES',
   /** The WebSocket API's `@connections` endpoint (its stage's callback URL; local mode's own endpoint locally). */
   realtimeEndpoint: 'LAMBASE_REALTIME_ENDPOINT',
 } as const;

@@ -1,15 +1,17 @@
 import backend from '../../lambase.config.js';
 import { operations } from '../contract/index.js';
 import { collectionOperations } from '../contract/data.js';
+import { functionOperations } from '../contract/functions.js';
 import { buildOpenApiDocument } from '../contract/openapi.js';
 import { getOpenApiOperation } from '../contract/system.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { ok } from '../shared/http-result.js';
 
-/** Every operation, with the data routes spelled out per collection (their own schemas). */
+/** Every operation, with the data routes spelled out per collection (their own schemas), and the config's HTTP functions. */
 export const documentedOperations = [
   ...operations.filter((operation) => !operation.path.includes('{collection}')),
   ...collectionOperations(backend),
+  ...functionOperations(backend),
 ];
 
 // Built once per cold start, never per request.

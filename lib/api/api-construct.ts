@@ -22,6 +22,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteDefinition } from '../route-types.js';
+import { routeFunctionName } from '../routes.js';
 import type { BackendResources } from '../functions/backend-resources.js';
 import type { LambaseFunction } from '../functions/lambase-function.js';
 import { CORS } from './api-settings.js';
@@ -51,7 +52,7 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 export class ApiConstruct extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
-  /** The function of each handler file (routes sharing a file share a function). */
+  /** The function of each route's function name (platform routes sharing a handler file share a function). */
   readonly functions = new Map<string, LambaseFunction>();
   private readonly integrations = new Map<string, HttpLambdaIntegration>();
   private readonly resources: BackendResources;
@@ -130,14 +131,15 @@ export class ApiConstruct extends Construct {
     new CfnOutput(scope, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
   }
 
-  /** One function and one integration per handler file, shared by the routes that use it. */
+  /** One function and one integration per function name, shared by the routes that use it. */
   private integrationFor(route: RouteDefinition): HttpLambdaIntegration {
-    let integration = this.integrations.get(route.handler);
+    const name = routeFunctionName(route);
+    let integration = this.integrations.get(name);
     if (!integration) {
       const fn = this.resources.createFunction(this, route);
-      this.functions.set(route.handler, fn);
+      this.functions.set(name, fn);
       integration = new HttpLambdaIntegration(`${fn.node.id}Integration`, fn);
-      this.integrations.set(route.handler, integration);
+      this.integrations.set(name, integration);
     }
     return integration;
   }

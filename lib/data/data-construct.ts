@@ -7,7 +7,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, CfnTable, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes } from '../../functions/core/table-design.js';
+import { eventReceiptPrefix, TABLE_KEY, TTL_ATTRIBUTE, tableIndexes } from '../../functions/core/table-design.js';
 import type { Stage } from '../stage.js';
 
 export type DataConstructProps = { stage: Stage };
@@ -49,6 +49,21 @@ export class DataConstruct extends Construct {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#META'] } },
+      }),
+    );
+  }
+
+  /**
+   * A user function's event receipts (functions/sdk/define-function.ts: each event runs once): the
+   * items whose partition key starts `EVENT#<function>#`, and no other item.
+   */
+  grantEventReceipts(grantee: IGrantable, functionName: string): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${eventReceiptPrefix(functionName)}#*`] } },
       }),
     );
   }

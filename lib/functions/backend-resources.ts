@@ -3,6 +3,7 @@
  * alone: the right environment and exactly the grants its route table entry names.
  */
 import type { Construct } from 'constructs';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import type { AuthConstruct } from '../auth/auth-construct.js';
 import type { DataConstruct } from '../data/data-construct.js';
@@ -16,6 +17,9 @@ import type { Stage } from '../stage.js';
 import { LambaseFunction } from './lambase-function.js';
 
 export class BackendResources {
+  /** The user functions created so far, by lambase.config.ts name (the dispatcher invokes them). */
+  private readonly userFunctions = new Map<string, LambaseFunction>();
+
   constructor(
     readonly stage: Stage,
     readonly auth: AuthConstruct,
@@ -34,8 +38,14 @@ export class BackendResources {
       userPoolClientId: this.auth.userPoolClient.userPoolClientId,
       pushApplications: this.push.applicationArnsByDevicePlatform,
       pushTopics: this.push.topicArns,
+      functionNames: Object.fromEntries([...this.userFunctions].map(([name, fn]) => [name, fn.functionName])),
       realtimeEndpoint: this.realtime.endpoint,
     };
+  }
+
+  /** Records a user function under its lambase.config.ts name, for the functions granted to invoke it. */
+  registerUserFunction(name: string, fn: LambaseFunction): void {
+    this.userFunctions.set(name, fn);
   }
 
   /** Creates the function for `settings`, with its environment and exactly its grants. */
@@ -44,7 +54,7 @@ export class BackendResources {
     settings: FunctionSettings & { operation?: Operation },
     options: { onFailure?: IDestination } = {},
   ): LambaseFunction {
-    const fn = new LambaseFunction(scope, functionId(settings.handler), {
+    const fn = new LambaseFunction(scope, settings.id ?? functionId(settings.handler), {
       settings,
       stage: this.stage,
       environment: functionEnvironment(settings, this.names),
@@ -68,6 +78,17 @@ export class BackendResources {
         return; // the pool's public API needs no IAM permission
       case 'push':
         return this.push.grantActions(fn, grant.actions);
+      case 'eventReceipts':
+        return this.data.grantEventReceipts(fn, grant.function);
+      case 'invoke':
+        for (const name of grant.functions) {
+          const target = this.userFunctions.get(name);
+          if (!target) throw new Error(`${fn.node.id} may invoke ${name}, which is not created yet: create user functions first.`);
+          // The unqualified ARN only: the dispatcher invokes $LATEST, never a version or alias
+          // (grantInvoke would add `<arn>:*`).
+          fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
+        }
+        return;
       case 'realtimeConnections':
         return this.realtime.grantPostToConnections(fn);
     }

@@ -18,7 +18,7 @@ export type LambaseFunctionProps = {
   stage: Stage;
   environment: Record<string, string>;
   /**
-   * For functions invoked asynchronously (S3 and scheduled events): where an event goes after
+   * For functions invoked asynchronously (S3 events, schedules, user functions): where an event goes after
    * Lambda's retries are spent. Synchronous callers (API Gateway, Cognito) see the error instead.
    */
   onFailure?: IDestination;
@@ -65,7 +65,8 @@ export class LambaseFunction extends NodejsFunction {
         forceDockerBundling: false,
         logLevel: undefined,
       },
-      ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
+      // Lambda's own policy for asynchronous events, made explicit: two retries, then the destination.
+      ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
     });
     Validations.of(this).acknowledge(
       {

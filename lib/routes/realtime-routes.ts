@@ -5,6 +5,7 @@
  * mode (local/realtime, the event pump) are both built from these rows.
  */
 import { NOTIFICATION_ENTITY } from '../../functions/adapters/dynamodb-inbox-store.js';
+import type { StreamFilter } from '../../functions/core/events/table-events.js';
 import { grants } from '../grants.js';
 import type { RealtimeRouteDefinition, TriggerDefinition } from '../route-types.js';
 
@@ -27,7 +28,7 @@ export const realtimeRoutes: readonly RealtimeRouteDefinition[] = [
  * The stream records the fan-out reads: documents (inserted and modified by their new image,
  * removed — TTL expiry included — by their old one) and new inbox items.
  */
-export const REALTIME_STREAM_FILTERS: readonly Record<string, unknown>[] = [
+export const REALTIME_STREAM_FILTERS: readonly StreamFilter[] = [
   { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['document'] } } } },
   { eventName: ['REMOVE'], dynamodb: { OldImage: { entity: { S: ['document'] } } } },
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: [NOTIFICATION_ENTITY] } } } },
@@ -44,6 +45,8 @@ export const realtimeTriggers: readonly TriggerDefinition[] = [
     filters: REALTIME_STREAM_FILTERS,
     batchSize: 100,
     parallelization: 4,
+    // A change more than an hour old is no longer news to a live socket.
+    maxRecordAgeHours: 1,
     grants: [grants.tableReadWrite, grants.realtimeConnections],
     timeoutSeconds: 60,
     memoryMb: 1024,

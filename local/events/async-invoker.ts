@@ -1,8 +1,9 @@
 /**
- * Lambda's asynchronous invocation, for the events nobody waits on (S3 notifications, schedules):
- * the event is handed over at once; a failed attempt is retried twice with the same event. The
- * cloud waits about one, then two minutes between attempts; locally 1 s and 2 s, short enough to
- * watch, long enough not to hammer a failing function. stop() cancels the retries still waiting.
+ * Lambda's asynchronous invocation, for the events nobody waits on (S3 notifications, schedules,
+ * `Invoke` with `InvocationType: Event`): the event is handed over at once; a failed attempt is
+ * retried twice with the same event, then the event goes to the failure destination (`onGiveUp`).
+ * The cloud waits about one, then two minutes between attempts; locally 1 s and 2 s, short enough
+ * to watch, long enough not to hammer a failing function. stop() cancels the retries still waiting.
  */
 /** The waits before the second and third attempts. */
 export const ASYNC_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000];
@@ -11,6 +12,8 @@ export type AsyncInvokerOptions = {
   /** @default ASYNC_RETRY_DELAYS_MS */
   retryDelaysMs?: readonly number[];
   log?: (line: string) => void;
+  /** Lambda's on-failure destination: the event, once every attempt failed. */
+  onGiveUp?: (failure: { functionName: string; payload: unknown; error: Error; attempts: number }) => void;
 };
 
 export class AsyncInvoker {
@@ -19,10 +22,13 @@ export class AsyncInvoker {
 
   constructor(private readonly options: AsyncInvokerOptions = {}) {}
 
-  /** Starts `invoke` now; the returned promise settles (never rejects) once it succeeded, gave up or was stopped. */
-  invoke(name: string, invoke: () => Promise<unknown>): Promise<void> {
+  /**
+   * Starts `invoke` (the function `functionName` on `payload`) now; the returned promise settles
+   * (never rejects) once it succeeded, gave up or was stopped.
+   */
+  invoke(functionName: string, payload: unknown, invoke: () => Promise<unknown>): Promise<void> {
     if (this.stopping.signal.aborted) return Promise.resolve();
-    const run = this.attempts(name, invoke).finally(() => this.inFlight.delete(run));
+    const run = this.attempts(functionName, payload, invoke).finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
     return run;
   }
@@ -33,7 +39,7 @@ export class AsyncInvoker {
     await Promise.allSettled(this.inFlight);
   }
 
-  private async attempts(name: string, invoke: () => Promise<unknown>): Promise<void> {
+  private async attempts(name: string, payload: unknown, invoke: () => Promise<unknown>): Promise<void> {
     const delays = this.options.retryDelaysMs ?? ASYNC_RETRY_DELAYS_MS;
     const total = delays.length + 1;
     for (let attempt = 1; ; attempt++) {
@@ -43,7 +49,7 @@ export class AsyncInvoker {
       } catch (error) {
         if (this.stopping.signal.aborted) return;
         this.options.log?.(`${name} failed (attempt ${attempt} of ${total}): ${(error as Error).message}`);
-        if (attempt === total) return;
+        if (attempt === total) return this.options.onGiveUp?.({ functionName: name, payload, error: error as Error, attempts: total });
       }
       if (!(await this.wait(delays[attempt - 1]!))) return; // stopped while waiting to retry
     }

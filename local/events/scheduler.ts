@@ -1,11 +1,12 @@
 /**
- * Local mode's EventBridge: fires each scheduled function on its `rate(...)` or `cron(...)`
- * expression with EventBridge's "Scheduled Event" payload, as an asynchronous invocation (retried
- * twice), and on demand (`POST /_local/schedules/{name}/run`).
+ * Local mode's EventBridge Scheduler: fires each scheduled function on its `rate(...)` or
+ * `cron(...)` expression with the input the cloud's schedule sends (`ScheduleInput`), as an
+ * asynchronous invocation (retried twice, then the failure destination), and on demand
+ * (`POST /_local/schedules/{name}/run`, which waits for the function's result).
  */
-import { randomUUID } from 'node:crypto';
 import AWSCronParser from 'aws-cron-parser';
-import { AsyncInvoker, type AsyncInvokerOptions } from './async-invoker.js';
+import type { ScheduleInput } from '../../functions/core/events/lambase-events.js';
+import type { AsyncInvoker } from './async-invoker.js';
 
 export type ScheduledFunction = { name: string; expression: string; invoke: (event: unknown) => Promise<unknown> };
 
@@ -28,33 +29,24 @@ export function nextDelay(expression: string, from: Date): number {
   return next.getTime() - from.getTime();
 }
 
-export function scheduledEvent(name: string, region: string, now = new Date()) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '000000000000',
-    time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region,
-    resources: [`arn:aws:events:${region}:000000000000:rule/${name}`],
-    detail: {},
-  };
+/**
+ * What the schedule `name` sends at `at`: as EventBridge Scheduler's `<aws.scheduler.scheduled-time>`
+ * (whole seconds) for a timer, to the millisecond for an on-demand run (each one its own event).
+ */
+export function scheduleInput(name: string, at: Date, onDemand = false): ScheduleInput {
+  const time = onDemand ? at.toISOString() : at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return { type: 'scheduled', schedule: name, scheduledAt: time };
 }
 
 export class LocalScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly invoker: AsyncInvoker;
   private stopped = false;
 
+  /** `invoker` runs each firing as an asynchronous invocation (its owner stops it, cancelling retries). */
   constructor(
     private readonly functions: readonly ScheduledFunction[],
-    private readonly region: string,
-    private readonly log: (line: string) => void = () => {},
-    options: Pick<AsyncInvokerOptions, 'retryDelaysMs'> = {},
-  ) {
-    this.invoker = new AsyncInvoker({ ...options, log });
-  }
+    private readonly invoker: AsyncInvoker,
+  ) {}
 
   has(name: string): boolean {
     return this.functions.some((fn) => fn.name === name);
@@ -64,19 +56,18 @@ export class LocalScheduler {
     for (const fn of this.functions) this.arm(fn, Date.now() + nextDelay(fn.expression, new Date()));
   }
 
-  /** Clears the timers and cancels retries still waiting. */
-  async stop(): Promise<void> {
+  /** Clears the timers: nothing fires any more. */
+  stop(): void {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await this.invoker.stop();
   }
 
   /** Fires `name` now; resolves with the function's result. */
   async run(name: string): Promise<unknown> {
     const fn = this.functions.find((candidate) => candidate.name === name);
     if (!fn) throw new Error(`No scheduled function named ${name}`);
-    return fn.invoke(scheduledEvent(name, this.region));
+    return fn.invoke(scheduleInput(name, new Date(), true));
   }
 
   /** Waits until `dueAt`, in steps a timer can take (a far cron or rate(30 days) is longer). */
@@ -84,8 +75,8 @@ export class LocalScheduler {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       if (Date.now() < dueAt) return this.arm(fn, dueAt);
-      const event = scheduledEvent(fn.name, this.region);
-      void this.invoker.invoke(`schedule ${fn.name}`, () => fn.invoke(event));
+      const input = scheduleInput(fn.name, new Date(dueAt));
+      void this.invoker.invoke(fn.name, input, () => fn.invoke(input));
       this.arm(fn, Date.now() + nextDelay(fn.expression, new Date()));
     }, Math.min(Math.max(0, dueAt - Date.now()), MAX_TIMER_MS));
     timer.unref();

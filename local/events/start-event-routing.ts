@@ -1,21 +1,24 @@
 /**
  * Local mode's event sources, each delivering to its trigger functions with Lambda's semantics,
  * started in order and stopped in reverse:
- *   1. the table's stream → document triggers and the realtime fan-out (the stream pump: batches,
- *      filters, partial failures; woken whenever a function finishes)
+ *   1. the table's stream → its two readers, the event dispatcher and the realtime fan-out (the
+ *      stream pump: batches, filters, partial failures; woken whenever a function finishes)
  *   2. S3 object-created events → storage triggers (asynchronous invocations, retried twice)
  *   3. schedules → scheduled functions (timers, and POST /_local/schedules/{name}/run)
- * Cognito calls its own triggers (startCognito's `triggers`, named by {@link cognitoTriggers}).
+ * What fails every retry goes to the failure destination (`asyncInvoker`'s, and `onStreamGiveUp`).
+ * Cognito calls its own triggers (startCognito's `triggers`, named by {@link cognitoTriggers}); the
+ * dispatcher reaches user functions through the local Invoke endpoint.
  */
 import path from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { decodeS3EventKey } from '../../functions/core/storage/s3-event-key.js';
-import { documentFilterPatterns, type TriggerDefinition } from '../../lib/triggers.js';
+import type { TriggerDefinition } from '../../lib/triggers.js';
 import type { TriggerFunctions } from '../emulators/cognito/lambda-triggers.js';
 import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalS3 } from '../emulators/s3/start-s3.js';
-import { AsyncInvoker } from './async-invoker.js';
+import type { AsyncInvoker } from './async-invoker.js';
 import type { FilterPattern } from './event-filter.js';
+import type { LocalFailures } from './local-failures.js';
 import { LocalScheduler } from './scheduler.js';
 import { StreamPump } from './stream-pump.js';
 
@@ -28,8 +31,12 @@ export type EventRoutingOptions = {
   /** The local S3, whose object-created events reach the storage triggers. */
   s3: Pick<LocalS3, 'onObjectCreated'>;
   region: string;
-  /** Where each document trigger's stream position is kept across restarts. */
+  /** Where each stream trigger's position is kept across restarts. */
   dataDir: string;
+  /** Asynchronous invocations (retries, then the failure destination), shared with the Invoke endpoint. */
+  asyncInvoker: AsyncInvoker;
+  /** The failure destination of stream records given up on. */
+  failures: Pick<LocalFailures, 'addStream'>;
   log: (line: string) => void;
 };
 
@@ -38,13 +45,13 @@ export type EventRouting = {
   scheduler: LocalScheduler;
   /** The table may have changed: the stream's readers poll now. */
   wakeStreams(): void;
-  /** Stops the schedules, then S3 events (cancelling waiting retries), then the stream pump. */
+  /** Stops the schedules, then S3 events, then the stream pump (the owner of `asyncInvoker` stops its retries). */
   stop(): Promise<void>;
 };
 
 /**
  * @example
- * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn, credentials }, s3, region, dataDir, log });
+ * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn, credentials }, s3, region, dataDir, asyncInvoker, failures, log });
  * await events.scheduler.run('nightly');
  * await events.stop();
  */
@@ -73,15 +80,20 @@ export function cognitoTriggers(triggers: readonly TriggerDefinition[]): Trigger
 }
 
 /**
- * 1. One consumer per stream trigger (document triggers and platform readers such as the realtime
- * fan-out), each with its own position in the stream, like an event source mapping.
+ * 1. One consumer per stream trigger (the event dispatcher, the realtime fan-out), each with its
+ * own position in the stream, like an event source mapping.
  */
 async function startStreamPump(options: EventRoutingOptions): Promise<{ stop: () => Promise<void>; wake: () => void }> {
-  const consumers = options.triggers.flatMap((trigger) => {
-    if (trigger.source !== 'documents' && trigger.source !== 'stream') return [];
-    const filters = (trigger.source === 'documents' ? documentFilterPatterns(trigger) : trigger.filters) as FilterPattern[];
-    return [{ name: trigger.name, filters, batchSize: trigger.batchSize ?? 100, invoke: (event: unknown) => options.runtime.invoke(trigger.name, event) }];
-  });
+  const consumers = options.triggers.flatMap((trigger) =>
+    trigger.source === 'stream'
+      ? [{
+          name: trigger.name,
+          filters: trigger.filters as FilterPattern[],
+          batchSize: trigger.batchSize ?? 100,
+          invoke: (event: unknown) => options.runtime.invoke(trigger.name, event),
+        }]
+      : [],
+  );
   if (consumers.length === 0) return { stop: () => Promise.resolve(), wake: () => {} };
   const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: options.stream.credentials });
   const pump = new StreamPump({
@@ -91,6 +103,7 @@ async function startStreamPump(options: EventRoutingOptions): Promise<{ stop: ()
     statePath: path.join(options.dataDir, 'stream-positions.json'),
     region: options.region,
     log: options.log,
+    onGiveUp: (failure) => options.failures.addStream(failure),
   });
   try {
     await pump.start();
@@ -109,23 +122,19 @@ async function startStreamPump(options: EventRoutingOptions): Promise<{ stop: ()
 
 /**
  * 2. S3 notifications are asynchronous invocations, one per matching trigger (its key prefix):
- * retried twice, the waiting retries cancelled on stop.
+ * retried twice, then the failure destination.
  */
-function routeObjectCreated(options: EventRoutingOptions): () => Promise<void> {
+function routeObjectCreated(options: EventRoutingOptions): () => void {
   const s3Triggers = options.triggers.filter((trigger) => trigger.source === 's3');
-  const invocations = new AsyncInvoker({ log: options.log });
-  const unsubscribe = options.s3.onObjectCreated((record) => {
+  return options.s3.onObjectCreated((record) => {
     const key = decodeS3EventKey(record.s3.object.key);
     for (const trigger of s3Triggers) {
       if (key.startsWith(trigger.prefix)) {
-        void invocations.invoke(trigger.name, () => options.runtime.invoke(trigger.name, { Records: [record] }));
+        const event = { Records: [record] };
+        void options.asyncInvoker.invoke(trigger.name, event, () => options.runtime.invoke(trigger.name, event));
       }
     }
   });
-  return async () => {
-    unsubscribe();
-    await invocations.stop();
-  };
 }
 
 /** 3. EventBridge Scheduler's part: each scheduled function on its expression. */
@@ -135,5 +144,5 @@ function schedulerFor(options: EventRoutingOptions): LocalScheduler {
       ? [{ name: trigger.name, expression: trigger.expression, invoke: (event: unknown) => options.runtime.invoke(trigger.name, event) }]
       : [],
   );
-  return new LocalScheduler(schedules, options.region, options.log);
+  return new LocalScheduler(schedules, options.asyncInvoker);
 }

@@ -4,9 +4,9 @@
  * its own position per function (kept across restarts), event filters (non-matching records are
  * dropped), batches of `batchSize`, `{ batchItemFailures }` partial failures retried from the
  * first failed record, whole-batch errors retried with the batch bisected, and a record that still
- * fails after `maxRetries` given up alone (logged as Lambda's on-failure destination would receive
- * it) while the records after it go on. It polls every `pollMs`, and at once when woken (local
- * mode wakes it whenever a function finishes).
+ * fails after `maxRetries` given up alone (handed to `onGiveUp`, local mode's on-failure
+ * destination) while the records after it go on. It polls every `pollMs`, and at once when woken
+ * (local mode wakes it whenever a function finishes).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,6 +40,8 @@ export type StreamPumpOptions = {
   pollMs?: number;
   maxRetries?: number;
   log?: (line: string) => void;
+  /** Lambda's on-failure destination: the records a consumer gave up on (they stay in the stream). */
+  onGiveUp?: (failure: { functionName: string; shardId: string; streamArn: string; sequenceNumbers: string[]; attempts: number }) => void;
 };
 
 type Positions = Record<string, Record<string, string>>;
@@ -194,7 +196,7 @@ export class StreamPump {
     const events = records.map((record) => this.toLambdaRecord(record)).filter((record) => matchesAny(record, consumer.filters));
     for (let start = 0; start < events.length; start += consumer.batchSize) {
       const batch = events.slice(start, start + consumer.batchSize);
-      const undelivered = this.running ? await this.deliverBatch(consumer, batch, 0) : batch[0];
+      const undelivered = this.running ? await this.deliverBatch(consumer, shardId, batch, 0) : batch[0];
       if (undelivered) {
         const index = records.findIndex((record) => record.dynamodb?.SequenceNumber === undelivered.dynamodb.SequenceNumber);
         if (index > 0) positions[shardId] = records[index - 1]!.dynamodb!.SequenceNumber!;
@@ -207,7 +209,7 @@ export class StreamPump {
   }
 
   /** Resolves with the first record neither delivered nor given up (only when the pump stops), else undefined. */
-  private async deliverBatch(consumer: StreamConsumer, batch: LambdaRecord[], attempt: number): Promise<Undelivered> {
+  private async deliverBatch(consumer: StreamConsumer, shardId: string, batch: LambdaRecord[], attempt: number): Promise<Undelivered> {
     if (batch.length === 0) return undefined;
     if (!this.running) return batch[0];
     const maxRetries = this.options.maxRetries ?? 5;
@@ -223,33 +225,34 @@ export class StreamPump {
       // Stopping rejects the invocation in flight: that is no failure of the function's.
       if (!this.running) return batch[0];
       this.options.log?.(`${consumer.name} failed on a batch of ${batch.length}: ${(error as Error).message}`);
-      if (attempt >= maxRetries) return this.giveUp(consumer, batch);
+      if (attempt >= maxRetries) return this.giveUp(consumer, shardId, batch, attempt + 1);
       await this.sleep(backoff(attempt));
       if (!this.running) return batch[0];
       if (batch.length > 1) {
         // Bisect on error: retry each half on its own.
         const middle = Math.ceil(batch.length / 2);
         return (
-          (await this.deliverBatch(consumer, batch.slice(0, middle), attempt + 1)) ??
-          (await this.deliverBatch(consumer, batch.slice(middle), attempt + 1))
+          (await this.deliverBatch(consumer, shardId, batch.slice(0, middle), attempt + 1)) ??
+          (await this.deliverBatch(consumer, shardId, batch.slice(middle), attempt + 1))
         );
       }
-      return this.deliverBatch(consumer, batch, attempt + 1);
+      return this.deliverBatch(consumer, shardId, batch, attempt + 1);
     }
     const rest = batch.slice(failedFrom);
     if (attempt >= maxRetries) {
       // The record that keeps failing is given up alone, as Lambda's bisecting leaves it; the
       // records after it were never processed (the function stopped there) and still go through.
-      this.giveUp(consumer, rest.slice(0, 1));
-      return this.deliverBatch(consumer, rest.slice(1), 0);
+      this.giveUp(consumer, shardId, rest.slice(0, 1), attempt + 1);
+      return this.deliverBatch(consumer, shardId, rest.slice(1), 0);
     }
     await this.sleep(backoff(attempt));
-    return this.deliverBatch(consumer, rest, attempt + 1);
+    return this.deliverBatch(consumer, shardId, rest, attempt + 1);
   }
 
-  private giveUp(consumer: StreamConsumer, batch: LambdaRecord[]): undefined {
-    const range = `${batch[0]!.dynamodb.SequenceNumber}…${batch.at(-1)!.dynamodb.SequenceNumber}`;
-    this.options.log?.(`${consumer.name}: gave up on ${batch.length} record(s) ${range} after retries (on-failure destination)`);
+  private giveUp(consumer: StreamConsumer, shardId: string, batch: LambdaRecord[], attempts: number): undefined {
+    const sequenceNumbers = batch.map((record) => record.dynamodb.SequenceNumber);
+    this.options.log?.(`${consumer.name}: gave up on ${batch.length} record(s) ${sequenceNumbers[0]}…${sequenceNumbers.at(-1)} after retries (on-failure destination)`);
+    this.options.onGiveUp?.({ functionName: consumer.name, shardId, streamArn: this.options.streamArn, sequenceNumbers, attempts });
     return undefined;
   }
 

@@ -1,8 +1,10 @@
 /**
  * Routes that exist only in local mode (docs/api/system.md):
- *   GET /_local/outbox · DELETE /_local/outbox · POST /_local/schedules/{name}/run
+ *   GET /_local/outbox · DELETE /_local/outbox · GET /_local/failures · DELETE /_local/failures ·
+ *   POST /_local/schedules/{name}/run
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalFailures } from '../events/local-failures.js';
 import type { LocalScheduler } from '../events/scheduler.js';
 import type { LocalOutbox } from '../outbox.js';
 import type { LocalRouteHandler } from './local-gateway.js';
@@ -22,7 +24,11 @@ export function isLocalOrigin(origin: string): boolean {
   }
 }
 
-export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalScheduler | undefined }): LocalRouteHandler {
+export function localRoutes(deps: {
+  outbox: LocalOutbox;
+  failures: Pick<LocalFailures, 'toJSON' | 'clear'>;
+  scheduler: () => LocalScheduler | undefined;
+}): LocalRouteHandler {
   return async (request: IncomingMessage, response: ServerResponse, _body: Buffer, requestId: string) => {
     const method = request.method ?? 'GET';
     const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -48,6 +54,11 @@ export function localRoutes(deps: { outbox: LocalOutbox; scheduler: () => LocalS
     if (pathname === '/_local/outbox' && method === 'GET') return send(200, deps.outbox.toJSON());
     if (pathname === '/_local/outbox' && method === 'DELETE') {
       deps.outbox.clear();
+      return send(204);
+    }
+    if (pathname === '/_local/failures' && method === 'GET') return send(200, deps.failures.toJSON());
+    if (pathname === '/_local/failures' && method === 'DELETE') {
+      deps.failures.clear();
       return send(204);
     }
     const schedule = /^\/_local\/schedules\/([^/]+)\/run$/.exec(pathname);

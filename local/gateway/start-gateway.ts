@@ -3,7 +3,7 @@
  * rules for the local user pool, on 127.0.0.1.
  */
 import { createAccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
-import { functionId, type RouteDefinition } from '../../lib/routes.js';
+import { routeFunctionName, type RouteDefinition } from '../../lib/routes.js';
 import { LocalGateway, type LocalRouteHandler, type UpgradeHandler } from './local-gateway.js';
 
 export type StartGatewayOptions = {
@@ -28,7 +28,7 @@ export type StartedGateway = { url: string; stop(): Promise<void> };
 
 export async function startGateway(options: StartGatewayOptions): Promise<StartedGateway> {
   const target = (route: RouteDefinition) => ({
-    functionName: functionId(route.handler),
+    functionName: routeFunctionName(route),
     auth: route.operation.auth,
     throttle: route.throttle,
   });

@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { functionId, type RealtimeRouteDefinition } from '../../lib/routes.js';
+import { routeFunctionName, type RealtimeRouteDefinition } from '../../lib/routes.js';
 import { startConnectionsApi } from './connections-api.js';
 import { LocalWebSocketApi, type RealtimeLimits, type Timers } from './local-websocket-api.js';
 
@@ -38,7 +38,7 @@ export type LocalRealtime = {
 
 export async function startRealtime(options: StartRealtimeOptions): Promise<LocalRealtime> {
   const api = new LocalWebSocketApi({
-    routes: options.routes.map((route) => ({ routeKey: route.routeKey, functionName: functionId(route.handler), returnResponse: route.returnResponse })),
+    routes: options.routes.map((route) => ({ routeKey: route.routeKey, functionName: routeFunctionName(route), returnResponse: route.returnResponse })),
     invoke: options.invoke,
     limits: options.limits,
     timers: options.timers,

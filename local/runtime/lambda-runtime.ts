@@ -60,6 +60,8 @@ class ExecutionEnvironment {
   private readonly ready: Promise<void>;
   private nextId = 0;
   dead = false;
+  /** Its code changed on disk: it finishes what it runs, then goes (the next call starts fresh). */
+  stale = false;
 
   constructor(private readonly fn: LocalFunction) {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url), {
@@ -194,6 +196,18 @@ export class LocalLambdaRuntime {
   }
 
   /**
+   * Makes `name` load its code afresh: idle environments go now, busy ones once their invocation
+   * ends (it is not cut short); the next invocation starts a new environment (a cold start).
+   */
+  invalidate(name: string): void {
+    const pool = this.pools.get(name);
+    if (!pool) return;
+    for (const environment of pool.environments) environment.stale = true;
+    for (const environment of pool.idle.splice(0)) void environment.stop();
+    pool.environments = pool.environments.filter((environment) => !environment.dead);
+  }
+
+  /**
    * Starts an execution environment for `name` and loads its handler, unless it has one already,
    * so that its first event finds it warm (what provisioned concurrency does in the cloud). Never
    * throws: a handler that cannot load fails its first invocation instead.
@@ -238,6 +252,7 @@ export class LocalLambdaRuntime {
   private release(name: string, environment: ExecutionEnvironment): void {
     const pool = this.pools.get(name);
     if (!pool) return; // stopped meanwhile
+    if (environment.stale && !environment.dead) void environment.stop();
     const next = pool.waiting.shift();
     if (!next) {
       if (!environment.dead) pool.idle.push(environment);

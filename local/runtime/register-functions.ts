@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
-import { functionEnvironment, functionId, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
+import { functionEnvironment, routeFunctionName, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
 import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 
 export type FunctionRegistration = {
-  /** Served by the gateway (HTTP and WebSocket routes): named `functionId(handler)`, as in the CDK. */
+  /** Served by the gateway (HTTP and WebSocket routes): named `routeFunctionName(route)`, as in the CDK. */
   routes: readonly (RouteDefinition | RealtimeRouteDefinition)[];
   /** Started by events: trigger functions keep their own names. */
   triggers: readonly TriggerDefinition[];
@@ -25,7 +25,7 @@ export type LocalEnvironmentOptions = {
   region: string;
   /** The data folder's key pair (local-credentials.ts). */
   credentials: LocalCredentials;
-  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string };
+  endpoints: { dynamodb: string; s3: string; cognito: string; sns: string; lambda: string };
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Anything else (tests, tools). */
   extra?: Record<string, string>;
@@ -53,7 +53,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
       timeoutSeconds: settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       memoryMb: settings.memoryMb ?? DEFAULT_MEMORY_MB,
     });
-  for (const route of registration.routes) register(functionId(route.handler), route);
+  for (const route of registration.routes) register(routeFunctionName(route), route);
   for (const trigger of registration.triggers) register(trigger.name, trigger);
 }
 
@@ -72,6 +72,7 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: options.endpoints.cognito,
     AWS_ENDPOINT_URL_SNS: options.endpoints.sns,
+    AWS_ENDPOINT_URL_LAMBDA: options.endpoints.lambda,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel,
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -1,20 +1,41 @@
 /**
  * Issue 12's acceptance over HTTP against local mode: 1,000 places around a city and a 2 km `near`
  * query whose pages equal the brute-force answer, nearest first; a `within` box across the
- * antimeridian; a user walking into a zone and out (entered, exited, no double events); an admin
+ * antimeridian; a user walking into a zone and out (entered + zone-alert's inbox notification naming
+ * the zone, exited and no second notification, no double events); an admin
  * push `to: { near }` reaching exactly the users inside the radius; the location in the export.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import example from '../../lambase.config.js';
+import { defineBackend } from '../../functions/core/config/define-backend.js';
 import { distanceMeters, type Point } from '../../functions/core/geo/geometry.js';
-import { api, createUser, startTestBackend, type TestBackend } from '../fixtures/local-backend.js';
+import { api, createUser, startTestBackend, waitFor, type TestBackend } from '../fixtures/local-backend.js';
 
 const ADMIN = { email: 'geo-admin@example.com', password: 'Admin-Password-42!' };
 const CITY = { lat: 45.764, lng: 4.8357 };
 
+/** Events cross the stream, the dispatcher and a cold function: seconds, more on a busy machine. */
+const EVENT_WAIT_MS = 30_000;
+
 let local: TestBackend;
 let admin: string;
+let eventsFile: string;
+/** The exits a recorder function (on every geofence collection's `geofenceExited`) received. */
+const exits = (): Record<string, any>[] =>
+  existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).event) : [];
+
 beforeAll(async () => {
-  local = await startTestBackend({ admin: ADMIN });
+  eventsFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'lambase-geo-events-')), 'events.jsonl');
+  // The example (with zone-alert), plus a recorder of exits: the sign that the exit was dispatched.
+  const backend = defineBackend({
+    ...example.definition,
+    functions: { ...example.definition.functions, 'on-zone-exit': { handler: 'test/fixtures/functions/record-lambase-events.ts', on: 'geofenceExited' } },
+  });
+  local = await startTestBackend({ backend, admin: ADMIN, functionEnvironment: { FIXTURE_EVENTS_FILE: eventsFile } });
   admin = (await api<{ accessToken: string }>(local.url, 'POST', '/auth/sign-in', { body: ADMIN })).body.accessToken;
 });
 afterAll(() => local?.cleanup());
@@ -90,13 +111,29 @@ it('reports a walk into a zone and out, once each, and keeps the location privat
   expect((await at(CITY.lat + 0.0005)).body).toMatchObject({ entered: [], exited: [], inside: [zone.body.id] });
   expect((await at(CITY.lat + 0.01)).body).toMatchObject({ entered: [], exited: [zone.body.id], inside: [] });
 
+  // zone-alert (on geofenceEntered) put one notification naming the zone in the walker's inbox.
+  const zoneAlerts = async () =>
+    (await api<{ items: { title: string; data: Record<string, unknown> }[] }>(local.url, 'GET', '/notifications', { as: walker })).body.items.filter(
+      (item) => item.data?.kind === 'zoneEntered',
+    );
+  const [alert] = await waitFor(async () => {
+    const alerts = await zoneAlerts();
+    return alerts.length > 0 && alerts;
+  }, EVENT_WAIT_MS);
+  expect(alert).toMatchObject({ title: expect.stringContaining('Old Town'), data: { zoneId: zone.body.id } });
+  // Once the exit has reached its function, the walk has been dispatched whole: still one alert.
+  const exit = await waitFor(() => exits().find((event) => event.userId === walker.userId), EVENT_WAIT_MS);
+  expect(exit).toMatchObject({ type: 'geofenceExited', collection: 'zones', fenceId: zone.body.id, fence: { name: 'Old Town' }, point: { lat: CITY.lat + 0.01, lng: CITY.lng } });
+  expect(exits().filter((event) => event.userId === walker.userId)).toHaveLength(1);
+  expect(await zoneAlerts()).toHaveLength(1);
+
   const mine = await api(local.url, 'GET', '/me/location', { as: walker });
   expect(mine.body).toMatchObject({ location: { lat: CITY.lat + 0.01, lng: CITY.lng, accuracyMeters: 8 } });
   expect((await api<{ location: unknown }>(local.url, 'GET', '/me/export', { as: walker })).body.location).toEqual(mine.body);
   expect((await api(local.url, 'DELETE', '/me/location', { as: walker })).status).toBe(204);
   expect((await api(local.url, 'GET', '/me/location', { as: walker })).status).toBe(404);
   expect((await api(local.url, 'PUT', '/me/location', { as: walker, body: { lat: 91, lng: 0 } })).status).toBe(400);
-});
+}, 120_000);
 
 it('pushes to exactly the users near a point', async () => {
   const center = { lat: 40.4168, lng: -3.7038 };

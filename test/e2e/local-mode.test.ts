@@ -1,5 +1,6 @@
 /**
- * Local mode as a user meets it: events reach custom functions with Lambda's semantics, data
+ * Local mode as a user meets it: the user's own functions run on their events, schedules and routes
+ * (with Lambda's retries and failure destination), data
  * survives a restart and `--reset` wipes it, the gateway answers like API Gateway, and Ctrl-C
  * (during startup too, or twice) leaves no process behind. Whatever a failing test started is
  * stopped in afterEach.
@@ -13,84 +14,190 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
-import { api, createUser, startTestBackend, STRONG_PASSWORD, type TestBackend } from '../fixtures/local-backend.js';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
+import { api, createUser, startTestBackend, STRONG_PASSWORD, uploadFile, waitFor, type TestBackend } from '../fixtures/local-backend.js';
 import { processesMentioning } from '../local/fixtures/processes.js';
+import { readmeFunction } from '../fixtures/readme-function.js';
 
-const waitFor = async <T>(probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
-
-describe('the event pump', () => {
+// Each test crosses several functions' cold starts (a worker compiling its TypeScript): on a busy
+// 2-core machine that is up to 20 s each, so these tests get more than the project's 60 s.
+describe('your own functions', { timeout: 180_000 }, () => {
+  const ADMIN = { email: 'functions-admin@example.com', password: 'Admin-Password-42!' };
+  const RECORDER = 'test/fixtures/functions/record-lambase-events.ts';
   let local: TestBackend;
   let eventsFile: string;
-  const events = () =>
-    existsSync(eventsFile)
-      ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>)
-      : [];
-  const records = () => events().flatMap((event) => (event.Records ?? []) as Record<string, any>[]);
+  type Line = { function: string; event?: Record<string, any>; attempt?: string };
+  const lines = (): Line[] =>
+    existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Line) : [];
+  /** Events cross the stream, the dispatcher and a cold function: seconds, more on a busy machine. */
+  const EVENT_WAIT_MS = 30_000;
+  const handled = (fn: string) => lines().filter((line) => line.function === fn && line.event).map((line) => line.event!);
+
+  const readme = readmeFunction();
 
   beforeAll(async () => {
     eventsFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'lambase-events-')), 'events.jsonl');
     const backend = defineBackend({
       ...example.definition,
+      auth: { ...example.definition.auth, groups: ['editors'] },
       functions: {
-        audit: { handler: 'test/fixtures/functions/record-events.ts', trigger: { type: 'documents', collection: 'notes', events: ['create', 'update'] } },
-        nightly: { handler: 'test/fixtures/functions/record-events.ts', trigger: { type: 'schedule', expression: 'cron(0 3 * * ? *)' } },
+        // The example's own, and the one README.md adds.
+        ...readme.backend.definition.functions,
+        'on-note-created': { handler: RECORDER, on: { event: 'documentCreated', collection: 'notes' } },
+        // Subscribed to the same events as on-note-created: its failures must not touch that one.
+        'fragile': { handler: RECORDER, on: { event: 'documentCreated', collection: 'notes' } },
+        'on-pinned-update': { handler: RECORDER, on: { event: 'documentUpdated', collection: 'notes', where: { title: 'pinned' } } },
+        'on-note-deleted': { handler: RECORDER, on: { event: 'documentDeleted', collection: 'notes' } },
+        'on-upload': { handler: RECORDER, on: 'fileUploaded' },
+        'on-sign-up': { handler: RECORDER, on: 'userSignedUp' },
+        nightly: { handler: RECORDER, schedule: 'cron(0 3 * * ? *)' },
+        report: { handler: RECORDER, http: { method: 'GET', path: '/reports/{reportId}', auth: 'group:editors' } },
       },
     });
-    local = await startTestBackend({ backend, functionEnvironment: { FIXTURE_EVENTS_FILE: eventsFile } });
+    local = await startTestBackend({ backend, admin: ADMIN, functionEnvironment: { FIXTURE_EVENTS_FILE: eventsFile } });
   });
   afterAll(() => local?.cleanup());
 
-  it('delivers a collection\'s stream records in Lambda\'s shape, filtered to that collection', async () => {
+  it('welcome: signing up puts a welcome in the new user\'s inbox within seconds, once', async () => {
     const user = await createUser(local);
-    const note = (await api(local.url, 'POST', '/data/notes', { as: user, body: { title: 'hello' } })).body as { id: string };
-    await api(local.url, 'POST', '/data/posts', { as: user, body: { title: 'not for audit', published: true } });
-    const record = await waitFor(() => records().find((candidate) => candidate.dynamodb?.NewImage?.id?.S === note.id));
-    expect(record).toMatchObject({
-      eventName: 'INSERT',
-      eventSource: 'aws:dynamodb',
-      eventVersion: '1.1',
-      awsRegion: 'us-east-1',
-      eventSourceARN: expect.stringMatching(/^arn:aws:dynamodb:.*\/stream\//),
-      dynamodb: {
-        Keys: { pk: { S: `DOC#notes#${note.id}` }, sk: { S: 'DOC' } },
-        NewImage: { collection: { S: 'notes' }, data: { M: { title: { S: 'hello' } } } },
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-        ApproximateCreationDateTime: expect.any(Number),
-      },
+    const inbox = await waitFor(async () => {
+      const items = (await api<{ items: { title: string; data: Record<string, unknown> }[] }>(local.url, 'GET', '/notifications', { as: user })).body.items;
+      return items.length > 0 && items;
+    }, EVENT_WAIT_MS);
+    expect(inbox).toEqual([expect.objectContaining({ title: expect.stringContaining('Welcome'), data: { kind: 'welcome' } })]);
+    const signUps = await waitFor(() => handled('on-sign-up').filter((event) => event.user.userId === user.userId).length > 0 && handled('on-sign-up'), EVENT_WAIT_MS);
+    expect(signUps.find((event) => event.user.userId === user.userId)).toEqual({
+      type: 'userSignedUp',
+      eventId: expect.any(String),
+      occurredAt: expect.any(String),
+      user: { userId: user.userId, email: user.email, createdAt: expect.any(String) },
     });
-    await api(local.url, 'PATCH', `/data/notes/${note.id}`, { as: user, body: { title: 'changed' } });
-    const modify = await waitFor(() => records().find((candidate) => candidate.eventName === 'MODIFY' && candidate.dynamodb.NewImage.id.S === note.id));
-    expect(modify.dynamodb.OldImage.data.M.title.S).toBe('hello');
-    expect(records().some((candidate) => candidate.dynamodb.NewImage?.collection?.S === 'posts')).toBe(false);
   });
 
-  it('retries a batch from its first failed record when the function reports partial failures', async () => {
-    const user = await createUser(local);
-    const failing = (await api(local.url, 'POST', '/data/notes', { as: user, body: { title: 'fail-once please' } })).body as { id: string };
-    const deliveries = await waitFor(() => {
-      const seen = records().filter((candidate) => candidate.dynamodb.NewImage?.id?.S === failing.id);
-      return seen.length >= 2 ? seen : undefined;
-    });
-    expect(deliveries).toHaveLength(2);
-    expect(deliveries[0]!.dynamodb.SequenceNumber).toBe(deliveries[1]!.dynamodb.SequenceNumber);
+  it('notify-new-post: publishing a post pushes to the topic posts with its id; a draft pushes nothing', async () => {
+    const reader = await createUser(local);
+    const author = await createUser(local);
+    await api(local.url, 'POST', '/push/devices', { as: reader, body: { platform: 'apns', token: 'ab'.repeat(32) } });
+    expect((await api(local.url, 'PUT', '/push/topics/posts', { as: reader })).status).toBe(204);
+    await api(local.url, 'POST', '/data/posts', { as: author, body: { title: 'A draft', published: false } });
+    const post = (await api<{ id: string }>(local.url, 'POST', '/data/posts', { as: author, body: { title: 'Hello world', published: true } })).body;
+    const push = await waitFor(async () => {
+      const outbox = (await api<{ push: { topic?: string; title: string; body: string; data: Record<string, unknown> }[] }>(local.url, 'GET', '/_local/outbox')).body.push;
+      return outbox.find((delivery) => delivery.topic === 'posts' && delivery.data.postId === post.id);
+    }, EVENT_WAIT_MS);
+    expect(push).toMatchObject({ to: reader.userId, title: 'New post', body: 'Hello world', data: { postId: post.id } });
+    const outbox = (await api<{ push: { body: string }[] }>(local.url, 'GET', '/_local/outbox')).body.push;
+    expect(outbox.filter((delivery) => delivery.body === 'A draft')).toEqual([]);
   });
 
-  it('runs a scheduled function on demand with EventBridge\'s event', async () => {
+  it('stats: GET /stats counts the caller\'s notes and files, nobody else\'s', async () => {
+    const user = await createUser(local);
+    const other = await createUser(local);
+    for (const title of ['one', 'two', 'three']) await api(local.url, 'POST', '/data/notes', { as: user, body: { title } });
+    await api(local.url, 'POST', '/data/notes', { as: other, body: { title: 'not yours' } });
+    await uploadFile(local, user, new TextEncoder().encode('hello'));
+    const deleted = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'gone' } })).body;
+    await api(local.url, 'DELETE', `/data/notes/${deleted.id}`, { as: user });
+    const stats = await api(local.url, 'GET', '/stats', { as: user });
+    expect(stats).toMatchObject({ status: 200, body: { notes: 3, files: 1 } });
+    expect((await api(local.url, 'GET', '/stats', { as: other })).body).toEqual({ notes: 1, files: 0 });
+    // The authorizer's own 401, as API Gateway answers it.
+    expect(await api(local.url, 'GET', '/stats')).toMatchObject({ status: 401, body: { message: 'Unauthorized' } });
+  });
+
+  it('document events: created, updated (with its where filter) and deleted reach their functions with the documents', async () => {
+    const user = await createUser(local);
+    const note = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'draft' } })).body;
+    await api(local.url, 'PATCH', `/data/notes/${note.id}`, { as: user, body: { title: 'still a draft' } });
+    await api(local.url, 'PATCH', `/data/notes/${note.id}`, { as: user, body: { title: 'pinned' } });
+    await api(local.url, 'DELETE', `/data/notes/${note.id}`, { as: user });
+    const deletedEvent = await waitFor(() => handled('on-note-deleted').find((event) => event.document.id === note.id), EVENT_WAIT_MS);
+    expect(deletedEvent).toMatchObject({ type: 'documentDeleted', collection: 'notes', expired: false, document: { id: note.id, title: 'pinned', owner: user.userId } });
+    expect(await waitFor(() => handled('on-note-created').find((event) => event.document.id === note.id), EVENT_WAIT_MS)).toMatchObject({
+      type: 'documentCreated',
+      collection: 'notes',
+      document: { id: note.id, title: 'draft', owner: user.userId, version: 1 },
+    });
+    const updates = await waitFor(() => handled('on-pinned-update').filter((event) => event.after.id === note.id).length > 0 && handled('on-pinned-update').filter((event) => event.after.id === note.id), EVENT_WAIT_MS);
+    expect(updates).toEqual([expect.objectContaining({ type: 'documentUpdated', before: expect.objectContaining({ title: 'still a draft' }), after: expect.objectContaining({ title: 'pinned', version: 3 }) })]);
+  });
+
+  it('fileUploaded: a file reaches its function once it is ready', async () => {
+    const user = await createUser(local);
+    const file = await uploadFile(local, user, new TextEncoder().encode('uploaded'), { name: 'up.txt' });
+    const event = await waitFor(() => handled('on-upload').find((candidate) => candidate.file.fileId === file.fileId), EVENT_WAIT_MS);
+    expect(event).toMatchObject({ type: 'fileUploaded', file: { fileId: file.fileId, name: 'up.txt', status: 'ready', size: 8, owner: user.userId } });
+  });
+
+  it('a function that keeps throwing is retried twice, then lands in the failure destination; the others handle the same batch once', async () => {
+    const user = await createUser(local);
+    const failing = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'always-throw 1' } })).body;
+    const neighbour = (await api<{ id: string }>(local.url, 'POST', '/data/notes', { as: user, body: { title: 'fine' } })).body;
+    const failure = await waitFor(async () => {
+      const { failures } = (await api<{ failures: Record<string, any>[] }>(local.url, 'GET', '/_local/failures')).body;
+      return failures.find((candidate) => candidate.functionName === 'fragile');
+    }, EVENT_WAIT_MS);
+    expect(failure).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: { type: 'documentCreated', document: { id: failing.id } },
+      responsePayload: { errorType: 'Error', errorMessage: 'fragile refuses always-throw 1' },
+    });
+    const attempts = lines().filter((line) => line.function === 'fragile' && line.attempt === failure.requestPayload.eventId);
+    expect(attempts).toHaveLength(3);
+    // on-note-created threw too (same fixture), but the neighbour was handled exactly once by each.
+    await waitFor(() => handled('fragile').some((event) => event.document.id === neighbour.id), EVENT_WAIT_MS);
+    for (const fn of ['on-note-created', 'fragile']) {
+      expect(handled(fn).filter((event) => event.document.id === neighbour.id), fn).toHaveLength(1);
+    }
+  });
+
+  it('an event delivered twice (same eventId) runs once', async () => {
+    const lambda = new LambdaClient({ endpoint: local.endpoints.lambda, region: local.region, credentials: LOCAL_CREDENTIALS });
+    const event = { type: 'userSignedUp', eventId: 'duplicate-1', occurredAt: new Date().toISOString(), user: { userId: 'u-dup', email: 'dup@example.com', createdAt: new Date().toISOString() } };
+    for (let i = 0; i < 2; i++) {
+      const answer = await lambda.send(new InvokeCommand({ FunctionName: 'on-sign-up', Payload: Buffer.from(JSON.stringify(event)) }));
+      expect(answer.FunctionError).toBeUndefined();
+    }
+    lambda.destroy();
+    expect(handled('on-sign-up').filter((candidate) => candidate.eventId === 'duplicate-1')).toHaveLength(1);
+  });
+
+  it('a schedule fires on demand via /_local/schedules/{name}/run, as EventBridge Scheduler would send it', async () => {
     const response = await fetch(`${local.url}/_local/schedules/nightly/run`, { method: 'POST' });
     expect(response.status).toBe(200);
-    expect(events().at(-1)).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events', resources: [expect.stringContaining('rule/nightly')] });
+    expect(handled('nightly').at(-1)).toEqual({ type: 'scheduled', schedule: 'nightly', scheduledAt: expect.any(String), eventId: expect.stringMatching(/^nightly@/), occurredAt: expect.any(String) });
     expect((await fetch(`${local.url}/_local/schedules/nope/run`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('the README\'s function, added as README.md says, runs locally: its schedule pushes the news digest', async () => {
+    const reader = await createUser(local);
+    const author = await createUser(local);
+    await api(local.url, 'POST', '/push/devices', { as: reader, body: { platform: 'fcm', token: `digest-${reader.userId}` } });
+    expect((await api(local.url, 'PUT', '/push/topics/posts', { as: reader })).status).toBe(204);
+    await api(local.url, 'POST', '/data/posts', { as: author, body: { title: 'Rates cut', published: false, category: 'news' } });
+    const run = await fetch(`${local.url}/_local/schedules/${readme.name}/run`, { method: 'POST' });
+    expect(run.status).toBe(200);
+    const outbox = (await api<{ push: { to: string; title: string; body: string; topic?: string }[] }>(local.url, 'GET', '/_local/outbox')).body.push;
+    expect(outbox.find((delivery) => delivery.to === reader.userId && delivery.title === 'Today in the news')).toMatchObject({
+      topic: 'posts',
+      body: expect.stringContaining('Rates cut'),
+    });
+  });
+
+  it('an HTTP function for a group: members (and admins) pass, others get 403 in the contract\'s shape; OpenAPI lists the config\'s HTTP functions', async () => {
+    const user = await createUser(local);
+    const refused = await api(local.url, 'GET', '/reports/r1', { as: user });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'Forbidden', requestId: expect.any(String) });
+    const admin = (await api<{ accessToken: string }>(local.url, 'POST', '/auth/sign-in', { body: ADMIN })).body.accessToken;
+    const answered = await api(local.url, 'GET', '/reports/r1?format=csv', { as: admin });
+    expect(answered).toMatchObject({ status: 200, body: { params: { reportId: 'r1' }, query: { format: 'csv' }, function: 'report' } });
+    const openapi = (await api<{ paths: Record<string, Record<string, unknown>> }>(local.url, 'GET', '/openapi.json')).body;
+    expect(Object.keys(openapi.paths['/stats'] ?? {})).toEqual(['get']);
   });
 });
 

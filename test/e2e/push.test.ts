@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, createUser, startTestBackend, type TestBackend, type TestUser } from '../fixtures/local-backend.js';
+import { api, createUser, exampleWithoutFunctions, startTestBackend, type TestBackend, type TestUser } from '../fixtures/local-backend.js';
 
 const ADMIN = { email: 'push-admin@example.com', password: 'Admin-Password-42!' };
 
 let local: TestBackend;
 beforeAll(async () => {
-  local = await startTestBackend({ admin: ADMIN });
+  local = await startTestBackend({ admin: ADMIN, backend: exampleWithoutFunctions() });
 });
 afterAll(() => local?.cleanup());
 

@@ -83,6 +83,8 @@ describe('the fan-out', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       ParallelizationFactor: fanOut!.source === 'stream' ? fanOut!.parallelization : undefined,
+      // A change more than an hour old is dropped (the dispatcher, the stream's other reader, keeps 24 h).
+      MaximumRecordAgeInSeconds: 3_600,
     });
     expect(mapping.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
     const patterns = (mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((filter) => JSON.parse(filter.Pattern));

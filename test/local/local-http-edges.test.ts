@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessTokenVerifier } from '../../functions/adapters/access-token-verifier.js';
 import { LocalGateway } from '../../local/gateway/local-gateway.js';
+import { LocalFailures } from '../../local/events/local-failures.js';
 import { localRoutes } from '../../local/gateway/local-routes.js';
 import { RouteMatcher } from '../../local/gateway/route-matcher.js';
 import { LocalOutbox } from '../../local/outbox.js';
@@ -45,7 +46,7 @@ describe('the gateway', () => {
       verifier: { verify: async () => Promise.reject(new Error('not a valid token')) } as unknown as AccessTokenVerifier,
       allowedOrigins: ['*'],
       throttle: { rateLimit: 1_000, burstLimit: 1_000 },
-      localRoutes: localRoutes({ outbox, scheduler: () => undefined }),
+      localRoutes: localRoutes({ outbox, failures: new LocalFailures('us-east-1'), scheduler: () => undefined }),
     });
     url = await gateway.start(0);
   });

@@ -8,22 +8,23 @@ import { LocalScheduler } from '../../local/events/scheduler.js';
 
 const DAY = 86_400_000;
 let scheduler: LocalScheduler | undefined;
+let invoker: AsyncInvoker | undefined;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
 });
 afterEach(async () => {
-  await scheduler?.stop();
+  scheduler?.stop();
+  await invoker?.stop();
   scheduler = undefined;
+  invoker = undefined;
   vi.useRealTimers();
 });
 
 function schedule(expression: string, invoke: () => Promise<unknown> = async () => null) {
   const calls: number[] = [];
-  scheduler = new LocalScheduler(
-    [{ name: 'job', expression, invoke: async () => (calls.push(Date.now()), invoke()) }],
-    'us-east-1',
-  );
+  invoker = new AsyncInvoker();
+  scheduler = new LocalScheduler([{ name: 'job', expression, invoke: async () => (calls.push(Date.now()), invoke()) }], invoker);
   scheduler.start();
   return calls;
 }
@@ -63,11 +64,12 @@ describe('the local scheduler', () => {
     expect(calls[2]! - calls[1]!).toBe(2_000);
   });
 
-  it('cancels waiting retries when stopped', async () => {
+  it('fires nothing more once stopped, and stopping the invocations cancels waiting retries', async () => {
     const calls = schedule('rate(1 hour)', async () => Promise.reject(new Error('down')));
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(calls).toHaveLength(1);
-    await scheduler!.stop();
+    scheduler!.stop();
+    await invoker!.stop();
     await vi.advanceTimersByTimeAsync(2 * 3_600_000);
     expect(calls).toHaveLength(1);
   });
@@ -81,7 +83,7 @@ describe('asynchronous invocations (S3 events)', () => {
   it('retry with the same waits, and stop() cancels the retries still waiting', async () => {
     const invoker = new AsyncInvoker();
     const calls: number[] = [];
-    const done = invoker.invoke('verify-upload', async () => (calls.push(Date.now()), Promise.reject(new Error('down'))));
+    const done = invoker.invoke('verify-upload', {}, async () => (calls.push(Date.now()), Promise.reject(new Error('down'))));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(calls).toHaveLength(2);
     await invoker.stop();

@@ -29,8 +29,8 @@ describe('local mode started in-process', () => {
     const backend = defineBackend({
       ...example.definition,
       functions: {
-        probe: { handler: 'test/local/fixtures/env-probe.ts', memoryMb: 256, trigger: { type: 'schedule', expression: 'rate(30 days)' } },
-        slow: { handler: 'test/local/fixtures/slow-trigger.ts', timeoutSeconds: 300, trigger: { type: 'documents', collection: 'notes', events: ['create'] } },
+        probe: { handler: 'test/local/fixtures/env-probe.ts', memoryMb: 256, schedule: 'rate(30 days)' },
+        slow: { handler: 'test/local/fixtures/slow-trigger.ts', timeoutSeconds: 300, on: { event: 'documentCreated', collection: 'notes' } },
       },
     });
     local = await startLocal({ port: 0, dataDir: path.join(dir, 'data'), backend, functionEnvironment: { FIXTURE_CALLS_FILE: callsFile, FIXTURE_EVENTS_FILE: eventsFile } });

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, eachItem, LambaseError, memoryStorage, type LambaseClient, type Session, type SessionStorage } from '../../src/index.js';
-import { createUser, STRONG_PASSWORD, startTestBackend, uniqueEmail, type TestBackend } from '../../../test/fixtures/local-backend.js';
+import { createUser, exampleWithoutFunctions, STRONG_PASSWORD, startTestBackend, uniqueEmail, type TestBackend } from '../../../test/fixtures/local-backend.js';
 
 let local: TestBackend;
 const admin = { email: uniqueEmail('admin'), password: STRONG_PASSWORD };
@@ -18,7 +18,7 @@ let storage: SessionStorage;
 let client: LambaseClient;
 
 beforeAll(async () => {
-  local = await startTestBackend({ admin });
+  local = await startTestBackend({ admin, backend: exampleWithoutFunctions() });
   storage = memoryStorage();
   client = createClient({ url: local.url, storage });
 });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ACTIONS, isAccessRule, type AccessRule, type Action } from './access-rules.js';
+import { functionSchema, resolveFunction, type ResolvedFunction } from './function-config.js';
 
 export { point, polygon } from '../geo/geo-fields.js';
 
@@ -17,8 +18,6 @@ export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'versio
 const SORTABLE_RESERVED = ['createdAt', 'updatedAt'] as const;
 /** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
 export const MAX_INDEXES_PER_COLLECTION = 5;
-/** DynamoDB Streams serves about two readers per shard before throttling them. */
-export const MAX_DOCUMENT_TRIGGERS = 2;
 
 const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -70,31 +69,6 @@ const collectionSchema = z.strictObject({
 /** Credentials are referenced by the name of a Secrets Manager secret, never written here. */
 const secretReference = z.strictObject({
   secretName: z.string().regex(SECRET_NAME, 'a Secrets Manager secret name, not the secret itself'),
-});
-
-/** What starts a custom function. */
-const triggerSchema = z.discriminatedUnion('type', [
-  /** Changes to a collection's documents, delivered from the table's stream in batches. */
-  z.strictObject({
-    type: z.literal('documents'),
-    collection: z.string(),
-    events: z.array(z.enum(['create', 'update', 'delete'])).min(1).default(['create', 'update', 'delete']),
-  }),
-  /** An EventBridge schedule expression: `rate(5 minutes)` or `cron(0 9 * * ? *)`. */
-  z.strictObject({
-    type: z.literal('schedule'),
-    expression: z.string().refine(isScheduleExpression, {
-      error: 'an EventBridge expression: "rate(1 hour)", "rate(5 minutes)" or "cron(minutes hours day-of-month month day-of-week year)"',
-    }),
-  }),
-]);
-
-const functionSchema = z.strictObject({
-  /** The handler file, relative to the project root: it exports `handler`. */
-  handler: z.string().regex(/^[\w./-]+\.ts$/, 'a .ts file path relative to the project root'),
-  trigger: triggerSchema,
-  timeoutSeconds: z.number().int().min(1).max(900).default(30),
-  memoryMb: z.number().int().min(128).max(10240).default(512),
 });
 
 const backendSchema = z.strictObject({
@@ -159,8 +133,6 @@ const backendSchema = z.strictObject({
 
 export type BackendInput = z.input<typeof backendSchema>;
 export type CollectionInput = z.input<typeof collectionSchema>;
-export type FunctionDefinition = z.output<typeof functionSchema>;
-export type TriggerDefinition = FunctionDefinition['trigger'];
 
 export type ResolvedIndex = {
   name: string;
@@ -191,8 +163,10 @@ export type ResolvedCollection = {
   geofences: ResolvedGeofences | undefined;
 };
 
-export type Backend<T extends BackendInput = BackendInput> = Omit<z.output<typeof backendSchema>, 'collections'> & {
+export type Backend<T extends BackendInput = BackendInput> = Omit<z.output<typeof backendSchema>, 'collections' | 'functions'> & {
   collections: Record<string, ResolvedCollection>;
+  /** The user's own functions (functions/core/config/function-config.ts). */
+  functions: Record<string, ResolvedFunction>;
   /** The input exactly as written, for type inference only (client types). */
   readonly definition: T;
 };
@@ -223,21 +197,17 @@ export function defineBackend<const T extends BackendInput>(definition: T): Back
   for (const [name, input] of Object.entries(parsed.data.collections)) {
     collections[name] = resolveCollection(name, input, problems);
   }
-  const streamReaders: string[] = [];
-  for (const [name, fn] of Object.entries(parsed.data.functions)) {
-    if (fn.trigger.type !== 'documents') continue;
-    streamReaders.push(name);
-    if (!collections[fn.trigger.collection]) {
-      problems.push(`functions.${name}.trigger.collection: "${fn.trigger.collection}" is not a collection; declare it under collections or use one of: ${Object.keys(collections).join(', ')}`);
-    }
-  }
-  if (streamReaders.length > MAX_DOCUMENT_TRIGGERS) {
-    problems.push(
-      `functions: ${streamReaders.join(', ')} all read the table's stream, which serves at most ${MAX_DOCUMENT_TRIGGERS} readers without throttling; combine them into one function`,
-    );
+  const functions: Record<string, ResolvedFunction> = {};
+  const functionContext = {
+    collections,
+    groups: [parsed.data.auth.adminGroup, ...parsed.data.auth.groups],
+    kindOf: scalarKind,
+  };
+  for (const [name, input] of Object.entries(parsed.data.functions)) {
+    functions[name] = resolveFunction(name, input, functionContext, problems);
   }
   if (problems.length > 0) throw new BackendConfigError(problems);
-  return { ...parsed.data, collections, definition };
+  return { ...parsed.data, collections, functions, definition };
 }
 
 function resolveCollection(name: string, input: z.output<typeof collectionSchema>, problems: string[]): ResolvedCollection {
@@ -355,18 +325,6 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     else if (def.type === 'pipe' && def.in) current = def.in;
     else return current;
   }
-}
-
-const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
-
-/** EventBridge's rules: `rate(value unit)` with a singular unit for 1, or a six-field cron. */
-function isScheduleExpression(expression: string): boolean {
-  if (RATE.test(expression)) return true;
-  const cron = /^cron\((.+)\)$/.exec(expression);
-  if (!cron) return false;
-  const fields = cron[1]!.trim().split(/\s+/);
-  // Exactly one of day-of-month and day-of-week is "?".
-  return fields.length === 6 && (fields[2] === '?') !== (fields[4] === '?') && fields.every((field) => /^[\w*?,/#LW-]+$/.test(field));
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -3,7 +3,7 @@
  * GSIs read, the TTL attribute, and the way back to the public document. Pure: key strings only.
  */
 import type { ResolvedCollection, ResolvedGeoIndex, ResolvedIndex } from '../config/define-backend.js';
-import { FIXED_INDEXES, indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../table-design.js';
+import { ENTITY, FIXED_INDEXES, indexSlot, TABLE_KEY, TTL_ATTRIBUTE } from '../table-design.js';
 import { geoKeys, isPoint } from '../geo/geo-index.js';
 import type { DocumentFields } from './document-schemas.js';
 
@@ -47,7 +47,7 @@ export function geoIndexPrefix(collection: string, index: ResolvedGeoIndex, part
 export function toItem(collection: ResolvedCollection, meta: DocumentMeta, data: DocumentFields): DocumentItem {
   const item: DocumentItem = {
     ...documentKey(collection.name, meta.id),
-    entity: 'document',
+    entity: ENTITY.document,
     collection: collection.name,
     ...meta,
     data,

@@ -46,6 +46,8 @@ export type DocumentStore = {
   transact(writes: TransactionWrite[]): Promise<TransactionOutcome>;
   /** One page of `owner`'s documents in `collection`, newest first, expired ones included. */
   listByOwner(collection: string, owner: string, options: { limit: number; startKey?: CursorPosition }): Promise<QueryPage>;
+  /** How many documents `owner` has in `collection`, expired ones left out (counted without a scan). */
+  countByOwner(collection: string, owner: string, now: Date): Promise<number>;
   /** Deletes these documents, and the items that belong to them, without conditions (account erasure). */
   deleteMany(documents: readonly { collection: string; id: string }[], related?: readonly TableKey[]): Promise<void>;
 };

@@ -11,6 +11,7 @@
 import { mayAccess, type Caller } from '../config/access-rules.js';
 import type { Backend } from '../config/define-backend.js';
 import type { Clock } from '../clock.js';
+import type { Document } from '../documents/document-item.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { fenceCellOf, fenceContains, type FenceCell } from './fences.js';
 import { geoCells, type GeoCell } from './geo-index.js';
@@ -26,6 +27,8 @@ export const NEAR_RECENCY_MS = 24 * 60 * 60 * 1000;
 /** How long a geofence event item stays in the table for the dispatcher (DynamoDB TTL). */
 export const GEOFENCE_EVENT_TTL_SECONDS = 24 * 60 * 60;
 const REPORT_ATTEMPTS = 6;
+/** Above this, the event item carries fence ids without their documents (an item holds 400 KB). */
+export const MAX_EVENT_RECORD_BYTES = 300 * 1024;
 
 export type ReportedPoint = Point & { accuracyMeters?: number };
 export type StoredLocation = {
@@ -37,9 +40,19 @@ export type StoredLocation = {
   fences: string[];
 };
 
-export type GeofenceTransition = { type: 'geofenceEntered' | 'geofenceExited'; collection: string; fenceId: string };
+/** `fence`: the document when the report was made (null: deleted since, or left out to fit). */
+export type GeofenceTransition = { type: 'geofenceEntered' | 'geofenceExited'; collection: string; fenceId: string; fence?: Document | null };
 /** The event item: the functions dispatcher turns each transition into a `geofenceEntered` / `geofenceExited` event. */
-export type GeofenceEventRecord = { eventId: string; userId: string; point: Point; transitions: GeofenceTransition[]; createdAt: string; ttl: number };
+export type GeofenceEventRecord = {
+  eventId: string;
+  userId: string;
+  point: Point;
+  transitions: GeofenceTransition[];
+  createdAt: string;
+  ttl: number;
+  /** The fence documents were left out to keep the item within DynamoDB's size limit. */
+  truncated?: true;
+};
 
 export type LocationStore = {
   get(userId: string): Promise<StoredLocation | undefined>;
@@ -59,6 +72,8 @@ export type LocationDeps = {
   backend: Pick<Backend, 'collections' | 'auth'>;
   locations: LocationStore;
   fences: FenceCellReader;
+  /** A fence document, for the events (only read when a report enters or exits fences). */
+  fenceDocument: (collection: string, id: string) => Promise<Document | undefined>;
   clock: Clock;
   newId: () => string;
 };
@@ -85,9 +100,16 @@ export async function reportLocation(deps: LocationDeps, caller: Caller, point: 
       fences: [...after.keys()],
     };
     const event = transitions.length
-      ? { eventId: deps.newId(), userId: caller.userId, point: { lat: point.lat, lng: point.lng }, transitions, createdAt: next.updatedAt, ttl: Math.floor(now.getTime() / 1000) + GEOFENCE_EVENT_TTL_SECONDS }
+      ? withFenceDocuments(deps, {
+          eventId: deps.newId(),
+          userId: caller.userId,
+          point: { lat: point.lat, lng: point.lng },
+          transitions,
+          createdAt: next.updatedAt,
+          ttl: Math.floor(now.getTime() / 1000) + GEOFENCE_EVENT_TTL_SECONDS,
+        })
       : undefined;
-    if ((await deps.locations.save(next, previous?.version, event)) === 'ok') {
+    if ((await deps.locations.save(next, previous?.version, await event)) === 'ok') {
       const visible = (key: string) => mayRead(deps, caller, key, after.get(key));
       const ids = (type: GeofenceTransition['type']) =>
         transitions.filter((each) => each.type === type && visible(`${each.collection}#${each.fenceId}`)).map((each) => each.fenceId);
@@ -151,6 +173,16 @@ function mayRead(deps: LocationDeps, caller: Caller, key: string, fence: FenceCe
   if (!collection) return false;
   // A fence left behind may be gone; its id is only shown where the read rule needs no owner.
   return mayAccess(collection.access.read, caller, deps.backend.auth.adminGroup, fence?.owner ?? '');
+}
+
+/** The record with each transition's fence document (one GetItem per fence, in parallel), if they fit. */
+async function withFenceDocuments(deps: LocationDeps, record: GeofenceEventRecord): Promise<GeofenceEventRecord> {
+  const transitions = await Promise.all(
+    record.transitions.map(async (each) => ({ ...each, fence: (await deps.fenceDocument(each.collection, each.fenceId)) ?? null })),
+  );
+  const whole = { ...record, transitions };
+  if (Buffer.byteLength(JSON.stringify(whole)) <= MAX_EVENT_RECORD_BYTES) return whole;
+  return { ...record, transitions: record.transitions.map((each) => ({ ...each, fence: null })), truncated: true };
 }
 
 function transition(type: GeofenceTransition['type'], collection: string, fenceId: string): GeofenceTransition {

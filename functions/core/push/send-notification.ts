@@ -18,7 +18,7 @@ import { ValidationError } from '../errors.js';
 import { allDevicesOf, removeDevice } from './devices.js';
 import { inboxExpiry } from './inbox.js';
 import { assertDeliverable, type PushMessage } from './push-payloads.js';
-import type { DeviceRecord, PushDependencies } from './push-ports.js';
+import type { DeviceRecord, InboxItem, PushDependencies } from './push-ports.js';
 import { assertTopic } from './topics.js';
 
 /** Publish calls in flight at once: the SDK's default socket pool (50 per host), so none waits for a socket. */
@@ -80,11 +80,7 @@ export async function sendNotification(deps: SendDeps, request: SendRequest): Pr
   const recipients = [...new Set([...userIds, ...followers])];
 
   // 1. The inbox of every recipient, device or not.
-  await pMap(
-    chunks(recipients, INBOX_CHUNK),
-    (chunk) => deps.inbox.putMany(chunk, { notificationId, ...message, createdAt: now.toISOString() }, inboxExpiry(now)),
-    { concurrency: INBOX_WRITE_CONCURRENCY },
-  );
+  await writeInbox(deps, recipients, { notificationId, ...message, createdAt: now.toISOString() }, now);
   // 2. The topic, once: SNS delivers it to every subscribed device.
   if (topic !== undefined) await deps.gateway.publishToTopic(topic, message);
   // 3. The named users' devices, except where the topic already reached them (a follower's
@@ -93,6 +89,31 @@ export async function sendNotification(deps: SendDeps, request: SendRequest): Pr
   const devices = (await pMap(direct, (userId) => allDevicesOf(deps, userId), { concurrency: DEVICE_LOOKUP_CONCURRENCY })).flat();
   const sent = await publishToDevices(deps, devices, message);
   return { notificationId, deliveries: { devices: sent, topics: topic === undefined ? 0 : 1, inbox: recipients.length } };
+}
+
+export type InboxRequest = Pick<SendRequest, 'notification' | 'notificationId'> & { userIds: readonly string[] };
+
+/**
+ * Writes a notification into users' inboxes only, pushing to no device (server-side code's
+ * `ctx.notifications`). A retry with the same `notificationId` overwrites instead of adding.
+ */
+export async function sendToInbox(
+  deps: Pick<SendDeps, 'inbox' | 'clock' | 'newNotificationId'>,
+  request: InboxRequest,
+): Promise<{ notificationId: string; inbox: number }> {
+  const userIds = [...new Set(request.userIds)];
+  if (userIds.length === 0) throw new ValidationError('Name the recipients: userIds.');
+  if (userIds.length > MAX_USER_IDS) throw new ValidationError(`At most ${MAX_USER_IDS} userIds per send.`);
+  const notificationId = request.notificationId ?? deps.newNotificationId();
+  const now = deps.clock.now();
+  const { title, body, data = {} } = request.notification;
+  await writeInbox(deps, userIds, { notificationId, title, body, data, createdAt: now.toISOString() }, now);
+  return { notificationId, inbox: userIds.length };
+}
+
+/** One inbox item per recipient, `INBOX_CHUNK` to a BatchWriteItem, `INBOX_WRITE_CONCURRENCY` at once. */
+async function writeInbox(deps: Pick<SendDeps, 'inbox'>, recipients: readonly string[], item: Omit<InboxItem, 'read'>, now: Date): Promise<void> {
+  await pMap(chunks(recipients, INBOX_CHUNK), (chunk) => deps.inbox.putMany(chunk, item, inboxExpiry(now)), { concurrency: INBOX_WRITE_CONCURRENCY });
 }
 
 /**

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { Caller } from '../config/access-rules.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { downloadDispositionFor, isLive, toFileView, type FileRecord, type FileView } from './file-record.js';
+import { downloadDispositionFor, isLive, toFileView, type FileRecord, type FileView, type LiveFileRecord } from './file-record.js';
 import type { FilePosition, StorageDependencies } from './storage-ports.js';
 
 /** Presigned GETs last 15 minutes at most (docs/api). */
@@ -54,6 +54,11 @@ export async function getFile(
 ): Promise<FileWithDownload> {
   const record = await deps.records.get(fileId, deps.clock.now());
   if (!record || !isLive(record) || !mayRead(record, caller, deps.settings.adminGroup)) throw new NotFoundError('No such file.');
+  return withDownload(deps, record);
+}
+
+/** The file's view, plus a short-lived download URL once it is `ready` (null before). */
+export async function withDownload(deps: Pick<StorageDependencies, 'objects'>, record: LiveFileRecord): Promise<FileWithDownload> {
   const downloadUrl =
     record.status === 'ready'
       ? await deps.objects.presignDownload({

@@ -26,6 +26,8 @@ export type FileRecordStore = {
    * most, after `after`. Full pages: hidden records never shorten a page that has more behind it.
    */
   listByOwner(ownerId: string, options: { limit: number; after?: FilePosition; now: Date }): Promise<FileRecordPage<LiveFileRecord>>;
+  /** How many live records (as `listByOwner` lists them) one owner has at `now`, counted without a scan. */
+  countByOwner(ownerId: string, now: Date): Promise<number>;
   /** Every record of one owner, expired and `deleting` ones too (for erasure), newest first. */
   listAllByOwner(ownerId: string, options: { limit: number; after?: FilePosition }): Promise<FileRecordPage>;
   /** pending → ready. False when the record is gone or not pending (conditional write). */

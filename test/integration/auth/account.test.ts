@@ -162,6 +162,7 @@ describe('GET /me/export', () => {
       devices: [],
       topics: [],
       notifications: [],
+      location: null,
     });
     expect(response.headers['content-disposition']).toMatch(/^attachment/);
   });
@@ -242,6 +243,7 @@ describe('the first admin, created without a profile record (AdminCreateUser in 
       devices: [],
       topics: [],
       notifications: [],
+      location: null,
     });
 
     const named = await patchMe(admin, { name: 'First Admin' });

@@ -4,12 +4,14 @@
  * page costs exactly one Query per covering cell. Then geofences and the users near a point.
  */
 import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import backend from '../../../lambase.config.js';
 import { createDocumentClient, createDynamoDbClient } from '../../../functions/adapters/aws-clients.js';
 import { DynamoDbDocumentStore } from '../../../functions/adapters/dynamodb-document-store.js';
 import { DynamoDbLocationStore } from '../../../functions/adapters/dynamodb-location-store.js';
+import { toDocument } from '../../../functions/core/documents/document-item.js';
 import { DocumentService } from '../../../functions/core/documents/document-service.js';
 import { coveringCells, queryPrecision } from '../../../functions/core/geo/geohash.js';
 import { boxContains, circleBox, distanceMeters, type Point } from '../../../functions/core/geo/geometry.js';
@@ -125,8 +127,16 @@ describe('geofences and users near a point', () => {
   let eventIds: string[] = [];
   const deps = (): LocationDeps => {
     const locations = store();
-    return { backend, locations, fences: locations, clock, newId: () => { const id = randomUUID(); eventIds.push(id); return id; } };
+    const documents = new DynamoDbDocumentStore(client(), table());
+    const fenceDocument = async (collection: string, id: string) => {
+      const item = await documents.get(collection, id);
+      return item ? toDocument(item) : undefined;
+    };
+    return { backend, locations, fences: locations, fenceDocument, clock, newId: () => { const id = randomUUID(); eventIds.push(id); return id; } };
   };
+
+  const eventItem = async (eventId: string) =>
+    (await client().send(new GetCommand({ TableName: table(), Key: { pk: `EVENT#${eventId}`, sk: 'GEOFENCE' }, ConsistentRead: true }))).Item;
 
   it('a user walks into a zone and out again: entered once, exited once, events written with the location', async () => {
     const center = { lat: 10 + Math.random(), lng: 20 + Math.random() };
@@ -140,6 +150,10 @@ describe('geofences and users near a point', () => {
     expect(await reportLocation(deps(), user, inside)).toMatchObject({ entered: [], exited: [], inside: [zone.id] });
     expect(await reportLocation(deps(), user, outside)).toMatchObject({ entered: [], exited: [zone.id], inside: [] });
     expect(eventIds).toHaveLength(2);
+    // The event items carry the fence document, for the functions the dispatcher hands them to.
+    const [enteredItem, exitedItem] = await Promise.all(eventIds.map(eventItem));
+    expect(enteredItem).toMatchObject({ entity: 'geofenceEvent', userId: user.userId, transitions: [{ type: 'geofenceEntered', collection: 'zones', fenceId: zone.id, fence: { name: 'Harbour' } }] });
+    expect(exitedItem).toMatchObject({ transitions: [{ type: 'geofenceExited', fenceId: zone.id, fence: { name: 'Harbour' } }] });
 
     // Two reports at once from outside to inside: exactly one of them enters.
     const racer = { userId: `racer-${randomUUID()}`, groups: [] };
@@ -151,7 +165,9 @@ describe('geofences and users near a point', () => {
     await service().update(admin, 'zones', zone.id, { center: outside }, undefined);
     expect(await reportLocation(deps(), user, outside)).toMatchObject({ entered: [zone.id] });
     await service().remove(admin, 'zones', zone.id, undefined);
+    eventIds = [];
     expect(await reportLocation(deps(), user, outside)).toMatchObject({ exited: [zone.id], inside: [] });
+    expect(await eventItem(eventIds[0]!)).toMatchObject({ transitions: [{ type: 'geofenceExited', fenceId: zone.id, fence: null }] });
   }, 60_000);
 
   it('finds exactly the users whose recent location lies within the radius', async () => {

@@ -1,8 +1,9 @@
 /**
- * A document trigger meets a poison record: a change its function can never process. Through the
- * stream pump that local mode runs (Lambda's event source mapping semantics) and the real
- * DynamoDB Local stream, with a function written the way AWS advises for ordered streams — it
- * processes records in order and, at the first it cannot, reports that one as the batch's failure.
+ * A stream reader meets a poison record: a change its function can never process. Through the
+ * stream pump that local mode runs (Lambda's event source mapping semantics), the real DynamoDB
+ * Local stream and the event dispatcher's filter for one collection's creations, with a function
+ * written the way AWS advises for ordered streams — it processes records in order and, at the
+ * first it cannot, reports that one as the batch's failure.
  *
  * Exactly the poison record is given up (Lambda's on-failure destination), every other record
  * reaches the function and takes effect exactly once, and none is lost — neither those before the
@@ -15,7 +16,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, inject } from 'vitest';
 import { defineBackend } from '../../../functions/core/config/define-backend.js';
 import { toItem } from '../../../functions/core/documents/document-item.js';
-import { documentFilterPatterns } from '../../../lib/triggers.js';
+import { streamFilters } from '../../../functions/core/events/table-events.js';
 import type { FilterPattern } from '../../../local/events/event-filter.js';
 import { StreamPump } from '../../../local/events/stream-pump.js';
 import { testIn } from '../harness/security-test.js';
@@ -37,7 +38,7 @@ afterAll(() => {
 
 type StreamRecord = { dynamodb: { SequenceNumber: string; NewImage?: { id?: { S?: string }; data?: { M?: { title?: { S?: string } } } } } };
 
-describe('a poison record in a document trigger\'s stream', () => {
+describe('a poison record in a stream reader\'s batch', () => {
   it('is the one record given up; every other one takes effect exactly once, none lost', async ({ tally }) => {
     // A collection of its own, so the table's other records do not reach this trigger.
     const collection = `poison-${randomUUID().slice(0, 8)}`;
@@ -52,7 +53,7 @@ describe('a poison record in a document trigger\'s stream', () => {
       new StreamPump({
         client: streams,
         streamArn,
-        consumers: [{ name: 'poison-test', filters: documentFilterPatterns({ collection, events: ['create'] }) as FilterPattern[], batchSize: 10, invoke }],
+        consumers: [{ name: 'poison-test', filters: streamFilters([{ event: 'documentCreated', collection }]) as FilterPattern[], batchSize: 10, invoke }],
         statePath: path.join(stateDir, 'positions.json'),
         region: emulators.region,
         pollMs: 50,

@@ -36,6 +36,10 @@ const SERVICES_OF: Record<Grant['kind'], FaultService[]> = {
   // Cognito's public API (sign-up, sign-in, calls made with the user's own token).
   userPoolClient: ['cognito'],
   push: ['sns'],
+  // A user function's run-once receipts, in the table.
+  eventReceipts: ['dynamodb'],
+  // Only the event dispatcher holds it (it invokes user functions), no HTTP route.
+  invoke: [],
   // Only the WebSocket routes and the realtime fan-out hold it, none of the HTTP routes here;
   // a connection gone or refusing is the fan-out's own case (test/unit realtime fan-out tests).
   realtimeConnections: [],

@@ -12,13 +12,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect } from 'vitest';
 import backend from '../../../lambase.config.js';
 import type { Grant } from '../../../lib/route-types.js';
-import { defaultRoute, functionId, realtimeRoutes, routes } from '../../../lib/routes.js';
+import { eventReceiptPrefix } from '../../../functions/core/table-design.js';
+import { userFunctionId } from '../../../lib/routes/function-routes.js';
+import { allRoutes, defaultRoute, functionId, realtimeRoutes } from '../../../lib/routes.js';
 import { applyNagChecks } from '../../../lib/nag.js';
 import { allTriggers } from '../../../lib/triggers.js';
 import { synthStack } from '../../infra/synth.js';
@@ -77,10 +80,18 @@ const BUCKET = Object.keys(all('AWS::S3::Bucket')).find((id) => id.startsWith('S
 const TOPICS = Object.keys(all('AWS::SNS::Topic'));
 const WEBSOCKET_API = Object.entries(all('AWS::ApiGatewayV2::Api')).find(([, api]) => api.Properties.ProtocolType === 'WEBSOCKET')![0];
 
-/** An action and what its resource must look like, for one grant. */
-type Allowed = { action: string; resource: (text: string) => boolean };
-const on = (actions: string[], resource: (text: string) => boolean): Allowed[] => actions.map((action) => ({ action, resource }));
+/**
+ * An action, what its resource must look like and the statement's exact condition (none unless
+ * said), for one grant.
+ */
+type Allowed = { action: string; resource: (text: string) => boolean; condition?: unknown };
+const on = (actions: string[], resource: (text: string) => boolean, condition?: unknown): Allowed[] => actions.map((action) => ({ action, resource, condition }));
 const mentions = (id: string) => (text: string) => text.includes(`"${id}"`);
+/** The one Lambda function built for a table entry's construct id. */
+const functionsOf = (id: string) =>
+  Object.keys(all('AWS::Lambda::Function')).filter((logicalId) => new RegExp(`(^|[A-Z][a-z]+)${id}[0-9A-F]{8}$`).test(logicalId) || logicalId.startsWith(id));
+/** Exactly `{ "Fn::GetAtt": [<the function>, "Arn"] }`: the unqualified ARN, no version or alias. */
+const isArnOfFunction = (id: string) => (text: string) => functionsOf(id).some((logicalId) => text === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }));
 
 /** What each grant of the route and trigger tables means, in IAM actions on resources. */
 function allowedBy(grant: Grant): Allowed[] {
@@ -92,8 +103,16 @@ function allowedBy(grant: Grant): Allowed[] {
     case 'table':
       return [...(grant.access === 'write' ? [] : on(reads, table)), ...(grant.access === 'read' ? [] : on(writes, grant.access === 'write' ? tableOnly : table))];
     case 'cursorKey':
-      // Only the `#META` item: the condition is checked below.
-      return on(['dynamodb:GetItem', 'dynamodb:PutItem'], (text) => tableOnly(text) || table(text));
+      // Only the `#META` item.
+      return on(['dynamodb:GetItem', 'dynamodb:PutItem'], tableOnly, { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#META'] } });
+    case 'eventReceipts':
+      // Only the function's own receipts: partition keys `EVENT#<function>#…`.
+      return on(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], tableOnly, {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${eventReceiptPrefix(grant.function)}#*`] },
+      });
+    case 'invoke':
+      // Each named user function's unqualified ARN, one by one: no other function, no `:*`.
+      return on(['lambda:InvokeFunction'], (text) => grant.functions.some((name) => isArnOfFunction(userFunctionId(name))(text)));
     case 'bucket':
       return on([`s3:${{ read: 'GetObject', write: 'PutObject', delete: 'DeleteObject' }[grant.access]}`], (text) => mentions(BUCKET)(text) && text.includes(`/${grant.prefix}*`));
     case 'userPool':
@@ -119,12 +138,13 @@ function allowedBy(grant: Grant): Allowed[] {
 /** The functions of the tables, by construct id, with their grants. */
 const DEAD_LETTERS = Object.keys(all('AWS::SQS::Queue')).find((id) => id.includes('DeadLetters'));
 /**
- * Asynchronously invoked triggers (S3, schedules) also send a failed event to the triggers'
+ * Asynchronously invoked functions (S3 triggers, schedules, the user functions the event
+ * dispatcher invokes) also send a failed event to the triggers'
  * dead-letter queue (their on-failure destination): the actions Lambda needs for that, on it alone.
  */
 const onFailure = on(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], (text) => DEAD_LETTERS !== undefined && mentions(DEAD_LETTERS)(text));
 /**
- * Stream readers (document triggers, the realtime fan-out) are given the table's stream by their
+ * Stream readers (the event dispatcher, the realtime fan-out) are given the table's stream by their
  * event source mapping — ListStreams on '*' (IAM has no narrower resource for it), the rest on the
  * stream's ARN — and send the records they give up to the dead-letter queue.
  */
@@ -134,12 +154,12 @@ const streamRead = [
   ...onFailure,
 ];
 const tabled = [
-  ...[...routes, defaultRoute, ...realtimeRoutes].map((route) => ({ id: functionId(route.handler), handler: route.handler, grants: route.grants, extra: [] as Allowed[] })),
+  ...[...allRoutes(backend), defaultRoute, ...realtimeRoutes].map((route) => ({ id: route.id ?? functionId(route.handler), handler: route.handler, grants: route.grants, extra: [] as Allowed[] })),
   ...allTriggers(backend).map((trigger) => ({
-    id: functionId(trigger.handler),
+    id: trigger.id ?? functionId(trigger.handler),
     handler: trigger.handler,
     grants: trigger.grants,
-    extra: trigger.source === 's3' || trigger.source === 'schedule' ? onFailure : trigger.source === 'documents' || trigger.source === 'stream' ? streamRead : [],
+    extra: trigger.source === 's3' || trigger.source === 'schedule' || trigger.source === 'dispatched' ? onFailure : trigger.source === 'stream' ? streamRead : [],
   })),
 ];
 /** Functions the stack needs besides the tables' (their own tests say what they hold). */
@@ -161,10 +181,10 @@ describe('IAM: each function holds what its table entry names, nothing more', ()
     }
   });
 
-  it.for(tabled.map((entry) => [entry.handler, entry] as const))('%s', ([, entry], { tally }) => {
-    const found = functions.filter(([logicalId]) => new RegExp(`(^|[A-Z][a-z]+)${entry.id}[0-9A-F]{8}$`).test(logicalId) || logicalId.startsWith(entry.id));
-    expect(found.map(([id]) => id), `${entry.id} in the template`).toHaveLength(1);
-    const fn = found[0]![1];
+  it.for(tabled.map((entry) => [`${entry.id} (${entry.handler})`, entry] as const))('%s', ([, entry], { tally }) => {
+    const found = functionsOf(entry.id);
+    expect(found, `${entry.id} in the template`).toHaveLength(1);
+    const fn = all('AWS::Lambda::Function')[found[0]!]!;
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const role = all('AWS::IAM::Role')[roleId]!;
     expect(role.Properties.ManagedPolicyArns, 'managed policies').toBeUndefined();
@@ -178,20 +198,22 @@ describe('IAM: each function holds what its table entry names, nothing more', ()
       const resources = [statement.Resource].flat().map((resource) => JSON.stringify(resource));
       for (const action of [statement.Action].flat()) {
         tally.check();
-        held.add(action);
+        held.add(`${action} ${JSON.stringify(statement.Condition)}`);
         expect(action, 'a wildcard action').not.toMatch(/\*/);
-        const rules = allowed.filter((rule) => rule.action === action);
-        expect(rules.length, `${entry.handler} holds ${action}, which its table entry does not name`).toBeGreaterThan(0);
+        const named = allowed.filter((rule) => rule.action === action);
+        expect(named.length, `${entry.handler} holds ${action}, which its table entry does not name`).toBeGreaterThan(0);
+        // The statement's condition is the grant's own (none, or the items it is limited to).
+        const rules = named.filter((rule) => isDeepStrictEqual(rule.condition, statement.Condition));
+        expect(rules.length, `${entry.handler}: ${action} under the condition ${JSON.stringify(statement.Condition)}`).toBeGreaterThan(0);
         for (const resource of resources) {
           expect(rules.some((rule) => rule.resource(resource)), `${entry.handler}: ${action} on ${resource}`).toBe(true);
-        }
-        if (entry.grants.some((grant) => grant.kind === 'cursorKey') && !entry.grants.some((grant) => grant.kind === 'table') && action.startsWith('dynamodb:')) {
-          expect(statement.Condition, `${entry.handler}: the cursor key item only`).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#META'] } });
         }
       }
     }
     // And nothing it names is missing (the function would fail in the cloud).
-    const missing = [...new Set(allowed.filter((rule) => !entry.extra.includes(rule)).map((rule) => rule.action))].filter((action) => !held.has(action));
+    const missing = [...new Set(allowed.filter((rule) => !entry.extra.includes(rule)).map((rule) => `${rule.action} ${JSON.stringify(rule.condition)}`))].filter(
+      (action) => !held.has(action),
+    );
     // A push action on resources the config does not have (no topic, no platform) is left out.
     expect(missing.filter((action) => !action.startsWith('sns:')), `${entry.handler}: named but not held`).toEqual([]);
   });

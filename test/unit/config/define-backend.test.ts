@@ -80,32 +80,127 @@ describe('a wrong config names the field and the fix', () => {
     expect(problemsOf({ collections: { Notes: { fields: {} } } })[0]).toMatch(/^collections\.Notes: collection names are lower-case/);
   });
 
-  it('a custom function triggered by a collection that does not exist', () => {
-    const problems = problemsOf({
-      collections: { notes: { fields: {} } },
-      functions: { audit: { handler: 'functions/custom/audit.ts', trigger: { type: 'documents', collection: 'note' } } },
-    });
-    expect(problems).toEqual([expect.stringContaining('functions.audit.trigger.collection: "note" is not a collection')]);
-  });
-
   it('MFA "required", which nobody could sign in with yet', () => {
     expect(problemsOf({ collections: {}, auth: { mfa: 'required' } })[0]).toMatch(/^auth\.mfa: mfa is "off" or "optional"/);
   });
 
-  it('a schedule EventBridge would refuse at deploy', () => {
-    const schedule = (expression: string) => ({ collections: {}, functions: { job: { handler: 'functions/x.ts', trigger: { type: 'schedule', expression } } } });
+});
+
+describe('functions: each problem names the field and the fix', () => {
+  const notes = { notes: { fields: { title: z.string(), pinned: z.boolean().default(false), rank: z.number().optional() } } };
+  const onNotes = (on: unknown) => problemsOf({ collections: notes, functions: { audit: { handler: 'functions-user/audit.ts', on } } });
+
+  it('resolves the three ways a function starts, with its defaults', () => {
+    const config = defineBackend({
+      collections: notes,
+      functions: {
+        hello: { handler: './functions-user/hello.ts', http: { method: 'GET', path: '/hello/{name}' }, uses: ['documents:read'] },
+        audit: { handler: 'functions-user/audit.ts', on: { event: 'documentUpdated', collection: 'notes', where: { pinned: true } } },
+        greet: { handler: 'functions-user/greet.ts', on: 'userSignedUp', uses: ['notifications', 'notifications'] },
+        nightly: { handler: 'functions-user/nightly.ts', schedule: 'cron(0 3 * * ? *)', timeoutSeconds: 300 },
+      },
+    });
+    expect(config.functions.hello).toEqual({
+      name: 'hello',
+      handler: 'functions-user/hello.ts',
+      trigger: { kind: 'http', method: 'GET', path: '/hello/{name}', auth: 'authenticated' },
+      uses: ['documents:read'],
+      timeoutSeconds: 10,
+      memoryMb: 512,
+    });
+    expect(config.functions.audit!.trigger).toEqual({ kind: 'event', on: { event: 'documentUpdated', collection: 'notes', where: { pinned: true } } });
+    expect(config.functions.greet!.trigger).toEqual({ kind: 'event', on: { event: 'userSignedUp' } });
+    expect(config.functions.greet!.uses).toEqual(['notifications']);
+    expect(config.functions.nightly).toMatchObject({ trigger: { kind: 'schedule', expression: 'cron(0 3 * * ? *)' }, timeoutSeconds: 300 });
+  });
+
+  it('an event on a collection that does not exist', () => {
+    expect(onNotes({ event: 'documentCreated', collection: 'note' })).toEqual([
+      'functions.audit.on.collection: "note" is not a collection; declare it under collections or use one of: notes',
+    ]);
+  });
+
+  it('an equality filter on an unknown field, or of the wrong kind', () => {
+    expect(onNotes({ event: 'documentCreated', collection: 'notes', where: { titel: 'x' } })).toEqual([
+      'functions.audit.on.where.titel: "titel" is not a field of notes; use one of: owner, title, pinned, rank',
+    ]);
+    expect(onNotes({ event: 'documentCreated', collection: 'notes', where: { pinned: 'yes' } })).toEqual([
+      'functions.audit.on.where.pinned: notes.pinned holds a boolean, so a string never equals it',
+    ]);
+    const fine = { collections: notes, functions: { audit: { handler: 'functions-user/audit.ts', on: { event: 'documentCreated', collection: 'notes', where: { rank: 3, owner: 'u1' } } } } };
+    expect(() => defineBackend(fine as Parameters<typeof defineBackend>[0])).not.toThrow();
+  });
+
+  it('a geofence event names a collection marked geofences, or any when there is one', () => {
+    const zones = { zones: { fields: { name: z.string(), center: point(), radius: z.number() }, geofences: { center: 'center', radius: 'radius' } } };
+    const onFences = (on: unknown, collections: object = { ...notes, ...zones }) =>
+      problemsOf({ collections, functions: { alert: { handler: 'functions-user/alert.ts', on } } });
+    expect(onFences({ event: 'geofenceEntered', collection: 'zone' })).toEqual([
+      'functions.alert.on.collection: "zone" is not a collection; declare it under collections with geofences, or use one of: zones',
+    ]);
+    expect(onFences({ event: 'geofenceExited', collection: 'notes' })).toEqual([
+      'functions.alert.on.collection: notes is not a geofence collection; add geofences: { center, radius } or { polygon } to it, or use one of: zones',
+    ]);
+    expect(onFences('geofenceEntered', notes)).toEqual([
+      'functions.alert.on: geofenceEntered needs a geofence collection; mark one with geofences: { center, radius } or { polygon }',
+    ]);
+    expect(onFences({ event: 'geofenceEntered', collection: 'zones', where: { name: 'x' } })[0]).toMatch(/^functions\.alert\.on: Unrecognized key: "where"/);
+    const config = defineBackend({
+      collections: { ...notes, ...zones },
+      functions: {
+        entered: { handler: 'functions-user/entered.ts', on: { event: 'geofenceEntered', collection: 'zones' } },
+        exited: { handler: 'functions-user/exited.ts', on: 'geofenceExited' },
+      },
+    } as Parameters<typeof defineBackend>[0]);
+    expect(config.functions.entered!.trigger).toEqual({ kind: 'event', on: { event: 'geofenceEntered', collection: 'zones' } });
+    expect(config.functions.exited!.trigger).toEqual({ kind: 'event', on: { event: 'geofenceExited' } });
+  });
+
+  it('an unknown event, and a parameter a platform event does not take', () => {
+    expect(onNotes('userSignedIn')[0]).toMatch(
+      /^functions\.audit\.on\.event: an event: "fileUploaded", "userSignedUp", "geofenceEntered", "geofenceExited", \{ event: "geofenceEntered" \| "geofenceExited", collection \}, or \{ event: "documentCreated"/,
+    );
+    expect(onNotes({ event: 'userSignedUp', collection: 'notes' })[0]).toMatch(/^functions\.audit\.on: Unrecognized key: "collection"/);
+  });
+
+  it('no start, or more than one', () => {
+    expect(problemsOf({ collections: {}, functions: { f: { handler: 'functions-user/f.ts' } } })).toEqual([
+      'functions.f: say what starts it: http ({ method, path, auth }), on (an event) or schedule ("rate(…)" / "cron(…)")',
+    ]);
+    expect(problemsOf({ collections: {}, functions: { f: { handler: 'functions-user/f.ts', on: 'userSignedUp', schedule: 'rate(1 hour)' } } })[0]).toBe(
+      'functions.f: give exactly one of http, on and schedule (it has on and schedule); declare another function for the other',
+    );
+  });
+
+  it('an HTTP route with a bad path, an undeclared group, or a timeout API Gateway cuts off', () => {
+    const http = (fields: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      problemsOf({ collections: {}, functions: { f: { handler: 'functions-user/f.ts', http: { method: 'GET', path: '/f', ...fields }, ...extra } } });
+    expect(http({ path: 'stats' })[0]).toMatch(/^functions\.f\.http\.path: a path such as "\/stats"/);
+    expect(http({ auth: 'admins' })[0]).toBe('functions.f.http.auth: auth is "public", "authenticated" or "group:<name>"');
+    expect(http({ auth: 'group:editors' })).toEqual(['functions.f.http.auth: group "editors" is not declared; add it to auth.groups (or use one of: admin)']);
+    expect(http({}, { timeoutSeconds: 60 })[0]).toMatch(/^functions\.f\.timeoutSeconds: an HTTP function must answer within 29 s/);
+  });
+
+  it('a handler that is not a .ts file inside the project, and an unknown use', () => {
+    const fn = (fields: Record<string, unknown>) => problemsOf({ collections: {}, functions: { f: { handler: 'functions-user/f.ts', on: 'fileUploaded', ...fields } } });
+    expect(fn({ handler: '../elsewhere/f.ts' })[0]).toMatch(/^functions\.f\.handler: a \.ts file inside the project/);
+    expect(fn({ handler: 'functions-user/f.js' })[0]).toMatch(/^functions\.f\.handler: a \.ts file/);
+    expect(fn({ uses: ['database'] })[0]).toMatch(/^functions\.f\.uses\.0: one of "documents", "documents:read", "files", "push", "notifications"/);
+  });
+
+  it('the old `trigger` shape, with the way to the new one', () => {
+    const problems = problemsOf({ collections: notes, functions: { audit: { handler: 'functions-user/audit.ts', trigger: { type: 'documents', collection: 'notes' } } } });
+    expect(problems[0]).toMatch(/^functions\.audit: Unrecognized key: "trigger"/);
+  });
+
+  it('a schedule EventBridge Scheduler would refuse at deploy', () => {
+    const schedule = (expression: string) => ({ collections: {}, functions: { job: { handler: 'functions-user/x.ts', schedule: expression } } });
     for (const wrong of ['rate(1 minutes)', 'rate(5 minute)', 'rate(0 hours)', 'cron(0 9 * * *)', 'cron(0 9 * * 1 *)', 'every day']) {
-      expect(problemsOf(schedule(wrong))[0], wrong).toMatch(/^functions\.job\.trigger\.expression: an EventBridge expression/);
+      expect(problemsOf(schedule(wrong))[0], wrong).toMatch(/^functions\.job\.schedule: a schedule expression/);
     }
     for (const right of ['rate(1 minute)', 'rate(15 minutes)', 'rate(2 days)', 'cron(0 9 * * ? *)', 'cron(0/5 8-17 ? * MON-FRI *)']) {
       expect(() => defineBackend(schedule(right) as Parameters<typeof defineBackend>[0]), right).not.toThrow();
     }
-  });
-
-  it('more document triggers than the stream serves', () => {
-    const trigger = { handler: 'functions/x.ts', trigger: { type: 'documents', collection: 'notes' } };
-    const problems = problemsOf({ collections: { notes: { fields: {} } }, functions: { a: trigger, b: trigger, c: trigger } });
-    expect(problems).toEqual([expect.stringContaining('functions: a, b, c all read the table\'s stream, which serves at most 2 readers')]);
   });
 });
 

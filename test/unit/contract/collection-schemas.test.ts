@@ -105,6 +105,7 @@ function memoryStore(): DocumentStore {
     readGeoCells: unused,
     transact: unused,
     listByOwner: unused,
+    countByOwner: unused,
     deleteMany: unused,
   };
 }

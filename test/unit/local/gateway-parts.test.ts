@@ -3,8 +3,8 @@ import { RouteMatcher } from '../../../local/gateway/route-matcher.js';
 import { TokenBucket } from '../../../local/gateway/token-bucket.js';
 import { buildHttpApiEvent, stringifyClaims } from '../../../local/gateway/http-api-event.js';
 import { matchesAny } from '../../../local/events/event-filter.js';
-import { nextDelay, scheduledEvent } from '../../../local/events/scheduler.js';
-import { documentFilterPatterns } from '../../../lib/triggers.js';
+import { nextDelay, scheduleInput } from '../../../local/events/scheduler.js';
+import { streamFilters } from '../../../functions/core/events/table-events.js';
 
 describe('route matching like API Gateway', () => {
   const matcher = new RouteMatcher(
@@ -87,18 +87,35 @@ describe('payload v2.0 events', () => {
   });
 });
 
-describe('document trigger filters', () => {
-  const patterns = documentFilterPatterns({ collection: 'posts', events: ['create', 'delete'] }) as never[];
+describe('the event dispatcher\'s stream filters, as local mode applies them', () => {
+  const patterns = streamFilters([
+    { event: 'documentCreated', collection: 'posts' },
+    { event: 'documentDeleted', collection: 'posts' },
+    { event: 'userSignedUp' },
+  ]) as never[];
   const record = (eventName: string, image: 'NewImage' | 'OldImage', collection: string) => ({
     eventName,
     dynamodb: { [image]: { entity: { S: 'document' }, collection: { S: collection } } },
   });
 
-  it('select the collection\'s inserts and removals only', () => {
+  it('select the collection\'s inserts and removals and new profiles only', () => {
     expect(matchesAny(record('INSERT', 'NewImage', 'posts'), patterns)).toBe(true);
     expect(matchesAny(record('REMOVE', 'OldImage', 'posts'), patterns)).toBe(true);
     expect(matchesAny(record('MODIFY', 'NewImage', 'posts'), patterns)).toBe(false);
     expect(matchesAny(record('INSERT', 'NewImage', 'notes'), patterns)).toBe(false);
+    expect(matchesAny({ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'profile' } } } }, patterns)).toBe(true);
+    expect(matchesAny({ eventName: 'MODIFY', dynamodb: { NewImage: { entity: { S: 'profile' } } } }, patterns)).toBe(false);
+  });
+
+  it('let a file through only when it turns ready', () => {
+    const files = streamFilters([{ event: 'fileUploaded' }]) as never[];
+    const change = (before: string, after: string) => ({
+      eventName: 'MODIFY',
+      dynamodb: { OldImage: { entity: { S: 'file' }, status: { S: before } }, NewImage: { entity: { S: 'file' }, status: { S: after } } },
+    });
+    expect(matchesAny(change('pending', 'ready'), files)).toBe(true);
+    expect(matchesAny(change('pending', 'rejected'), files)).toBe(false);
+    expect(matchesAny(change('ready', 'deleting'), files)).toBe(false);
   });
 });
 
@@ -111,13 +128,9 @@ describe('schedules', () => {
     expect(() => nextDelay('every minute', from)).toThrow(/Not a schedule expression/);
   });
 
-  it('send EventBridge\'s Scheduled Event', () => {
-    expect(scheduledEvent('nightly', 'us-east-1', new Date('2026-11-23T20:32:12.345Z'))).toMatchObject({
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      time: '2026-11-23T20:32:12Z',
-      resources: ['arn:aws:events:us-east-1:000000000000:rule/nightly'],
-      detail: {},
-    });
+  it('send what the cloud\'s schedule sends: its name and the time, in whole seconds (to the millisecond on demand)', () => {
+    const at = new Date('2026-11-23T20:32:12.345Z');
+    expect(scheduleInput('nightly', at)).toEqual({ type: 'scheduled', schedule: 'nightly', scheduledAt: '2026-11-23T20:32:12Z' });
+    expect(scheduleInput('nightly', at, true).scheduledAt).toBe('2026-11-23T20:32:12.345Z');
   });
 });
