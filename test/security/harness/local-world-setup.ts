@@ -4,28 +4,32 @@
  * end. The stage's throttle is raised so the suite measures refusals, not the token bucket; the
  * public auth routes keep their own tight throttle, which the suite's client waits out. The
  * functions reach the emulators through the fault proxy (fault-proxy.ts), which passes every call
- * until a test asks for faults.
+ * until a test asks for faults. The backend is the example's with the suite's probe functions
+ * (security-backend.ts), whose groups it creates; the probe event function notes what it handles
+ * in `probeEventsFile`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CognitoIdentityProviderClient, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { TestProject } from 'vitest/node';
-import backend from '../../../lambase.config.js';
 import { startLocal } from '../../../local/start-local.js';
 import { startFaultProxy } from './fault-proxy.js';
+import { worldBackend } from './security-backend.js';
 import { makeUser, MEMBER_GROUP, newSession, PASSWORD, uniqueEmail, type World } from './world.js';
 
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-security-'));
   const admin = { email: uniqueEmail('admin'), password: PASSWORD };
+  const probeEventsFile = path.join(dataDir, 'probe-events.jsonl');
   const proxy = await startFaultProxy();
   const local = await startLocal({
     port: 0,
     dataDir,
+    backend: worldBackend,
     admin,
     throttle: { rateLimit: 100_000, burstLimit: 100_000 },
     functionEnvironment: {
+      FIXTURE_EVENTS_FILE: probeEventsFile,
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoints.dynamodb,
       AWS_ENDPOINT_URL_S3: proxy.endpoints.s3,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.endpoints.cognito,
@@ -42,9 +46,6 @@ export default async function setup(project: TestProject) {
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const cognito = new CognitoIdentityProviderClient({ endpoint: local.endpoints.cognito, region: local.region, credentials: local.credentials });
-    await cognito.send(new CreateGroupCommand({ UserPoolId: local.userPoolId, GroupName: MEMBER_GROUP, Description: 'A group that grants nothing' }));
-    cognito.destroy();
     const codeOf = async (email: string) => local.outbox.toJSON().emails.findLast((mail) => mail.to === email && mail.code)?.code ?? '';
     const [owner, other, member] = await Promise.all([
       makeUser(local, codeOf, { prefix: 'owner' }),
@@ -66,7 +67,8 @@ export default async function setup(project: TestProject) {
       credentials: local.credentials,
       faultControl: proxy.controlUrl,
       memberGroup: MEMBER_GROUP,
-      adminGroup: backend.auth.adminGroup,
+      adminGroup: worldBackend.auth.adminGroup,
+      probeEventsFile,
       users: { owner, other, member, admin: { ...admin, userId: adminId, ...adminTokens } },
     };
     project.provide('securityWorld', world);

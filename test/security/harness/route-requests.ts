@@ -1,15 +1,18 @@
 /**
  * Requests built from the route table (lib/routes.ts) and the contract's operations, so every
- * route — those added later included — is reached the way a client reaches it.
+ * route — those added later included, and the HTTP functions of the config the suite runs — is
+ * reached the way a client reaches it.
  */
 import { z } from 'zod';
 import { documentSchema } from '../../../functions/contract/data.js';
 import type { Operation } from '../../../functions/contract/operation.js';
-import { routes } from '../../../lib/routes.js';
+import { allRoutes } from '../../../lib/routes.js';
 import type { RouteDefinition } from '../../../lib/route-types.js';
+import { worldBackend } from './security-backend.js';
 import type { StorePart } from './store-snapshot.js';
 
-export { routes };
+/** Every HTTP route of the suite's local backend: the platform's and the config's functions'. */
+export const routes: readonly RouteDefinition[] = allRoutes(worldBackend);
 export type { RouteDefinition };
 
 /** `/data/{collection}/{id}` with `{ collection: 'notes', id: 'x/y' }` → `/data/notes/x%2Fy`. */
@@ -36,7 +39,7 @@ export const pathParams = (operation: Operation) => [...operation.path.matchAll(
 export function storePartsOf(route: RouteDefinition): StorePart[] {
   const parts = new Set<StorePart>();
   for (const grant of route.grants) {
-    if (grant.kind === 'table' || grant.kind === 'cursorKey') parts.add('items');
+    if (grant.kind === 'table' || grant.kind === 'cursorKey' || grant.kind === 'eventReceipts') parts.add('items');
     if (grant.kind === 'bucket') parts.add('objects');
     if (grant.kind === 'userPool' || grant.kind === 'userPoolClient') parts.add('users');
   }

@@ -44,6 +44,8 @@ export type World = {
   /** A group every signed-in caller but `member` is outside of; it grants nothing. */
   memberGroup: string;
   adminGroup: string;
+  /** Where the probe event function (security-backend.ts) notes each event it handles, one JSON line each. */
+  probeEventsFile: string;
   users: Record<SignedInCaller, WorldUser>;
 };
 
@@ -56,7 +58,10 @@ declare module 'vitest' {
 
 export const PASSWORD = 'Correct-Horse-9-Battery';
 
-/** The group the `member` caller is in: a group that is not the admin group, and that no rule names. */
+/**
+ * The group the `member` caller is in: a group that is not the admin group, and that no access rule
+ * names (the suite's probe function `probe-members` is for it; security-backend.ts declares it).
+ */
 export const MEMBER_GROUP = 'security-members';
 
 let counter = 0;

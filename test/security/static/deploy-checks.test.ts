@@ -8,6 +8,10 @@
  *   on the resources that grant means — written down here again, apart from lib/, so a grant that
  *   widens there (an action more, a resource wider, a wildcard) fails here: least privilege that
  *   cannot drift. Functions in neither table must be the few the stack itself needs, by name.
+ *   The user's functions are in the tables too (exactly what `uses` names, plus their own event
+ *   receipts), and so is the event dispatcher (invoke exactly the functions on events);
+ * - each schedule's EventBridge Scheduler role may be assumed by Scheduler for this account only,
+ *   and may invoke its one function and send to the dead-letter queue, nothing else.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +21,6 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect } from 'vitest';
-import backend from '../../../lambase.config.js';
 import type { Grant } from '../../../lib/route-types.js';
 import { eventReceiptPrefix } from '../../../functions/core/table-design.js';
 import { userFunctionId } from '../../../lib/routes/function-routes.js';
@@ -25,12 +28,15 @@ import { allRoutes, defaultRoute, functionId, realtimeRoutes } from '../../../li
 import { applyNagChecks } from '../../../lib/nag.js';
 import { allTriggers } from '../../../lib/triggers.js';
 import { synthStack } from '../../infra/synth.js';
+import { suiteBackend as backend } from '../harness/security-backend.js';
 import { testIn } from '../harness/security-test.js';
 
 const it = testIn('deploy');
 
-const dev = synthStack({ stage: 'dev' });
-const prod = synthStack({ stage: 'prod', allowedOrigins: ['https://app.example.com'], adminEmail: 'boss@example.com' });
+// The example's backend with a probe function of every kind (an HTTP function per auth mode, a
+// schedule, an event function): whatever the example declares, every kind of role is checked.
+const dev = synthStack({ stage: 'dev', backend });
+const prod = synthStack({ stage: 'prod', backend, allowedOrigins: ['https://app.example.com'], adminEmail: 'boss@example.com' });
 
 describe('cdk-nag', () => {
   it.for([
@@ -216,5 +222,52 @@ describe('IAM: each function holds what its table entry names, nothing more', ()
     );
     // A push action on resources the config does not have (no topic, no platform) is left out.
     expect(missing.filter((action) => !action.startsWith('sns:')), `${entry.handler}: named but not held`).toEqual([]);
+  });
+});
+
+describe('IAM: each schedule\'s Scheduler role invokes its one function, nothing more', () => {
+  const schedules = allTriggers(backend).filter((trigger) => trigger.source === 'schedule');
+  const roles = Object.entries(all('AWS::IAM::Role'));
+  const schedulerRoles = roles.filter(([, role]) => JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'));
+
+  it('one role per schedule, and no other role Scheduler may assume', ({ tally }) => {
+    tally.check();
+    expect(schedules.length, 'the suite\'s backend has a schedule (security-backend.ts)').toBeGreaterThan(0);
+    expect(schedulerRoles).toHaveLength(schedules.length);
+  });
+
+  it.for(schedules.map((trigger) => [trigger.name, trigger] as const))('%s', ([, trigger], { tally }) => {
+    const fn = functionsOf(trigger.id ?? functionId(trigger.handler));
+    expect(fn, `${trigger.name}'s function`).toHaveLength(1);
+    const arn = { 'Fn::GetAtt': [fn[0]!, 'Arn'] };
+    const schedule = Object.values(all('AWS::Scheduler::Schedule')).find((candidate) => isDeepStrictEqual((candidate.Properties.Target as { Arn: unknown }).Arn, arn));
+    expect(schedule, `the schedule that runs ${trigger.name}`).toBeDefined();
+    const roleId = ((schedule!.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string, string] } }).RoleArn)['Fn::GetAtt'][0];
+    const role = all('AWS::IAM::Role')[roleId]!;
+    tally.check();
+    // Scheduler, acting for this account only (no confused deputy).
+    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+    });
+    expect(role.Properties.ManagedPolicyArns, 'managed policies').toBeUndefined();
+    expect(role.Properties.Policies, 'inline policies on the role').toBeUndefined();
+    const held: string[] = [];
+    for (const statement of statementsOf(roleId)) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Condition ?? statement.NotAction ?? statement.NotResource).toBeUndefined();
+      const resources = [statement.Resource].flat();
+      for (const action of [statement.Action].flat()) {
+        tally.check();
+        held.push(action);
+        if (action === 'lambda:InvokeFunction') {
+          // Its function, and that function's versions (`:*`, what the Scheduler target grants): no other.
+          expect(resources).toEqual([arn, { 'Fn::Join': ['', [arn, ':*']] }]);
+        } else {
+          expect(action, `${trigger.name}'s Scheduler role holds ${action}`).toBe('sqs:SendMessage');
+          expect(resources.map((resource) => JSON.stringify(resource))).toEqual([JSON.stringify({ 'Fn::GetAtt': [DEAD_LETTERS, 'Arn'] })]);
+        }
+      }
+    }
+    expect(held.sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
   });
 });
