@@ -8,7 +8,7 @@ export const CATEGORIES = {
   realtime: 'Realtime socket (subscriptions × callers, forged tokens in auth frames, deliveries)',
   'hostile-input': 'Hostile input (fast-check: schemas, bodies, paths, query strings, headers)',
   'aws-faults': 'AWS faults (throttling, conditions, transactions, timeouts, S3, Cognito, SNS)',
-  'stream-triggers': 'Stream triggers with a poison record',
+  'stream-triggers': 'Stream triggers and user functions with a poison record or AWS failing',
   load: 'Load held (soak against local mode)',
   crash: 'Crash safety (SIGKILL in the middle of writes)',
   network: 'Nothing listens beyond the machine',
