@@ -238,6 +238,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       }),
     });
 
+    // Cognito holds a user's request while its synchronous triggers run (confirm-sign-up waits on
+    // PostConfirmation), and their time counts in the calling function's timeout. A cold trigger —
+    // a worker compiling TypeScript, seconds on a busy machine, where a bundled function starts in
+    // well under one in the cloud — could use up that time, and the first confirmation answered 500.
+    // They load now, in the background; a call that comes meanwhile waits for that environment.
+    for (const trigger of triggers) if (trigger.source === 'cognito') void runtime.prewarm(trigger.name);
+
     // A user function's file changes: its next call loads the new code.
     const userHandlers = new Set(Object.values(backend.functions).map((fn) => fn.handler));
     const handlerFile = (row: { handler: string }) => path.join(PROJECT_ROOT, row.handler);
