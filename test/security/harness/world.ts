@@ -11,7 +11,7 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { LocalCredentials } from '../../../local/emulators/local-credentials.js';
+import type { LocalBackend } from '../../../local/start-local.js';
 import { send } from './http.js';
 
 export const CALLERS = ['anonymous', 'owner', 'other', 'member', 'admin'] as const;
@@ -27,18 +27,9 @@ export type WorldUser = {
   refreshToken: string;
 };
 
-export type World = {
-  url: string;
-  /** The realtime WebSocket API (`ws://…/realtime`). */
-  realtimeUrl: string;
-  dataDir: string;
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  tableName: string;
-  bucketName: string;
-  endpoints: { dynamodb: string; s3: string; cognito: string };
-  credentials: LocalCredentials;
+/** What the suite knows of its local backend (provided across processes, so plain data only). */
+export type World = Pick<LocalBackend, 'url' | 'realtimeUrl' | 'dataDir' | 'region' | 'userPoolId' | 'userPoolClientId' | 'tableName' | 'bucketName' | 'credentials'> & {
+  endpoints: Pick<LocalBackend['endpoints'], 'dynamodb' | 's3' | 'cognito'>;
   /** Where the fault proxy between the functions and the emulators takes its rules (fault-proxy.ts). */
   faultControl: string;
   /** A group every signed-in caller but `member` is outside of; it grants nothing. */

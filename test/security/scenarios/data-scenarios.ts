@@ -91,6 +91,15 @@ function collectionScenarios(collection: ResolvedCollection): Record<string, Rou
   const plan = queryPlan(collection);
   const index = collection.indexes[0];
   const fieldsTag = (caller: CallerKind) => sampleFields(collection, `sec-${name}-by-${caller}`);
+  const update: RouteScenario = {
+    name,
+    object,
+    request: ({ caller }, document) => ({ params: document!.params, body: fieldsTag(caller) }),
+    expect: perCaller((caller) => writeStatus(collection, 'update', caller, 200)),
+    verify: documentAfterWrite(collection, 'update'),
+    ownedParams: ['id'],
+    withField: (body, field, value) => ({ ...(body as object), [field]: value }),
+  };
   return {
     createDocument: {
       name,
@@ -142,24 +151,9 @@ function collectionScenarios(collection: ResolvedCollection): Record<string, Rou
       },
       withField: (body, field, value) => ({ ...(body as object), [field]: value }),
     },
-    updateDocument: {
-      name,
-      object,
-      request: ({ caller }, document) => ({ params: document!.params, body: fieldsTag(caller) }),
-      expect: perCaller((caller) => writeStatus(collection, 'update', caller, 200)),
-      verify: documentAfterWrite(collection, 'update'),
-      ownedParams: ['id'],
-      withField: (body, field, value) => ({ ...(body as object), [field]: value }),
-    },
-    replaceDocument: {
-      name,
-      object,
-      request: ({ caller }, document) => ({ params: document!.params, body: fieldsTag(caller) }),
-      expect: perCaller((caller) => writeStatus(collection, 'update', caller, 200)),
-      verify: documentAfterWrite(collection, 'update'),
-      ownedParams: ['id'],
-      withField: (body, field, value) => ({ ...(body as object), [field]: value }),
-    },
+    updateDocument: update,
+    // PUT replaces what PATCH updates: the same rule, the same answers.
+    replaceDocument: update,
     deleteDocument: {
       name,
       object,
