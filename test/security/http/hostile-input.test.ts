@@ -6,8 +6,9 @@
  * DynamoDB's key sizes), query strings and headers. Whatever comes in: never a 5xx, a refusal is
  * a 4xx in the contract's shape, and a refused request leaves the store as it was (read back).
  *
- * Runs per route and kind of input: LAMBASE_SECURITY_FUZZ_RUNS (default 5, to keep CI within
- * minutes; set it higher for a deeper search). A failure prints fast-check's seed and the request.
+ * Runs per route and kind of input: LAMBASE_SECURITY_FUZZ_RUNS (default 5 for a deliberate run;
+ * CI's .ci/run sets 2 to stay within minutes; set it higher for a deeper search). A failure prints
+ * fast-check's seed and the request.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject } from 'vitest';
