@@ -148,7 +148,8 @@ class ExecutionEnvironment {
 export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
 type Waiter = { resolve: (environment: ExecutionEnvironment) => void; reject: (error: Error) => void };
-type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[] };
+/** `warming`: environments a pre-warm is loading, which the first calls to come wait for (see `acquire`). */
+type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[]; warming: Set<ExecutionEnvironment> };
 
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
@@ -209,15 +210,20 @@ export class LocalLambdaRuntime {
 
   /**
    * Starts an execution environment for `name` and loads its handler, unless it has one already,
-   * so that its first event finds it warm (what provisioned concurrency does in the cloud). Never
-   * throws: a handler that cannot load fails its first invocation instead.
+   * so that its first event finds it warm (what provisioned concurrency does in the cloud). A call
+   * that comes while it loads waits for it rather than starting a cold environment of its own,
+   * which would only compete with it for the machine. Never throws: a handler that cannot load
+   * fails its first invocation instead.
    */
   async prewarm(name: string): Promise<void> {
     const fn = this.functions.get(name);
     if (!fn || this.stopped || (this.pools.get(name)?.environments.length ?? 0) > 0) return;
-    const environment = await this.acquire(fn).catch(() => undefined);
-    if (!environment) return;
+    const pool = this.poolOf(name);
+    const environment = new ExecutionEnvironment(fn);
+    pool.environments.push(environment);
+    pool.warming.add(environment);
     await environment.whenReady().catch(() => undefined);
+    pool.warming.delete(environment);
     this.release(name, environment);
   }
 
@@ -230,18 +236,25 @@ export class LocalLambdaRuntime {
     await Promise.all(pools.flatMap(([, pool]) => pool.environments).map((environment) => environment.stop()));
   }
 
+  private poolOf(name: string): Pool {
+    let pool = this.pools.get(name);
+    if (!pool) {
+      pool = { environments: [], idle: [], waiting: [], warming: new Set() };
+      this.pools.set(name, pool);
+    }
+    return pool;
+  }
+
   private acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
     if (this.stopped) return Promise.reject(new RuntimeStoppedError(fn.name));
-    let pool = this.pools.get(fn.name);
-    if (!pool) {
-      pool = { environments: [], idle: [], waiting: [] };
-      this.pools.set(fn.name, pool);
-    }
+    const pool = this.poolOf(fn.name);
     pool.environments = pool.environments.filter((environment) => !environment.dead);
     pool.idle = pool.idle.filter((environment) => !environment.dead);
     const idle = pool.idle.pop();
     if (idle) return Promise.resolve(idle);
-    if (pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
+    // One call per environment being pre-warmed waits for it: it is further along than a new one.
+    const waitForWarming = pool.waiting.length < pool.warming.size;
+    if (!waitForWarming && pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
       const environment = new ExecutionEnvironment(fn);
       pool.environments.push(environment);
       return Promise.resolve(environment);
