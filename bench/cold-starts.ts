@@ -146,7 +146,7 @@ export function functionProcessEnvironment(local: LocalBackend, settings: Functi
       functionNames: Object.fromEntries(Object.keys(backend.functions).map((name) => [name, name])),
       realtimeEndpoint: local.realtimeEndpoint,
     }),
-    ...localFunctionEnvironment({ region: local.region, endpoints: local.endpoints, logLevel: 'WARN' }),
+    ...localFunctionEnvironment({ region: local.region, credentials: local.credentials, endpoints: local.endpoints, logLevel: 'WARN' }),
     AWS_LAMBDA_FUNCTION_NAME: id,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMb ?? 512),
     TZ: 'UTC',

@@ -18,7 +18,6 @@ import { coveringCells, queryPrecision } from '../functions/core/geo/geohash.js'
 import { circleBox } from '../functions/core/geo/geometry.js';
 import { pageCursors } from '../functions/core/pagination/cursor.js';
 import backend from '../lambase.config.js';
-import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { startLocal } from '../local/start-local.js';
 import type { BenchTable } from './realtime-bench.js';
 
@@ -30,7 +29,7 @@ export async function geoBench(options: { quick: boolean; percentile: (values: n
   const local = await startLocal({ port: 0, dataDir });
   try {
     let queries = 0;
-    const dynamodb = new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: LOCAL_CREDENTIALS });
+    const dynamodb = new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials });
     dynamodb.middlewareStack.add((next, context) => (args) => {
       if (context.commandName === 'QueryCommand') queries++;
       return next(args);

@@ -28,7 +28,6 @@ import { allRoutes, type RouteDefinition } from '../lib/routes.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import { defineBackend } from '../functions/core/config/define-backend.js';
 import { FIXED_INDEXES } from '../functions/core/table-design.js';
-import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { startLocal, type LocalBackend, type StartLocalOptions } from '../local/start-local.js';
 import { api, createUser, STRONG_PASSWORD, uniqueEmail, type TestUser } from '../test/fixtures/local-backend.js';
 import { functionProcessEnvironment, invocationOf, measureColdStarts, routeMatcher, TARGETS, type ColdStart } from './cold-starts.js';
@@ -119,7 +118,7 @@ async function requestPath(): Promise<void> {
   const dynamodb = new DynamoDBClient({
     endpoint: local.endpoints.dynamodb,
     region: local.region,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: local.credentials,
     requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) }),
   });
   try {

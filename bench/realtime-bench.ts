@@ -23,7 +23,6 @@ import { MAX_CONNECTION_SECONDS, CONNECTION_TTL_MARGIN_SECONDS } from '../functi
 import { systemClock } from '../functions/core/clock.js';
 import { documentKey, type DocumentItem } from '../functions/core/documents/document-item.js';
 import backend from '../lambase.config.js';
-import { LOCAL_CREDENTIALS } from '../local/emulators/local-credentials.js';
 import { startLocal, type LocalBackend } from '../local/start-local.js';
 import { api, createUser, type TestUser } from '../test/fixtures/local-backend.js';
 
@@ -118,7 +117,7 @@ async function subscribedSocket(local: LocalBackend, user: TestUser, onChange: (
 }
 
 async function fanOutCost(local: LocalBackend, { quick }: Options): Promise<BenchTable> {
-  const client = createDocumentClient(new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: LOCAL_CREDENTIALS }));
+  const client = createDocumentClient(new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials }));
   const store = new DynamoDbConnectionStore(client, local.tableName);
   let posted = 0;
   const deps = { backend, connections: store, clock: systemClock, messenger: { post: async () => (posted++, 'sent' as const) } };

@@ -31,7 +31,8 @@ export class DataDirLock {
 
   /** Takes the lock of `dataDir` (created if missing), or throws DataDirInUseError. */
   static async acquire(dataDir: string): Promise<DataDirLock> {
-    await mkdir(dataDir, { recursive: true });
+    // Owner-only: the folder holds the key pair, plaintext passwords (the local Cognito's JSON) and everyone's data.
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(dataDir, LOCK_FILE);
     const content = JSON.stringify({ pid: process.pid, token: PROCESS_TOKEN } satisfies Holder);
     // Two rounds: the second follows the removal of a stale lock.

@@ -11,7 +11,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes, type IndexDesign } from '../functions/core/table-design.js';
-import { LOCAL_CREDENTIALS } from './emulators/local-credentials.js';
+import { LOCAL_CREDENTIALS, type LocalCredentials } from './emulators/local-credentials.js';
 
 const gsi = (index: IndexDesign) => ({
   IndexName: index.name,
@@ -32,10 +32,13 @@ const attributes = (indexes: IndexDesign[]) =>
  * CDK), so the backend's collections do not change the table.
  *
  * @example
- * const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: 'us-east-1' }, 'lambase-local');
+ * const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials }, 'lambase-local');
  */
-export async function provisionTable(dynamodb: { endpoint: string; region: string }, tableName: string): Promise<string> {
-  const client = new DynamoDBClient({ ...dynamodb, credentials: LOCAL_CREDENTIALS });
+export async function provisionTable(
+  dynamodb: { endpoint: string; region: string; /** @default LOCAL_CREDENTIALS */ credentials?: LocalCredentials },
+  tableName: string,
+): Promise<string> {
+  const client = new DynamoDBClient({ ...dynamodb, credentials: dynamodb.credentials ?? LOCAL_CREDENTIALS });
   try {
     return await createOrUpdate(client, tableName);
   } finally {

@@ -25,6 +25,7 @@ import { DataDirLock } from './data-dir-lock.js';
 import { ensureUser } from './emulators/cognito/ensure-user.js';
 import { startCognito } from './emulators/cognito/start-cognito.js';
 import { startDynamoDb } from './emulators/dynamodb.js';
+import { dataDirCredentials, type LocalCredentials } from './emulators/local-credentials.js';
 import { startS3 } from './emulators/s3/start-s3.js';
 import { startSns, type LocalSns } from './emulators/sns/start-sns.js';
 import { AsyncInvoker } from './events/async-invoker.js';
@@ -95,6 +96,8 @@ export type LocalBackend = {
   tableName: string;
   bucketName: string;
   endpoints: { dynamodb: string; s3: string; cognito: string; sns: string; lambda: string };
+  /** The data folder's key pair: DynamoDB Local shows this backend's tables only to clients signing with it. */
+  credentials: LocalCredentials;
   outbox: LocalOutbox;
   /** The failure destination: events functions kept failing on (also at GET /_local/failures). */
   failures: LocalFailures;
@@ -136,7 +139,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
   try {
     // 1. The port and the config, checked before anything starts; the data folder, locked first
-    // (two instances never share it), then reset on demand; the outbox kept in it.
+    // (two instances never share it), then reset on demand; its key pair and the outbox kept in it.
     checkpoint();
     if (port !== 0) await assertPortFree(port);
     const backend = options.backend ?? (await loadBackend());
@@ -144,6 +147,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const routes = allRoutes(backend);
     const lock = steps.add('data folder lock', await DataDirLock.acquire(dataDir), (held) => held.release());
     if (options.reset) await lock.clearFolder();
+    const credentials = await dataDirCredentials(dataDir);
     const outbox = steps.add('outbox', await LocalOutbox.open(path.join(dataDir, 'outbox.json'), log), (box) => box.flush());
     checkpoint();
 
@@ -164,13 +168,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     // every push a device would get to the outbox.
     const { bundles, dynamodb, s3, cognito, sns } = await steps.addTogether({
       bundles: ['function bundles', () => bundling],
-      dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), signal, log })],
+      dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), credentials, region: LOCAL_REGION, signal, log })],
       s3: [
         'S3',
         () =>
           startS3({
             dataDir: path.join(dataDir, 's3'),
             region: LOCAL_REGION,
+            credentials,
             // The cloud bucket's CORS rule (lib/storage), so a browser request refused there is refused here.
             buckets: [{ name: LOCAL_BUCKET_NAME, allowedOrigins: ['*'], ...STORAGE_CORS }],
           }),
@@ -204,7 +209,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     checkpoint();
 
     // 4. The table, from the same design the CDK deploys.
-    const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION }, LOCAL_TABLE_NAME);
+    const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials }, LOCAL_TABLE_NAME);
     checkpoint();
 
     // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up;
@@ -256,18 +261,22 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       },
       environment: localFunctionEnvironment({
         region: LOCAL_REGION,
+        credentials,
         endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint, lambda: lambdaEndpoint },
         logLevel: options.functionLogLevel ?? 'WARN',
         extra: options.functionEnvironment,
       }),
     });
 
-    // The first calls' functions load now, in the background, while the rest starts.
+    // The first calls' functions load now, in the background, while the rest starts; a call that
+    // comes meanwhile waits for that environment. With them, the Cognito triggers: Cognito holds a
+    // user's request while its synchronous triggers run (confirm-sign-up waits on PostConfirmation),
+    // and their time counts in the calling function's timeout.
     const prewarmed = (options.prewarm ?? PREWARMED_OPERATIONS).flatMap((operationId) => {
       const route = routes.find((candidate) => candidate.operation.operationId === operationId);
       return route ? [routeFunctionName(route)] : [];
     });
-    const prewarming = lambda().prewarm(prewarmed);
+    const prewarming = lambda().prewarm([...prewarmed, ...triggers.filter((trigger) => trigger.source === 'cognito').map((trigger) => trigger.name)]);
 
     // 7. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
@@ -275,7 +284,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       await startEventRouting({
         triggers,
         runtime: lambda(),
-        stream: { endpoint: dynamodb.endpoint, streamArn },
+        stream: { endpoint: dynamodb.endpoint, streamArn, credentials },
         s3,
         region: LOCAL_REGION,
         dataDir,
@@ -306,6 +315,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       tableName: LOCAL_TABLE_NAME,
       bucketName: LOCAL_BUCKET_NAME,
       endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint, lambda: lambdaEndpoint },
+      credentials,
       outbox,
       failures,
       sns,

@@ -3,7 +3,7 @@
  * runtime, architecture, bundling, logging and failure handling decided below. The code is the
  * shared build's bundle (lib/functions/function-bundles.ts), the one local mode runs too.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Architecture, Function as LambdaFunction, LoggingFormat, Runtime, type IDestination } from 'aws-cdk-lib/aws-lambda';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,5 +49,17 @@ export class LambaseFunction extends LambdaFunction {
       // Lambda's own policy for asynchronous events, made explicit: two retries, then the destination.
       ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
     });
+    Validations.of(this).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: props.onFailure
+          ? 'Failed asynchronous events go to the on-failure destination (the triggers\' dead-letter queue), which supersedes a DLQ.'
+          : 'Invoked synchronously (API Gateway, Cognito, CloudFormation): the caller gets the error; a DLQ only serves asynchronous invocations.',
+      },
+      {
+        id: 'Serverless-LambdaTracing',
+        reason: 'X-Ray is off: it bills per trace and needs xray:* on "*" in every role; the JSON logs carry each request id end to end.',
+      },
+    );
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Starts DynamoDB Local as a child process and waits until it answers. It has no option to choose
- * its listening address (it binds every interface), so it gets a free random port and we only
- * ever talk to it over 127.0.0.1. Telemetry is always disabled.
+ * its listening address (it binds every interface), so it gets a free random port, we only ever
+ * talk to it over 127.0.0.1, and it runs without `-sharedDb`: it then keeps one database per
+ * access key id, and local mode's key id is the data folder's secret (local-credentials.ts), so a
+ * client from another machine sees an empty database of its own. Telemetry is always disabled.
  *
  * Java must never outlive the Node process that started it, however that one ends. It runs under a
  * small `sh` watchdog that kills it when the watchdog's stdin (a pipe from Node) closes — the
@@ -15,14 +17,14 @@
  * DynamoDB Local process after they settle.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ensureDynamoDbLocal } from './dynamodb-local-install.js';
 import { freePort } from './free-port.js';
-import { LOCAL_CREDENTIALS } from './local-credentials.js';
+import { LOCAL_CREDENTIALS, type LocalCredentials } from './local-credentials.js';
 
 export type LocalDynamoDb = { endpoint: string; stop(): Promise<void> };
 
@@ -31,6 +33,13 @@ export type StartDynamoDbOptions = {
   dataDir?: string;
   /** The port to try first; later attempts take free ones. @default a free port */
   port?: number;
+  /**
+   * The key pair of every client of this database (DynamoDB Local keeps one database per key id
+   * and region). @default LOCAL_CREDENTIALS
+   */
+  credentials?: LocalCredentials;
+  /** The region of every client. @default 'us-east-1' */
+  region?: string;
   /** Aborting kills Java at once and rejects the start with the signal's reason. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -101,14 +110,18 @@ export async function checkJava(): Promise<void> {
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   await checkJava();
   const emulatorDir = await ensureDynamoDbLocal(options.log);
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const client = { credentials: options.credentials ?? LOCAL_CREDENTIALS, region: options.region ?? 'us-east-1' };
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    await adoptSharedDatabase(options.dataDir, client);
+  }
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     const port = attempt === 1 && options.port ? options.port : await freePort();
     const java = launch(emulatorDir, port, options.dataDir);
     const endpoint = `http://127.0.0.1:${port}`;
     try {
-      await waitUntilReady(java, endpoint, options.signal);
+      await waitUntilReady(java, endpoint, client, options.signal);
       return { endpoint, stop: () => java.stop() };
     } catch (error) {
       await java.stop();
@@ -143,7 +156,6 @@ function launch(emulatorDir: string, port: number, dataDir: string | undefined):
     path.join(emulatorDir, 'DynamoDBLocal.jar'),
     '-port',
     String(port),
-    '-sharedDb',
     '-disableTelemetry',
     ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
   ];
@@ -205,7 +217,23 @@ function launch(emulatorDir: string, port: number, dataDir: string | undefined):
   };
 }
 
-async function waitUntilReady(java: JavaProcess, endpoint: string, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Earlier versions ran with `-sharedDb`, one database file for every key: it becomes the database
+ * of this folder's key, so an upgrade keeps a developer's data.
+ */
+async function adoptSharedDatabase(dataDir: string, client: { credentials: LocalCredentials; region: string }): Promise<void> {
+  const shared = path.join(dataDir, 'shared-local-instance.db');
+  const own = path.join(dataDir, `${client.credentials.accessKeyId}_${client.region}.db`);
+  const exists = (file: string) => access(file).then(() => true, () => false);
+  if ((await exists(shared)) && !(await exists(own))) await rename(shared, own);
+}
+
+async function waitUntilReady(
+  java: JavaProcess,
+  endpoint: string,
+  client: { credentials: LocalCredentials; region: string },
+  signal: AbortSignal | undefined,
+): Promise<void> {
   // The first reason to give up: exit, a port it could not bind (Java then keeps running without
   // listening), the deadline, or an abort.
   let reason: Error | undefined;
@@ -232,11 +260,12 @@ async function waitUntilReady(java: JavaProcess, endpoint: string, signal: Abort
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
 
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  // With this folder's key, so the probe opens no database of another key's.
+  const probe = new DynamoDBClient({ endpoint, ...client, maxAttempts: 1 });
   try {
     for (;;) {
       try {
-        await Promise.race([client.send(new ListTablesCommand({ Limit: 1 })), failed]);
+        await Promise.race([probe.send(new ListTablesCommand({ Limit: 1 })), failed]);
         return;
       } catch (error) {
         if (reason) throw reason;
@@ -249,6 +278,6 @@ async function waitUntilReady(java: JavaProcess, endpoint: string, signal: Abort
     java.child.stdout!.off('data', onOutput);
     java.child.stderr!.off('data', onOutput);
     signal?.removeEventListener('abort', onAbort);
-    client.destroy();
+    probe.destroy();
   }
 }

@@ -14,7 +14,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { decodeS3EventKey } from '../../functions/core/storage/s3-event-key.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
 import type { TriggerFunctions } from '../emulators/cognito/lambda-triggers.js';
-import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
+import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalS3 } from '../emulators/s3/start-s3.js';
 import type { AsyncInvoker } from './async-invoker.js';
 import type { FilterPattern } from './event-filter.js';
@@ -26,8 +26,8 @@ export type EventRoutingOptions = {
   triggers: readonly TriggerDefinition[];
   /** Where the functions run (the local Lambda runtime). */
   runtime: { invoke(name: string, event: unknown): Promise<unknown> };
-  /** The table's stream on DynamoDB Local. */
-  stream: { endpoint: string; streamArn: string };
+  /** The table's stream on DynamoDB Local, read with the data folder's key pair. */
+  stream: { endpoint: string; streamArn: string; credentials: LocalCredentials };
   /** The local S3, whose object-created events reach the storage triggers. */
   s3: Pick<LocalS3, 'onObjectCreated'>;
   region: string;
@@ -51,7 +51,7 @@ export type EventRouting = {
 
 /**
  * @example
- * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn }, s3, region, dataDir, asyncInvoker, failures, log });
+ * const events = await startEventRouting({ triggers, runtime, stream: { endpoint, streamArn, credentials }, s3, region, dataDir, asyncInvoker, failures, log });
  * await events.scheduler.run('nightly');
  * await events.stop();
  */
@@ -95,7 +95,7 @@ async function startStreamPump(options: EventRoutingOptions): Promise<{ stop: ()
       : [],
   );
   if (consumers.length === 0) return { stop: () => Promise.resolve(), wake: () => {} };
-  const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBStreamsClient({ endpoint: options.stream.endpoint, region: options.region, credentials: options.stream.credentials });
   const pump = new StreamPump({
     client,
     streamArn: options.stream.streamArn,

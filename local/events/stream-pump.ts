@@ -3,9 +3,10 @@
  * from DynamoDB Local and delivers records to each trigger function with Lambda's semantics —
  * its own position per function (kept across restarts), event filters (non-matching records are
  * dropped), batches of `batchSize`, `{ batchItemFailures }` partial failures retried from the
- * first failed record, whole-batch errors retried with the batch bisected, and a record given up
- * after `maxRetries` (handed to `onGiveUp`, local mode's on-failure destination). It polls every
- * `pollMs`, and at once when woken (local mode wakes it whenever a function finishes).
+ * first failed record, whole-batch errors retried with the batch bisected, and a record that still
+ * fails after `maxRetries` given up alone (handed to `onGiveUp`, local mode's on-failure
+ * destination) while the records after it go on. It polls every `pollMs`, and at once when woken
+ * (local mode wakes it whenever a function finishes).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -238,7 +239,12 @@ export class StreamPump {
       return this.deliverBatch(consumer, shardId, batch, attempt + 1);
     }
     const rest = batch.slice(failedFrom);
-    if (attempt >= maxRetries) return this.giveUp(consumer, shardId, rest, attempt + 1);
+    if (attempt >= maxRetries) {
+      // The record that keeps failing is given up alone, as Lambda's bisecting leaves it; the
+      // records after it were never processed (the function stopped there) and still go through.
+      this.giveUp(consumer, shardId, rest.slice(0, 1), attempt + 1);
+      return this.deliverBatch(consumer, shardId, rest.slice(1), 0);
+    }
     await this.sleep(backoff(attempt));
     return this.deliverBatch(consumer, shardId, rest, attempt + 1);
   }

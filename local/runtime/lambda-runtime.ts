@@ -174,8 +174,11 @@ class ExecutionEnvironment {
 export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
 type Waiter = { resolve: (environment: ExecutionEnvironment) => void; reject: (error: Error) => void };
-/** `environments` are all of a function's living ones; `idle` those waiting for an invocation. */
-type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[] };
+/**
+ * `environments` are all of a function's living ones; `idle` those waiting for an invocation;
+ * `warming` those a pre-warm is loading, which the first calls to come wait for (see `acquire`).
+ */
+type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[]; warming: Set<ExecutionEnvironment> };
 
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
@@ -214,20 +217,32 @@ export class LocalLambdaRuntime {
 
   /**
    * Starts an environment for each of `names` that has none, so its first call finds the function
-   * loaded. Resolves once they have loaded; never rejects (a function that cannot build or load
-   * fails its first call instead, and a stopped runtime warms nothing).
+   * loaded (what provisioned concurrency does in the cloud). A call that comes while it loads waits
+   * for it rather than starting a cold environment of its own, which would only compete with it for
+   * the machine. Resolves once they have loaded; never rejects (a function that cannot build or
+   * load fails its first call instead, and a stopped runtime warms nothing).
    */
   async prewarm(names: readonly string[]): Promise<void> {
     await Promise.all(
       names.map(async (name) => {
         const fn = this.functions.get(name);
         if (!fn || this.stopped || this.pools.get(name)?.environments.length) return;
+        const pool = this.poolOf(name);
+        let environment: ExecutionEnvironment | undefined;
         try {
-          const environment = await this.acquire(fn);
-          this.release(name, environment);
+          const moduleFile = await this.bundles.file(fn.bundle);
+          if (this.stopped || pool.environments.length > 0) return;
+          environment = new ExecutionEnvironment(fn, moduleFile);
+          pool.environments.push(environment);
+          pool.warming.add(environment);
           await environment.loaded();
         } catch {
           // Reported by the first call, which tries again.
+        } finally {
+          if (environment) {
+            pool.warming.delete(environment);
+            this.release(name, environment);
+          }
         }
       }),
     );
@@ -270,20 +285,27 @@ export class LocalLambdaRuntime {
     await Promise.all(pools.flatMap(([, pool]) => pool.environments).map((environment) => environment.stop()));
   }
 
+  private poolOf(name: string): Pool {
+    let pool = this.pools.get(name);
+    if (!pool) {
+      pool = { environments: [], idle: [], waiting: [], warming: new Set() };
+      this.pools.set(name, pool);
+    }
+    return pool;
+  }
+
   private async acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
     // The bundle first: after a saved change, the request waits for its function's rebuild and runs it.
     const moduleFile = await this.bundles.file(fn.bundle);
     if (this.stopped) throw new RuntimeStoppedError(fn.name);
-    let pool = this.pools.get(fn.name);
-    if (!pool) {
-      pool = { environments: [], idle: [], waiting: [] };
-      this.pools.set(fn.name, pool);
-    }
+    const pool = this.poolOf(fn.name);
     // Idle ones that died (their worker crashed) go first.
     this.drop(pool, (environment) => environment.dead && pool.idle.includes(environment));
     const idle = pool.idle.pop();
     if (idle) return idle;
-    if (pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
+    // One call per environment being pre-warmed waits for it: it is further along than a new one.
+    const waitForWarming = pool.waiting.length < pool.warming.size;
+    if (!waitForWarming && pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
       const environment = new ExecutionEnvironment(fn, moduleFile);
       pool.environments.push(environment);
       return environment;

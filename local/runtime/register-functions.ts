@@ -6,7 +6,7 @@
 import { functionEnvironment, routeFunctionName, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
 import { entryOf } from '../../build/function-build.js';
-import { LOCAL_CREDENTIALS } from '../emulators/local-credentials.js';
+import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 
 export type FunctionRegistration = {
@@ -22,6 +22,8 @@ export type FunctionRegistration = {
 
 export type LocalEnvironmentOptions = {
   region: string;
+  /** The data folder's key pair (local-credentials.ts). */
+  credentials: LocalCredentials;
   endpoints: { dynamodb: string; s3: string; cognito: string; sns: string; lambda: string };
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Anything else (tests, tools). */
@@ -55,7 +57,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
 }
 
 /**
- * What local mode adds to every function's environment: the region, the local key pair, the
+ * What local mode adds to every function's environment: the region, the data folder's key pair, the
  * emulators' endpoints (the SDK's `AWS_ENDPOINT_URL_<SERVICE>`, so production adapters run
  * unchanged), and quiet logs without metrics.
  */
@@ -63,8 +65,8 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
   return {
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoints.dynamodb,
     AWS_ENDPOINT_URL_S3: options.endpoints.s3,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: options.endpoints.cognito,

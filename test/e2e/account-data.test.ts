@@ -6,7 +6,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { api, createUser, startTestBackend, uploadFile, type TestBackend } from '../fixtures/local-backend.js';
 
 let local: TestBackend;
@@ -36,12 +35,12 @@ it('exports, then erases, everything a user owns', async () => {
 
   expect((await api(local.url, 'DELETE', '/me', { as: user })).status).toBe(204);
 
-  const table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: LOCAL_CREDENTIALS }));
+  const table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials }));
   for (const ownerKey of [`notes#${user.userId}`, `posts#${user.userId}`, `_files#${user.userId}`]) {
     const { Items } = await table.send(new QueryCommand({ TableName: local.tableName, IndexName: 'byOwnerCreated', KeyConditionExpression: 'ownerKey = :k', ExpressionAttributeValues: { ':k': ownerKey } }));
     expect(Items, ownerKey).toEqual([]);
   }
-  const s3 = new S3Client({ endpoint: local.endpoints.s3, region: local.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: local.endpoints.s3, region: local.region, forcePathStyle: true, credentials: local.credentials });
   await expect(s3.send(new GetObjectCommand({ Bucket: local.bucketName, Key: `files/${user.userId}/${file.fileId}` }))).rejects.toMatchObject({ name: 'NoSuchKey' });
   expect((await api(local.url, 'GET', `/data/notes/${othersNote.id}`, { as: other })).status).toBe(200);
   expect((await api(local.url, 'POST', '/auth/sign-in', { body: { email: user.email, password: user.password } })).status).toBe(401);

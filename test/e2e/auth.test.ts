@@ -7,7 +7,6 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { CognitoTokenIssuer, type TokenRequest } from '../../local/emulators/cognito/token-issuer.js';
 import { api, startTestBackend, STRONG_PASSWORD, uniqueEmail, type TestBackend } from '../fixtures/local-backend.js';
 
@@ -23,7 +22,7 @@ let table: DynamoDBDocumentClient;
 beforeAll(async () => {
   local = await startTestBackend({ admin: ADMIN });
   table = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: LOCAL_CREDENTIALS }),
+    new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials }),
   );
 });
 

@@ -278,7 +278,7 @@ describe('persistence', () => {
       const second = await start({ dataDir });
       expect([second.userPoolId, second.userPoolClientId]).toEqual([userPoolId, userPoolClientId]);
       const signIn = () =>
-        new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: LOCAL_CREDENTIALS }).send(
+        new CognitoIdentityProviderClient({ endpoint: second.endpoints.cognito, region: second.region, credentials: second.credentials }).send(
           new InitiateAuthCommand({ ClientId: second.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
         );
       const token = (await signIn()).AuthenticationResult!.AccessToken!;
@@ -288,7 +288,7 @@ describe('persistence', () => {
 
       const third = await start({ dataDir, reset: true });
       await expect(
-        new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: LOCAL_CREDENTIALS }).send(
+        new CognitoIdentityProviderClient({ endpoint: third.endpoints.cognito, region: third.region, credentials: second.credentials }).send(
           new InitiateAuthCommand({ ClientId: third.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.email, PASSWORD: STRONG_PASSWORD } }),
         ),
       ).rejects.toMatchObject({ name: 'NotAuthorizedException' });

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { api, createUser, exampleWithoutFunctions, startTestBackend, type TestBackend, type TestUser } from '../fixtures/local-backend.js';
 
 const ADMIN = { email: 'push-admin@example.com', password: 'Admin-Password-42!' };
@@ -22,7 +21,8 @@ afterAll(() => local?.cleanup());
 
 type OutboxPush = { to: string; deviceId?: string; topic?: string; title: string; body: string; data: Record<string, unknown>; platform: string; payload: unknown };
 
-it('registers, follows, sends to a topic and to a user, fills the inbox, and erases it all with the account', async () => {
+// Each first call of a function starts its worker: this test touches a dozen, which on a busy 2-core machine takes more than a minute.
+it('registers, follows, sends to a topic and to a user, fills the inbox, and erases it all with the account', { timeout: 120_000 }, async () => {
   const user = await createUser(local);
   const other = await createUser(local);
   const admin = (await api<{ accessToken: string }>(local.url, 'POST', '/auth/sign-in', { body: ADMIN })).body.accessToken;
@@ -113,7 +113,7 @@ it('registers, follows, sends to a topic and to a user, fills the inbox, and era
 });
 
 function table(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: LOCAL_CREDENTIALS }));
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials }));
 }
 
 async function ownedItems(user: TestUser, kinds: string[]): Promise<unknown[]> {

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { api, createUser, startTestBackend, type TestBackend, type TestUser } from '../fixtures/local-backend.js';
 
 /** The page the browser runs on: not the API's origin, not the storage's. */
@@ -25,7 +24,7 @@ describe('files over HTTP (local mode)', () => {
     local = await startTestBackend();
     [owner, other] = await Promise.all([createUser(local), createUser(local)]);
     // Local S3 accepts only its own fixed key pair.
-    s3 = new S3Client({ endpoint: local.endpoints.s3, region: local.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+    s3 = new S3Client({ endpoint: local.endpoints.s3, region: local.region, forcePathStyle: true, credentials: local.credentials });
   });
 
   afterAll(async () => {

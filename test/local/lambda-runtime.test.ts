@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import backend from '../../lambase.config.js';
 import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION, RuntimeStoppedError, type LocalLambdaRuntimeOptions } from '../../local/runtime/lambda-runtime.js';
@@ -131,5 +135,24 @@ describe('the local Lambda runtime', () => {
     const first = (await runtime.invoke('warm', {})) as Probe;
     expect(first.invocations).toBe(1);
     expect(runtime.environmentCount).toBe(1);
+  });
+
+  it('a call that comes while its function is pre-warmed waits for that environment: one cold start, not two', async () => {
+    const loads = path.join(await mkdtemp(path.join(os.tmpdir(), 'lambase-prewarm-')), 'loads.txt');
+    withFunctions({ name: 'trigger', environment: { PROBE_LOADS: loads } });
+    // As local mode pre-warms a Cognito trigger at start, and a confirmation comes before it is loaded.
+    const [, first] = await Promise.all([runtime.prewarm(['trigger']), runtime.invoke('trigger', {})]);
+    const second = (await runtime.invoke('trigger', {})) as Probe;
+    expect(first).toMatchObject({ invocations: 1 });
+    expect(second).toMatchObject({ invocations: 2, environment: (first as Probe).environment });
+    expect(readFileSync(loads, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('beyond the environments being pre-warmed, concurrent calls still get environments of their own', async () => {
+    withFunctions({ name: 'busy' });
+    const [, ...results] = (await Promise.all([runtime.prewarm(['busy']), ...Array.from({ length: 3 }, () => runtime.invoke('busy', { sleepMs: 300 }))])) as [void, ...Probe[]];
+    // One waited for the pre-warmed environment, the two others started their own, none ran beside another.
+    expect(new Set(results.map((result) => result.environment)).size).toBe(3);
+    expect(results.every((result) => result.alongside === 0)).toBe(true);
   });
 });

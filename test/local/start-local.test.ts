@@ -10,7 +10,6 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import example from '../../lambase.config.js';
 import { defineBackend } from '../../functions/core/config/define-backend.js';
-import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
 import { startLocal, type LocalBackend } from '../../local/start-local.js';
 import { processesMentioning, waitFor } from './fixtures/processes.js';
 
@@ -75,7 +74,7 @@ describe('local mode started in-process', () => {
   });
 
   it('stops without waiting for a trigger in the middle of a long invocation, leaving no process behind', async () => {
-    const client = new DynamoDBClient({ endpoint: local!.endpoints.dynamodb, region: local!.region, credentials: LOCAL_CREDENTIALS });
+    const client = new DynamoDBClient({ endpoint: local!.endpoints.dynamodb, region: local!.region, credentials: local!.credentials });
     await client.send(
       new PutItemCommand({
         TableName: local!.tableName,

@@ -117,9 +117,11 @@ function planOwnerScope(
   const index = sortField === 'createdAt' ? FIXED_INDEXES.byOwnerCreated : FIXED_INDEXES.byOwnerUpdated;
   const sortCondition = where.get(sortField);
   where.delete(sortField);
+  const partition = ownerPartition(collection.name, owner);
+  assertKeySizes({ field: 'owner', value: partition }, sortCondition && { field: sortField, condition: sortCondition });
   return {
     index: index.name,
-    partition: { attribute: index.partition, value: ownerPartition(collection.name, owner) },
+    partition: { attribute: index.partition, value: partition },
     sortAttribute: index.sort,
     ...(sortCondition ? { sort: { attribute: index.sort, condition: sortCondition } } : {}),
     filters: [...where].map(([field, condition]) => ({ path: attributePath(field), condition })),
@@ -143,13 +145,14 @@ function planIndex(
   if (orderBy !== undefined && orderBy !== index.sort) return undefined;
   const slot = indexSlot(index.slot);
   const sortCondition = where.get(index.sort);
+  const partitionValue = indexPartition(collection.name, index, partition.value);
+  const sort = sortCondition && index.sort !== index.partition ? encodeCondition(sortCondition) : undefined;
+  assertKeySizes({ field: index.partition, value: partitionValue }, sort && { field: index.sort, condition: sort });
   return {
     index: slot.name,
-    partition: { attribute: slot.partition, value: indexPartition(collection.name, index, partition.value) },
+    partition: { attribute: slot.partition, value: partitionValue },
     sortAttribute: slot.sort,
-    ...(sortCondition && index.sort !== index.partition
-      ? { sort: { attribute: slot.sort, condition: encodeCondition(sortCondition) } }
-      : {}),
+    ...(sort ? { sort: { attribute: slot.sort, condition: sort } } : {}),
     filters: [],
     ascending,
     ttl,
@@ -180,6 +183,26 @@ function encodeCondition(condition: Condition): Condition {
       ? String(condition.value)
       : encodeKeyValue(condition.value);
   return { op: condition.op, value };
+}
+
+/** DynamoDB's limits on the key values of a Query: 2048 bytes of partition key, 1024 of sort key (all its values together). */
+const MAX_PARTITION_KEY_BYTES = 2048;
+const MAX_SORT_KEY_BYTES = 1024;
+
+/**
+ * Refuses (400) key conditions DynamoDB would refuse with a 500. Nothing stored can match them
+ * anyway: no item has a key that long.
+ */
+function assertKeySizes(partition: { field: string; value: string }, sort: { field: string; condition: Condition } | undefined): void {
+  const tooLong = (field: string, limit: number) =>
+    new ValidationError(`where.${field}: the value is too long to be a key (a key is at most ${limit} bytes).`, {
+      details: [{ path: `where.${field}`, message: 'Too long to be a key' }],
+    });
+  if (Buffer.byteLength(partition.value) > MAX_PARTITION_KEY_BYTES) throw tooLong(partition.field, MAX_PARTITION_KEY_BYTES);
+  if (!sort) return;
+  const values = Array.isArray(sort.condition.value) ? sort.condition.value : [sort.condition.value];
+  const bytes = values.reduce<number>((total, value) => total + Buffer.byteLength(String(value)), 0);
+  if (bytes > MAX_SORT_KEY_BYTES) throw tooLong(sort.field, MAX_SORT_KEY_BYTES);
 }
 
 const SERVER_FIELDS = new Set(['id', 'owner', 'createdAt', 'updatedAt', 'version']);

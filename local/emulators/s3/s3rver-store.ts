@@ -24,7 +24,11 @@ type S3rverOptions = {
   silent: boolean;
   configureBuckets: { name: string; configs: string[] }[];
 };
-const S3rver = createRequire(import.meta.url)('s3rver') as new (options: S3rverOptions) => S3rverApp;
+const requireCjs = createRequire(import.meta.url);
+const S3rver = requireCjs('s3rver') as new (options: S3rverOptions) => S3rverApp;
+/** s3rver's one account; the key ids it accepts are registered on it (process-wide, as in s3rver). */
+const s3rverAccount = (requireCjs('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void } })
+  .DUMMY_ACCOUNT;
 
 export type S3rverStore = {
   readonly port: number;
@@ -39,9 +43,12 @@ export type S3rverStore = {
  */
 export async function startS3rverStore(options: {
   dataDir: string;
+  /** Accepted besides s3rver's own S3RVER key (which it checks by id only: the front checks signatures). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   buckets: readonly { name: string; corsXml: string | undefined }[];
   onRecord: (record: S3rverEventRecord, request: TriggeringRequest | undefined, eTagOf: S3rverStore['eTagOf']) => void;
 }): Promise<S3rverStore> {
+  s3rverAccount.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
   const app = new S3rver({
     address: '127.0.0.1',
     port: 0,

@@ -11,7 +11,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { S3EventRecord } from 'aws-lambda';
-import { LOCAL_CREDENTIALS } from '../local-credentials.js';
+import { LOCAL_CREDENTIALS, type LocalCredentials } from '../local-credentials.js';
 import { corsConfigurationXml, DEFAULT_CORS, type CorsRule } from './bucket-cors.js';
 import { startFrontServer } from './front-server.js';
 import { createSequencer, toNotificationRecord } from './object-created-events.js';
@@ -59,6 +59,8 @@ export type StartS3Options = {
   readonly region?: string;
   /** Created if missing, each with its CORS rule. */
   readonly buckets: readonly LocalBucket[];
+  /** The key pair clients sign with (local mode: the data folder's). @default LOCAL_CREDENTIALS */
+  readonly credentials?: LocalCredentials;
 };
 
 /** The client options our adapters must use against the local endpoint. */
@@ -84,8 +86,10 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
 
   const nextSequencer = createSequencer();
   const corsRules = new Map(options.buckets.flatMap((bucket) => (bucket.allowedOrigins.length > 0 ? [[bucket.name, corsRuleOf(bucket)] as const] : [])));
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
   const store = await startS3rverStore({
     dataDir: options.dataDir,
+    credentials,
     buckets: options.buckets.map(({ name }) => {
       const rule = corsRules.get(name);
       return { name, corsXml: rule ? corsConfigurationXml(rule) : undefined };
@@ -105,7 +109,7 @@ export async function startS3(options: StartS3Options): Promise<LocalS3> {
     port: options.port ?? 0,
     storePort: store.port,
     region,
-    credentials: LOCAL_CREDENTIALS,
+    credentials,
     corsRuleOf: (bucket) => corsRules.get(bucket),
   }).catch(async (error: unknown) => {
     await store.close();
