@@ -115,17 +115,27 @@ export class LocalBundles {
   private async add(entries: readonly FunctionEntry[]): Promise<void> {
     const added = entries.filter((entry) => !this.entries.has(entry.id));
     for (const entry of added) this.entries.set(entry.id, entry);
-    const fresh = await Promise.all(added.map((entry) => this.isFresh(entry)));
+    // Functions share most of their files (the SDK, the core): each is looked at once.
+    const stats = new Map<string, Promise<[number, number] | undefined>>();
+    const statOnce = (file: string) => {
+      let known = stats.get(file);
+      if (!known) {
+        known = stat(path.join(PROJECT_ROOT, file)).then(({ size, mtimeMs }): [number, number] => [size, mtimeMs], () => undefined);
+        stats.set(file, known);
+      }
+      return known;
+    };
+    const fresh = await Promise.all(added.map((entry) => this.isFresh(entry, statOnce)));
     added.forEach((entry, i) => fresh[i] || this.stale.add(entry.id));
   }
 
-  private async isFresh(entry: FunctionEntry): Promise<boolean> {
+  private async isFresh(entry: FunctionEntry, statOf: (file: string) => Promise<[number, number] | undefined>): Promise<boolean> {
     const built = this.manifest.functions[entry.id];
     if (built?.handler !== entry.handler || built.uses !== usesKey(entry)) return false;
     const unchanged = await Promise.all(
       Object.entries(built.inputs).map(async ([file, recorded]) => {
-        const stats = await stat(path.join(PROJECT_ROOT, file)).catch(() => undefined);
-        return stats !== undefined && stats.size === recorded[0] && stats.mtimeMs === recorded[1];
+        const stats = await statOf(file);
+        return stats !== undefined && stats[0] === recorded[0] && stats[1] === recorded[1];
       }),
     );
     return unchanged.every(Boolean);
