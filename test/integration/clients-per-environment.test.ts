@@ -62,9 +62,9 @@ it('a create with an Idempotency-Key writes the document and its idempotency rec
   expect(built).toEqual({ dynamodb: 1, s3: 0, cognito: 0, sns: 0 });
 });
 
-it('DELETE /me erases documents, files, push data and the profile through one client per service (objects go by signed requests, no S3 client)', async () => {
+it('DELETE /me erases documents, files, push data and the profile through one client per service', async () => {
   const { handler } = await import('../../functions/auth/delete-me.js');
   const response = await callHttp(handler, { method: 'DELETE', path: '/me', routeKey: 'DELETE /me', claims: user });
   expect(response.statusCode).toBe(204);
-  expect(built).toEqual({ dynamodb: 1, s3: 0, cognito: 1, sns: 1 });
+  expect(built).toEqual({ dynamodb: 1, s3: 1, cognito: 1, sns: 1 });
 });
