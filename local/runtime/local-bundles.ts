@@ -63,6 +63,8 @@ export class LocalBundles {
   private readonly listeners: ((ids: string[]) => void)[] = [];
   private closed = false;
   private configNoticeGiven = false;
+  /** The manifest's updates, one after another (see `record`). */
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly settings: Settings,
@@ -87,16 +89,19 @@ export class LocalBundles {
     return this.stale.size;
   }
 
-  /** The bundle of `entry`, built first if it is new or stale. */
+  /** The bundle of `entry`, built first if it is new or stale; once a build of it is running, after that build. */
   async file(entry: FunctionEntry): Promise<string> {
     if (!this.entries.has(entry.id)) await this.add([entry]);
-    if (this.stale.has(entry.id)) await this.buildStale([entry.id]);
+    // A running build has taken its ids out of `stale` already: a call that came meanwhile (a
+    // Cognito trigger's first call while its pre-warm builds it) waits for it, or it would load a
+    // bundle not written yet. Again if a save made it stale during that build.
+    while (this.stale.has(entry.id) || this.building.has(entry.id)) await this.buildStale([entry.id]);
     return bundleFile(this.settings.outdir, entry.id);
   }
 
-  /** Builds every stale entry now, in one esbuild run (install time, benchmarks). */
+  /** Builds every stale entry now, in one esbuild run (install time, benchmarks), and waits for builds already running. */
   async prepare(): Promise<void> {
-    await this.buildStale([...this.stale]);
+    await this.buildStale([...this.stale, ...this.building.keys()]);
   }
 
   /** Called with the ids (entries' `id`) of functions whose bundle a saved file made stale. */
@@ -195,20 +200,30 @@ export class LocalBundles {
 
   /** Records what each bundle was built from, so a later start can tell whether it is still current. */
   private async record(result: FunctionBuildResult, changed: Record<string, string>): Promise<void> {
-    const functions = { ...this.manifest.functions };
     const statOf = async (file: string): Promise<[string, [number, number]]> => {
       const { size, mtimeMs } = await stat(path.join(PROJECT_ROOT, file));
       return [file, [size, mtimeMs]];
     };
+    const built: Manifest['functions'] = {};
     for (const [output, meta] of Object.entries(result.metafile.outputs)) {
       if (!output.endsWith('.mjs')) continue;
       const id = path.basename(path.dirname(output));
       const files = [...readFrom(result.metafile, meta.entryPoint), path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id))];
-      const hash = changed[id] ?? functions[id]?.hash;
-      if (hash) functions[id] = { handler: this.entries.get(id)!.handler, uses: usesKey(this.entries.get(id)!), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
+      const hash = changed[id] ?? this.manifest.functions[id]?.hash;
+      if (hash) built[id] = { handler: this.entries.get(id)!.handler, uses: usesKey(this.entries.get(id)!), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
     }
-    this.manifest = { version: MANIFEST_VERSION, functions };
-    await writeAtomically(path.join(this.settings.outdir, MANIFEST), JSON.stringify(this.manifest));
+    // Builds run side by side (each function's first call builds it), here and in the other local
+    // instances sharing this folder (vitest's test files): each adds its own records to the
+    // manifest as it is now, in memory and on disk, one update at a time, rather than writing a
+    // copy taken before another build recorded its own (whose functions would then be built again
+    // at every start).
+    const update = this.saving.then(async () => {
+      const onDisk = (await readManifest(this.settings.outdir))?.functions ?? {};
+      this.manifest = { version: MANIFEST_VERSION, functions: { ...this.manifest.functions, ...onDisk, ...built } };
+      await writeAtomically(path.join(this.settings.outdir, MANIFEST), JSON.stringify(this.manifest));
+    });
+    this.saving = update.catch(() => undefined);
+    await update;
   }
 
   /** Watches every project folder (and root file) the entries' bundles read from, node_modules aside. */

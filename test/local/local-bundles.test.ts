@@ -3,12 +3,13 @@
  * sources are unchanged, rebuilt when a source changes (noticed at the next start, or at once when
  * watching) before the function next runs, in a fresh environment.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import backend from '../../lambase.config.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
+import type { FunctionEntry } from '../../build/function-build.js';
 import { functionId } from '../../lib/routes.js';
 import { LocalLambdaRuntime } from '../../local/runtime/lambda-runtime.js';
 import { LocalBundles } from '../../local/runtime/local-bundles.js';
@@ -74,6 +75,40 @@ describe('local function bundles', () => {
       await bundles.stop();
     }
   }, 120_000);
+
+  describe('on a cold cache, built side by side', () => {
+    const pair = ['c', 'd'].map((name) => ({ id: `Pair${name.toUpperCase()}${process.pid}`, handler: `test/local/fixtures/pair-${name}-${process.pid}.ts` }));
+    let coldDir: string;
+    beforeAll(async () => {
+      for (const entry of pair) await writeFile(path.join(PROJECT_ROOT, entry.handler), `export const handler = async () => '${entry.id}';\n`);
+    });
+    afterAll(() => Promise.all(pair.map((entry) => rm(path.join(PROJECT_ROOT, entry.handler), { force: true }))));
+    beforeEach(async () => {
+      coldDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bundles-cold-'));
+    });
+    afterEach(() => rm(coldDir, { recursive: true, force: true }));
+    // The bundle a call gets must be there when it gets it: the worker imports it next.
+    const fileNow = (bundles: LocalBundles, entry: FunctionEntry) => bundles.file(entry).then(async (file) => (await access(file), file));
+
+    it('gives a call that comes while its function builds (a Cognito trigger during its pre-warm) the written bundle, and records every build', async () => {
+      const bundles = await LocalBundles.open({ backend, entries: pair, cacheDir: coldDir });
+      // The pre-warm's calls, then the first request's, each before any build has finished.
+      await Promise.all([fileNow(bundles, pair[0]!), fileNow(bundles, pair[1]!), fileNow(bundles, pair[0]!), fileNow(bundles, pair[1]!)]);
+      await bundles.stop();
+      const next = await LocalBundles.open({ backend, entries: pair, cacheDir: coldDir });
+      expect(next.staleCount).toBe(0);
+      await next.stop();
+    }, 120_000);
+
+    it('keeps what two local instances sharing the cache (test files run in parallel) each built', async () => {
+      const [one, two] = await Promise.all([0, 1].map(() => LocalBundles.open({ backend, entries: pair, cacheDir: coldDir })));
+      await Promise.all([fileNow(one!, pair[0]!), fileNow(two!, pair[1]!)]);
+      await Promise.all([one!.stop(), two!.stop()]);
+      const next = await LocalBundles.open({ backend, entries: pair, cacheDir: coldDir });
+      expect(next.staleCount).toBe(0);
+      await next.stop();
+    }, 120_000);
+  });
 
   it("keeps one function's bundle stale when another one is rebuilt from a file both are built from", async () => {
     const shared = `test/local/fixtures/shared-${process.pid}.ts`;
