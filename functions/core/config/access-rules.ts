@@ -1,6 +1,7 @@
 /**
  * Access rules, per collection and action (docs/api/documents.md). Pure: no AWS, no HTTP.
  */
+import { UnauthorizedError } from '../errors.js';
 
 export const ACTIONS = ['read', 'create', 'update', 'delete'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -45,6 +46,24 @@ export function decide(rules: readonly AccessRule[], caller: Caller | undefined,
     return 'allow';
   }
   return rules.includes('owner') ? 'owner-only' : 'deny';
+}
+
+/** No query can find anything the caller may read: answer an empty page without asking the table. */
+export const NOTHING_READABLE = 'nothing-readable' as const;
+
+/**
+ * The read rule's decision for a query (by fields or by place): a rule that denies an anonymous
+ * caller asks them to sign in (401); one that denies a signed-in caller finds nothing.
+ */
+export function queryReadDecision(
+  rules: readonly AccessRule[],
+  caller: Caller | undefined,
+  adminGroup: string,
+): Exclude<AccessDecision, 'deny'> | typeof NOTHING_READABLE {
+  const decision = decide(rules, caller, adminGroup);
+  if (decision !== 'deny') return decision;
+  if (!caller) throw new UnauthorizedError();
+  return NOTHING_READABLE;
 }
 
 /** Whether `caller` may act on a document owned by `owner`. */

@@ -3,7 +3,7 @@
  * all-or-nothing batches, with the collection's access rules checked on every document, strict
  * schemas, server-set fields and optimistic concurrency on `version`.
  */
-import { decide, mayAccess, type Action, type Caller } from '../config/access-rules.js';
+import { decide, mayAccess, NOTHING_READABLE, type Action, type Caller } from '../config/access-rules.js';
 import type { Backend, ResolvedCollection } from '../config/define-backend.js';
 import {
   ConflictError,
@@ -20,7 +20,7 @@ import { assertClientFields, parseFields, schemasOf, type DocumentFields } from 
 import type { DocumentStore, TransactionWrite, VersionCheck } from './document-store.js';
 import { fenceCellChanges } from '../geo/fences.js';
 import { geoPage, isGeoWhere, planGeoQuery } from '../geo/geo-query.js';
-import { NOTHING_READABLE, planQuery, type QueryInput } from './query-plan.js';
+import { planQuery, type QueryInput } from './query-plan.js';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 export type PageRequest = { limit: number; cursor?: string };

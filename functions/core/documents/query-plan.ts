@@ -5,9 +5,9 @@
  * or within one owner's documents (any field may be filtered there), or — with no condition at
  * all — by the collection's own newest-first index.
  */
-import { decide, type Caller } from '../config/access-rules.js';
+import { NOTHING_READABLE, queryReadDecision, type Caller } from '../config/access-rules.js';
 import type { ResolvedCollection, ResolvedIndex } from '../config/define-backend.js';
-import { UnauthorizedError, UnsupportedQueryError, ValidationError } from '../errors.js';
+import { UnsupportedQueryError, ValidationError } from '../errors.js';
 import { FIXED_INDEXES, indexSlot } from '../table-design.js';
 import * as z from '../zod.js';
 import { geoConditionSchema } from '../geo/geo-query.js';
@@ -50,20 +50,14 @@ export type QueryPlan = {
   ttl: boolean;
 };
 
-/** No query can find anything the caller may read: answer an empty page without asking the table. */
-export const NOTHING_READABLE = 'nothing-readable' as const;
-
 export function planQuery(
   collection: ResolvedCollection,
   input: QueryInput,
   caller: Caller | undefined,
   adminGroup: string,
 ): QueryPlan | typeof NOTHING_READABLE {
-  const decision = decide(collection.access.read, caller, adminGroup);
-  if (decision === 'deny') {
-    if (!caller) throw new UnauthorizedError();
-    return NOTHING_READABLE;
-  }
+  const decision = queryReadDecision(collection.access.read, caller, adminGroup);
+  if (decision === NOTHING_READABLE) return decision;
   const where = new Map(Object.entries(input.where ?? {}).map(([field, value]) => [field, toCondition(field, value)]));
   for (const field of where.keys()) assertQueryable(collection, field);
   const ascending = input.order === 'asc';

@@ -9,10 +9,10 @@
  * a page costs exactly the covering's Query calls (more only for a cell holding over 1 MB), never
  * repeats or skips a match, and is never empty while more exist.
  */
-import { decide, type Caller } from '../config/access-rules.js';
+import { NOTHING_READABLE, queryReadDecision, type Caller } from '../config/access-rules.js';
 import type { ResolvedCollection, ResolvedGeoIndex } from '../config/define-backend.js';
 import { geoIndexPrefix, isExpired, type DocumentItem } from '../documents/document-item.js';
-import { UnauthorizedError, UnsupportedQueryError } from '../errors.js';
+import { UnsupportedQueryError } from '../errors.js';
 import type { CursorPosition } from '../pagination/cursor.js';
 import { indexSlot } from '../table-design.js';
 import { parseOrThrow } from '../validation.js';
@@ -53,8 +53,6 @@ export type GeoQueryPlan = {
   ttl: boolean;
 };
 
-export const NOTHING_READABLE = 'nothing-readable' as const;
-
 /** Whether the where clause holds a geo condition (then `planGeoQuery` serves it). */
 export function isGeoWhere(where: Record<string, unknown> | undefined): boolean {
   return Object.values(where ?? {}).some((value) => geoConditionSchema.safeParse(value).success);
@@ -66,11 +64,8 @@ export function planGeoQuery(
   caller: Caller | undefined,
   adminGroup: string,
 ): GeoQueryPlan | typeof NOTHING_READABLE {
-  const decision = decide(collection.access.read, caller, adminGroup);
-  if (decision === 'deny') {
-    if (!caller) throw new UnauthorizedError();
-    return NOTHING_READABLE;
-  }
+  const decision = queryReadDecision(collection.access.read, caller, adminGroup);
+  if (decision === NOTHING_READABLE) return decision;
   const where = Object.entries(input.where ?? {});
   const geo = where.filter(([, value]) => geoConditionSchema.safeParse(value).success);
   if (geo.length > 1) throw unsupported(collection, 'more than one geo condition');

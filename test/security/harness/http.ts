@@ -41,7 +41,7 @@ export async function send(baseUrl: string, request: Request): Promise<Response>
   // Every real client says how long its body is (without it, a GET's body would be read as the next request).
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   for (let attempt = 0; ; attempt++) {
-    const response = await exchange(baseUrl, request.method, request.path, headers, body);
+    const response = await exchangeOnce(baseUrl, request.method, request.path, headers, body);
     const text = response.body.toString('utf8');
     if (response.status === 429 && text === GATEWAY_THROTTLE_BODY && attempt < 50) {
       await delay(250);
@@ -58,6 +58,23 @@ export async function send(baseUrl: string, request: Request): Promise<Response>
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+/**
+ * One exchange, sent again once if it went out on a kept-alive socket that the server had just
+ * closed for idleness (the gateway's keep-alive timeout racing our reuse): that request never
+ * reached a handler, so the server saw nothing. Node's own advice for keep-alive agents
+ * (`request.reusedSocket`); any other failure, or the same one on a fresh socket, is the answer.
+ */
+async function exchangeOnce(...args: Parameters<typeof exchange>): ReturnType<typeof exchange> {
+  try {
+    return await exchange(...args);
+  } catch (error) {
+    if (error instanceof StaleSocketError) return exchange(...args);
+    throw error;
+  }
+}
+
+class StaleSocketError extends Error {}
 
 function exchange(
   baseUrl: string,
@@ -80,7 +97,10 @@ function exchange(
       incoming.on('error', reject);
     });
     // A server may answer (413) before reading the whole body, then close: the answer is what counts.
-    outgoing.on('error', (error) => (answered ? undefined : reject(error)));
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      reject(outgoing.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocketError(error.message, { cause: error }) : error);
+    });
     outgoing.end(body);
   });
 }
