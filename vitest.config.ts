@@ -54,6 +54,7 @@ export default defineConfig({
           // Local-mode parts (emulator fronts, gateway, event pump), each test starting its own.
           name: 'local',
           include: ['test/local/**/*.test.ts'],
+          globalSetup: ['test/setup/function-bundles-global-setup.ts'],
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -64,6 +65,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'client/test/e2e/**/*.test.ts'],
+          globalSetup: ['test/setup/function-bundles-global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 90_000,

@@ -6,6 +6,7 @@
  */
 import type { Operation } from '../functions/contract/operation.js';
 import type { StreamFilter } from '../functions/core/events/table-events.js';
+import type { FunctionUse } from '../functions/core/config/function-kinds.js';
 import type { DevicePlatform } from '../functions/core/push/push-platforms.js';
 
 /** Cognito user-pool API actions that need IAM (the public ones, like SignUp, need none). */
@@ -70,6 +71,8 @@ export type FunctionSettings = {
    */
   id?: string;
   grants: readonly Grant[];
+  /** A user function's \`uses\`: its bundle carries only those parts of \`ctx\` (build/function-build.ts). */
+  uses?: readonly FunctionUse[];
   /** Variables of the function's own (settings, not resource names: those follow from the grants). */
   environment?: Record<string, string>;
   /** @default 512 */

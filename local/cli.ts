@@ -73,6 +73,8 @@ try {
     dataDir: values['data-dir'],
     reset: values.reset,
     functionLogLevel: values.verbose ? 'INFO' : 'WARN',
+    // Saving a function's source rebuilds its bundle; the next request runs the new code.
+    watch: true,
     signal: abort.signal,
     log: print,
   });
@@ -86,6 +88,7 @@ try {
   print(`  Outbox     ${local.url}/_local/outbox   (emails with codes, push messages)`);
   print(`  Data       ${relativeData}${values.reset ? '   (reset)' : ''}   — npm start -- --reset wipes it`);
   print(`  User pool  ${local.userPoolId}   client ${local.userPoolClientId}`);
+  print(`  Functions  the deployable bundles, rebuilt when you save a source file`);
   print('Press Ctrl-C to stop.');
   print('');
 } catch (error) {

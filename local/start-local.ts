@@ -35,14 +35,20 @@ import { localRoutes } from './gateway/local-routes.js';
 import { startGateway } from './gateway/start-gateway.js';
 import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
+import { functionEntries } from '../build/function-build.js';
 import { startRealtime, type LocalRealtime } from './realtime/start-realtime.js';
-import { watchFunctionFiles } from './runtime/function-reload.js';
 import { LambdaInvokeServer } from './runtime/lambda-invoke-server.js';
+import { LocalBundles } from './runtime/local-bundles.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
 import { localFunctionEnvironment, registerFunctions } from './runtime/register-functions.js';
 import { StartedSteps } from './started-steps.js';
 
 export const LOCAL_REGION = 'us-east-1';
+/**
+ * What every session calls first: signing up or signing in. Each warm environment holds ~17 MB
+ * (measured), so only these two wait warm; every other function starts at its first call.
+ */
+export const PREWARMED_OPERATIONS = ['signUp', 'signIn'] as const;
 export const LOCAL_TABLE_NAME = 'lambase-local';
 export const LOCAL_BUCKET_NAME = 'lambase-local-files';
 
@@ -63,6 +69,15 @@ export type StartLocalOptions = {
   throttle?: { rateLimit: number; burstLimit: number };
   /** Handler log level inside functions. @default 'WARN' */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Rebuild a function's bundle when a file it was built from changes (`npm start` does). @default false */
+  watch?: boolean;
+  /** A function environment unused this long is shut down, as Lambda's are. @default 300_000 (5 minutes) */
+  idleEnvironmentMs?: number;
+  /**
+   * Route functions (by operationId) loaded as soon as the emulators are up, so a user's first
+   * call finds them warm. @default PREWARMED_OPERATIONS
+   */
+  prewarm?: readonly string[];
   /** Aborting during startup stops what has started; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -72,6 +87,8 @@ export type LocalBackend = {
   url: string;
   /** The realtime WebSocket: `ws://127.0.0.1:<port>/realtime`. */
   realtimeUrl: string;
+  /** The local WebSocket API's @connections endpoint (what functions post to). */
+  realtimeEndpoint: string;
   dataDir: string;
   region: string;
   userPoolId: string;
@@ -88,6 +105,10 @@ export type LocalBackend = {
   sns: LocalSns;
   /** Milliseconds from the call to ready. */
   readyInMs: number;
+  /** Settles once the pre-warmed functions have loaded (ready does not wait for them). */
+  prewarmed: Promise<void>;
+  /** How many function execution environments (workers) are running now. */
+  environmentCount(): number;
   /** Stops everything, the Lambda runtime first (invocations in flight are rejected). Idempotent. */
   stop(): Promise<void>;
 };
@@ -101,16 +122,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   // Lambda runs in UTC. TZ is process-wide in Node (workers cannot have their own), so local mode
   // sets it for its whole process before any function starts.
   process.env.TZ = 'UTC';
-  const runtime = new LocalLambdaRuntime();
+  let runtime: LocalLambdaRuntime | undefined;
+  /** The runtime, once step 3 created it (nothing calls a function before). */
+  const lambda = () => runtime!;
   const steps = new StartedSteps(log);
   let stopping: Promise<void> | undefined;
   // Functions first: whatever waits on an invocation (the stream pump, retries) then ends at once.
   const stop = () =>
     (stopping ??= (async () => {
-      await runtime.stop().catch((error: Error) => log(`stopping the lambda runtime: ${error.message}`));
+      await runtime?.stop().catch((error: Error) => log(`stopping the lambda runtime: ${error.message}`));
       await steps.stop();
     })());
-  const onAbort = () => void runtime.stop();
+  const onAbort = () => void runtime?.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   const checkpoint = () => signal?.throwIfAborted();
 
@@ -128,17 +151,23 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const outbox = steps.add('outbox', await LocalOutbox.open(path.join(dataDir, 'outbox.json'), log), (box) => box.flush());
     checkpoint();
 
-    // 2. The Lambda runtime: empty until step 6; a function's worker starts at its first call. Its
-    // Invoke endpoint runs asynchronous events with Lambda's retries and failure destination.
-    steps.add('lambda runtime', runtime);
+    // 2. The function bundles (built only when the cache is stale), next to the emulators; the
+    // Lambda runtime on them (step 3): empty until step 6, a function's worker starts at its first
+    // call. Its Invoke endpoint runs asynchronous events with Lambda's retries and failure destination.
+    const bundling = LocalBundles.open({ backend, entries: functionEntries(backend), watch: options.watch ?? false, log });
+    bundling.catch(() => undefined);
     const failures = new LocalFailures(LOCAL_REGION, log);
     const asyncInvoker = steps.add('asynchronous invocations', new AsyncInvoker({ log, onGiveUp: (failure) => failures.addAsync(failure) }));
-    const invokeServer = steps.add('lambda invoke endpoint', new LambdaInvokeServer({ runtime, asyncInvoker }));
+    const invokeServer = steps.add(
+      'lambda invoke endpoint',
+      new LambdaInvokeServer({ runtime: { has: (name) => lambda().has(name), invoke: (name, event) => lambda().invoke(name, event) }, asyncInvoker }),
+    );
     const lambdaEndpoint = await invokeServer.start();
 
     // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process; SNS hands
     // every push a device would get to the outbox.
-    const { dynamodb, s3, cognito, sns } = await steps.addTogether({
+    const { bundles, dynamodb, s3, cognito, sns } = await steps.addTogether({
+      bundles: ['function bundles', () => bundling],
       dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), credentials, region: LOCAL_REGION, signal, log })],
       s3: [
         'S3',
@@ -160,7 +189,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
             groups: [backend.auth.adminGroup, ...backend.auth.groups],
             onEmail: (email) => outbox.addEmail(email),
             triggers: cognitoTriggers(triggers),
-            invoke: (name, event) => runtime.invoke(name, event),
+            invoke: (name, event) => lambda().invoke(name, event),
           }),
       ],
       sns: [
@@ -176,6 +205,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
           }),
       ],
     });
+    runtime = steps.add('lambda runtime', new LocalLambdaRuntime({ bundles, idleEnvironmentMs: options.idleEnvironmentMs }));
     checkpoint();
 
     // 4. The table, from the same design the CDK deploys.
@@ -194,7 +224,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         routes,
         defaultRoute,
         userPool: cognito,
-        invoke: (name, event) => runtime.invoke(name, event),
+        invoke: (name, event) => lambda().invoke(name, event),
         throttle: options.throttle ?? backend.api.throttle,
         localRoutes: localRoutes({ outbox, failures, scheduler: () => events?.scheduler }),
         upgrade: (request, socket, head) => realtime?.upgrade(request, socket, head) ?? false,
@@ -205,16 +235,16 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       'realtime',
       await startRealtime({
         routes: realtimeRoutes,
-        invoke: (name, event) => runtime.invoke(name, event),
+        invoke: (name, event) => lambda().invoke(name, event),
         // A subscriber is coming: load the fan-out now, so the first change it gets is not held up
         // by a cold start (the contract: within 1 s of the commit in local mode).
-        onConnected: () => realtimeTriggers.forEach((trigger) => void runtime.prewarm(trigger.name)),
+        onConnected: () => void lambda().prewarm(realtimeTriggers.map((trigger) => trigger.name)),
         log,
       }),
     );
 
     // 6. Every function, with exactly the environment the CDK gives it, pointed at the emulators.
-    registerFunctions(runtime, {
+    registerFunctions(lambda(), {
       routes: [...routes, defaultRoute, ...realtimeRoutes],
       triggers,
       names: {
@@ -238,34 +268,22 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       }),
     });
 
-    // Cognito holds a user's request while its synchronous triggers run (confirm-sign-up waits on
-    // PostConfirmation), and their time counts in the calling function's timeout. A cold trigger —
-    // a worker compiling TypeScript, seconds on a busy machine, where a bundled function starts in
-    // well under one in the cloud — could use up that time, and the first confirmation answered 500.
-    // They load now, in the background; a call that comes meanwhile waits for that environment.
-    for (const trigger of triggers) if (trigger.source === 'cognito') void runtime.prewarm(trigger.name);
-
-    // A user function's file changes: its next call loads the new code.
-    const userHandlers = new Set(Object.values(backend.functions).map((fn) => fn.handler));
-    const handlerFile = (row: { handler: string }) => path.join(PROJECT_ROOT, row.handler);
-    steps.add(
-      'function reload',
-      watchFunctionFiles(
-        runtime,
-        [
-          ...routes.filter((route) => userHandlers.has(route.handler)).map((route) => ({ name: routeFunctionName(route), handlerFile: handlerFile(route) })),
-          ...triggers.filter((trigger) => userHandlers.has(trigger.handler)).map((trigger) => ({ name: trigger.name, handlerFile: handlerFile(trigger) })),
-        ],
-        log,
-      ),
-    );
+    // The first calls' functions load now, in the background, while the rest starts; a call that
+    // comes meanwhile waits for that environment. With them, the Cognito triggers: Cognito holds a
+    // user's request while its synchronous triggers run (confirm-sign-up waits on PostConfirmation),
+    // and their time counts in the calling function's timeout.
+    const prewarmed = (options.prewarm ?? PREWARMED_OPERATIONS).flatMap((operationId) => {
+      const route = routes.find((candidate) => candidate.operation.operationId === operationId);
+      return route ? [routeFunctionName(route)] : [];
+    });
+    const prewarming = lambda().prewarm([...prewarmed, ...triggers.filter((trigger) => trigger.source === 'cognito').map((trigger) => trigger.name)]);
 
     // 7. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
       'event routing',
       await startEventRouting({
         triggers,
-        runtime,
+        runtime: lambda(),
         stream: { endpoint: dynamodb.endpoint, streamArn, credentials },
         s3,
         region: LOCAL_REGION,
@@ -277,7 +295,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     );
     // A function that finished may have written to the table: its changes reach the stream's
     // readers (the realtime fan-out, the event dispatcher) at once, not at the next poll.
-    runtime.onInvoked(() => events?.wakeStreams());
+    lambda().onInvoked(() => events?.wakeStreams());
     checkpoint();
 
     // 8. The first admin, when asked for.
@@ -289,6 +307,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     return {
       url: gateway.url,
       realtimeUrl: `${gateway.url.replace(/^http/, 'ws')}${LOCAL_REALTIME_PATH}`,
+      realtimeEndpoint: realtime.endpoint,
       dataDir,
       region: LOCAL_REGION,
       userPoolId: cognito.userPoolId,
@@ -301,6 +320,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       failures,
       sns,
       readyInMs: Math.round(performance.now() - startedAt),
+      prewarmed: prewarming,
+      environmentCount: () => lambda().environmentCount,
       stop,
     };
   } catch (error) {

@@ -12,6 +12,7 @@ import { cognitoClient, documentClient } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbProfileStore } from '../adapters/dynamodb-profile-store.js';
 import type { OwnedData } from '../core/auth/ports.js';
+import type { FileObjectStore } from '../core/storage/storage-ports.js';
 import type { AdminDeps, ListUsersDeps } from '../core/auth/user-admin.js';
 import { systemClock } from '../core/clock.js';
 import { deleteUserDocuments, listUserDocuments } from '../core/documents/user-documents.js';
@@ -21,7 +22,7 @@ import { ownedLocation } from '../geo/geo-wiring.js';
 import { ownedPushData } from '../push/push-wiring.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
-import { fileObjects, fileRecords } from '../storage/storage-wiring.js';
+import { fileRecords } from '../storage/storage-wiring.js';
 
 /** Cognito's public API for the app client (grant: `userPoolClient`). */
 export function authFlows(): CognitoAuthFlows {
@@ -54,13 +55,17 @@ export function listUsersDeps(): ListUsersDeps {
  * files, then push (devices with their SNS endpoints and subscriptions, topic follows, the inbox),
  * then the last location.
  *
- * Each kind builds its parts on first use, so the export function (table reads only) never needs
- * the bucket that erasing files does.
+ * Each kind builds its parts on first use. Erasing files needs the bucket: `DELETE /me` passes
+ * `fileObjects` (storage-wiring); the export function does not, so it needs no bucket grant and
+ * its bundle carries no S3 client.
  */
-export function ownedData(): OwnedData[] {
+export function ownedData(erasers: { fileObjects?: () => FileObjectStore } = {}): OwnedData[] {
   const documents = once(documentStore);
   const records = once(fileRecords);
-  const objects = once(fileObjects);
+  const objects = once(() => {
+    if (!erasers.fileObjects) throw new Error('ownedData() was built without fileObjects: it can export, not erase.');
+    return erasers.fileObjects();
+  });
   return [
     {
       kind: 'documents',

@@ -4,25 +4,25 @@
  * Passwords are checked against the pool's policy by Cognito (400 `InvalidPassword`), not here, so
  * the answer is the same whichever way a client reaches the pool.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { storedLocationSchema } from './geo.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
-const email = z.email('Enter a valid email address').max(254);
+const email = z.email('Enter a valid email address').check(z.maxLength(254));
 /** Cognito's own limit; the policy itself is Cognito's to enforce. */
-const password = z.string().min(1, 'Required').max(256);
-const code = z.string().trim().min(1, 'Required').max(2048);
-const name = z.string().trim().min(1, 'Must not be empty').max(256);
+const password = z.string().check(z.minLength(1, 'Required'), z.maxLength(256));
+const code = z.string().check(z.trim(), z.minLength(1, 'Required'), z.maxLength(2048));
+const name = z.string().check(z.trim(), z.minLength(1, 'Must not be empty'), z.maxLength(256));
 /** Cognito's user id (`sub`). */
-const userId = z.string().regex(/^[\w-]{1,128}$/, 'Not a user id');
+const userId = z.string().check(z.regex(/^[\w-]{1,128}$/, 'Not a user id'));
 /** Cognito's group-name alphabet. */
-const groupName = z.string().regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u, 'Not a group name');
+const groupName = z.string().check(z.regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u, 'Not a group name'));
 
 const noContent = { description: 'Done' };
 
 export const signUpResultSchema = z
   .object({ userId: z.string(), email: z.string(), confirmed: z.boolean() })
-  .meta({ id: 'SignUpResult' });
+  .register(z.globalRegistry, { id: 'SignUpResult' });
 
 export const tokensSchema = z
   .object({
@@ -30,45 +30,47 @@ export const tokensSchema = z
     idToken: z.string(),
     refreshToken: z.string(),
     /** Seconds until the access token expires. */
-    expiresIn: z.number().int(),
+    expiresIn: z.number().check(z.int()),
     tokenType: z.literal('Bearer'),
   })
-  .meta({ id: 'Tokens' });
+  .register(z.globalRegistry, { id: 'Tokens' });
 
 /** Sign-in needs one more step (`NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`…): answer it with respond-to-challenge. */
-export const challengeSchema = z.object({ challenge: z.string(), session: z.string() }).meta({ id: 'AuthChallenge' });
+export const challengeSchema = z.object({ challenge: z.string(), session: z.string() }).register(z.globalRegistry, { id: 'AuthChallenge' });
 
 export const refreshedTokensSchema = z
-  .object({ accessToken: z.string(), idToken: z.string(), expiresIn: z.number().int(), tokenType: z.literal('Bearer') })
-  .meta({ id: 'RefreshedTokens' });
+  .object({ accessToken: z.string(), idToken: z.string(), expiresIn: z.number().check(z.int()), tokenType: z.literal('Bearer') })
+  .register(z.globalRegistry, { id: 'RefreshedTokens' });
 
 export const profileSchema = z
   .object({
     userId: z.string(),
     email: z.string(),
     emailVerified: z.boolean(),
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     groups: z.array(z.string()),
     createdAt: z.string(),
   })
-  .meta({ id: 'Profile' });
+  .register(z.globalRegistry, { id: 'Profile' });
 
 export const accountExportSchema = z
-  .object({
-    profile: profileSchema,
-    documents: z.array(z.unknown()),
-    files: z.array(z.unknown()),
-    devices: z.array(z.unknown()),
-    notifications: z.array(z.unknown()),
-    location: z.union([storedLocationSchema, z.null()]),
-  })
-  // Every other kind of owned data (e.g. topic follows) comes as one more list.
-  .catchall(z.array(z.unknown()))
-  .meta({ id: 'AccountExport' });
+  .catchall(
+    z.object({
+      profile: profileSchema,
+      documents: z.array(z.unknown()),
+      files: z.array(z.unknown()),
+      devices: z.array(z.unknown()),
+      notifications: z.array(z.unknown()),
+      location: z.union([storedLocationSchema, z.null()]),
+    }),
+    // Every other kind of owned data (e.g. topic follows) comes as one more list.
+    z.array(z.unknown()),
+  )
+  .register(z.globalRegistry, { id: 'AccountExport' });
 
 export const adminUserSchema = z
   .object({ userId: z.string(), email: z.string(), enabled: z.boolean(), groups: z.array(z.string()), createdAt: z.string() })
-  .meta({ id: 'AdminUser' });
+  .register(z.globalRegistry, { id: 'AdminUser' });
 
 // Public routes
 
@@ -79,7 +81,7 @@ export const signUpOperation = defineOperation({
   auth: 'none',
   summary: 'Creates an account; a confirmation code is emailed.',
   tag: 'auth',
-  body: z.strictObject({ email, password, name: name.optional() }),
+  body: z.strictObject({ email, password, name: z.optional(name) }),
   responses: { 201: { description: 'Account created, not yet confirmed', schema: signUpResultSchema } },
 });
 
@@ -127,10 +129,17 @@ export const respondToChallengeOperation = defineOperation({
     'answer, is 400 ValidationFailed.',
   tag: 'auth',
   body: z
-    .strictObject({ email, session: z.string().min(1).max(4096), newPassword: password.optional(), code: code.optional() })
-    .refine((body) => (body.newPassword === undefined) !== (body.code === undefined), {
-      message: 'Send either newPassword (NEW_PASSWORD_REQUIRED) or code (MFA)',
-    }),
+    .strictObject({
+      email,
+      session: z.string().check(z.minLength(1), z.maxLength(4096)),
+      newPassword: z.optional(password),
+      code: z.optional(code),
+    })
+    .check(
+      z.refine((body) => (body.newPassword === undefined) !== (body.code === undefined), {
+        message: 'Send either newPassword (NEW_PASSWORD_REQUIRED) or code (MFA)',
+      }),
+    ),
   responses: { 200: { description: 'Tokens, or the next challenge', schema: z.union([tokensSchema, challengeSchema]) } },
 });
 
@@ -141,7 +150,7 @@ export const refreshOperation = defineOperation({
   auth: 'none',
   summary: 'New access and ID tokens for a refresh token (401 when it is revoked or invalid).',
   tag: 'auth',
-  body: z.strictObject({ refreshToken: z.string().min(1, 'Required').max(16_384) }),
+  body: z.strictObject({ refreshToken: z.string().check(z.minLength(1, 'Required'), z.maxLength(16_384)) }),
   responses: { 200: { description: 'Tokens', schema: refreshedTokensSchema } },
 });
 
@@ -196,7 +205,7 @@ export const updateMeOperation = defineOperation({
   auth: 'required',
   summary: "Changes the caller's profile; `null` removes the name.",
   tag: 'account',
-  body: z.strictObject({ name: name.nullable().optional() }),
+  body: z.strictObject({ name: z.optional(z.nullable(name)) }),
   responses: { 200: { description: 'Profile', schema: profileSchema } },
 });
 

@@ -4,31 +4,31 @@
  * OpenAPI document lists every collection with the very schemas the use case validates with
  * (`schemasOf`, see `collectionOperations`).
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import type { Backend, ResolvedCollection } from '../core/config/define-backend.js';
 import { batchBodySchema } from '../core/documents/document-batch.js';
 import { schemasOf } from '../core/documents/document-schemas.js';
 import { queryInputSchema } from '../core/documents/query-plan.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
-const collectionParams = z.object({ collection: z.string().min(1).max(63) });
-const documentParams = collectionParams.extend({ id: z.string().min(1).max(128) });
-const fieldsBody = z.record(z.string(), z.unknown()).meta({ description: 'The document\'s fields (see the collection\'s schema)' });
+const collectionParams = z.object({ collection: z.string().check(z.minLength(1), z.maxLength(63)) });
+const documentParams = z.extend(collectionParams, { id: z.string().check(z.minLength(1), z.maxLength(128)) });
+const fieldsBody = z.record(z.string(), z.unknown()).register(z.globalRegistry, { description: 'The document\'s fields (see the collection\'s schema)' });
 
 const serverFields = {
   id: z.string(),
   owner: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.minimum(1)),
 };
-export const documentSchema = z.object(serverFields).catchall(z.unknown()).meta({ id: 'Document' });
+export const documentSchema = z.catchall(z.object(serverFields), z.unknown()).register(z.globalRegistry, { id: 'Document' });
 
 const etag = { ETag: 'The document\'s version, quoted: "3"' };
 const ifMatchNote = 'Optional `If-Match: "<version>"`: 412 PreconditionFailed when the document is at another version.';
 
 /** `limit` and `cursor` ride in the query body like in the list query string. */
-export const queryBodySchema = queryInputSchema.extend(pageQuerySchema.shape);
+export const queryBodySchema = z.extend(queryInputSchema, pageQuerySchema.shape);
 
 export const createDocumentOperation = defineOperation({
   operationId: 'createDocument',
@@ -127,7 +127,7 @@ export const batchDocumentsOperation = defineOperation({
       description: 'Every operation\'s result, in order',
       schema: z.object({
         results: z.array(
-          z.object({ op: z.enum(['create', 'update', 'delete']), collection: z.string(), id: z.string(), document: documentSchema.optional() }),
+          z.object({ op: z.enum(['create', 'update', 'delete']), collection: z.string(), id: z.string(), document: z.optional(documentSchema) }),
         ),
       }),
     },
@@ -152,7 +152,7 @@ export const dataOperations: readonly Operation[] = [
 export function collectionOperations(backend: Pick<Backend, 'collections'>): Operation[] {
   return Object.values(backend.collections).flatMap((collection) => {
     const { full: fields, patch } = schemasOf(collection);
-    const document = z.object({ ...serverFields, ...collection.fields }).meta({ id: pascal(collection.name) });
+    const document = z.object({ ...serverFields, ...collection.fields }).register(z.globalRegistry, { id: pascal(collection.name) });
     return dataOperations
       .filter((operation) => operation.path.includes('{collection}'))
       .map((operation) => specialize(operation, collection, { fields, document, patch }));
@@ -162,9 +162,9 @@ export function collectionOperations(backend: Pick<Backend, 'collections'>): Ope
 function specialize(
   operation: Operation,
   collection: ResolvedCollection,
-  schemas: { fields: z.ZodType; document: z.ZodType; patch: z.ZodType },
+  schemas: { fields: z.Schema; document: z.Schema; patch: z.Schema },
 ): Operation {
-  const params = operation.params instanceof z.ZodObject ? operation.params.omit({ collection: true }) : undefined;
+  const params = operation.params instanceof z.ZodMiniObject ? z.omit(operation.params, { collection: true }) : undefined;
   const body =
     operation.operationId === 'updateDocument'
       ? schemas.patch

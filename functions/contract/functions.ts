@@ -3,11 +3,11 @@
  * built from the config, so the route table deploys them, the local gateway serves them,
  * `GET /openapi.json` lists them and the function's middleware stack validates with them.
  */
-import { z } from 'zod';
 import type { AuthMode } from './operation.js';
 import { defineOperation, type Operation } from './operation.js';
+import * as z from '../core/zod.js';
 import type { Backend } from '../core/config/define-backend.js';
-import type { FunctionAuth, FunctionHttpMethod } from '../core/config/function-config.js';
+import type { FunctionAuth, FunctionHttpMethod } from '../core/config/function-kinds.js';
 
 export type FunctionHttp = { method: FunctionHttpMethod; path: string; auth: FunctionAuth };
 
@@ -28,7 +28,7 @@ export function functionOperation(name: string, http: FunctionHttp): Operation {
     auth: authModeOf(http.auth),
     summary: `The function "${name}" of lambase.config.ts${http.auth.startsWith('group:') ? ` (members of ${http.auth.slice(6)} only)` : ''}.`,
     tag: 'functions',
-    ...(parameters.length ? { params: z.object(Object.fromEntries(parameters.map((parameter) => [parameter, z.string().min(1)]))) } : {}),
+    ...(parameters.length ? { params: z.object(Object.fromEntries(parameters.map((parameter) => [parameter, z.string().check(z.minLength(1))]))) } : {}),
     query: z.record(z.string(), z.string()),
     responses: { 200: { description: 'What the function answers (its own { status, body })' } },
   });

@@ -1,21 +1,21 @@
 /** The caller's location operations of the HTTP contract (docs/api/geolocation.md). */
-import { z } from 'zod';
-import { point } from '../core/geo/geo-fields.js';
+import { pointSchema } from '../core/geo/point-schema.js';
+import * as z from '../core/zod.js';
 import { defineOperation, type Operation } from './operation.js';
 
-const reportedPoint = point().extend({ accuracyMeters: z.number().min(0).max(1_000_000).optional() });
+const reportedPoint = z.extend(pointSchema, { accuracyMeters: z.optional(z.number().check(z.gte(0), z.lte(1_000_000))) });
 
 export const storedLocationSchema = z
-  .object({ location: z.object({ lat: z.number(), lng: z.number(), accuracyMeters: z.number().optional() }), updatedAt: z.string() })
-  .meta({ id: 'StoredLocation' });
+  .object({ location: z.object({ lat: z.number(), lng: z.number(), accuracyMeters: z.optional(z.number()) }), updatedAt: z.string() })
+  .register(z.globalRegistry, { id: 'StoredLocation' });
 
-export const locationReportSchema = storedLocationSchema
-  .extend({
-    entered: z.array(z.string()).describe('Fences (document ids) entered since the previous report'),
-    exited: z.array(z.string()).describe('Fences left since the previous report'),
-    inside: z.array(z.string()).describe('Fences the point is inside now'),
+export const locationReportSchema = z
+  .extend(storedLocationSchema, {
+    entered: z.array(z.string()).check(z.describe('Fences (document ids) entered since the previous report')),
+    exited: z.array(z.string()).check(z.describe('Fences left since the previous report')),
+    inside: z.array(z.string()).check(z.describe('Fences the point is inside now')),
   })
-  .meta({ id: 'LocationReport' });
+  .register(z.globalRegistry, { id: 'LocationReport' });
 
 export const reportLocationOperation = defineOperation({
   operationId: 'reportLocation',

@@ -1,13 +1,13 @@
 /**
  * Builds the OpenAPI 3.1 document from the operations and their zod schemas, so the published
- * contract is the one the handlers validate with. Named schemas (`.meta({ id })`) become
+ * contract is the one the handlers validate with. Named schemas (registered with an `id`) become
  * `components.schemas`.
  *
  * One difference JSON Schema cannot express: zod measures string lengths in UTF-16 units, JSON
  * Schema in code points, so for characters beyond the Basic Multilingual Plane (most emoji) the
  * server is stricter than `maxLength` says.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { errorBodySchema, type Operation } from './operation.js';
 
 type JsonObject = Record<string, unknown>;
@@ -16,7 +16,7 @@ export type OpenApiInfo = { title: string; version: string; description?: string
 
 export function buildOpenApiDocument(operations: readonly Operation[], info: OpenApiInfo): JsonObject {
   const components: Record<string, unknown> = {};
-  const toSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const toSchema = (schema: z.Schema, io: 'input' | 'output') => {
     const { $schema: _ignored, $defs, ...json } = z.toJSONSchema(schema, {
       target: 'draft-2020-12',
       io,
@@ -25,7 +25,7 @@ export function buildOpenApiDocument(operations: readonly Operation[], info: Ope
     for (const [id, def] of Object.entries($defs ?? {})) components[id] = rewriteRefs(def);
     return rewriteRefs(json);
   };
-  // errorBodySchema carries `.meta({ id: 'Error' })`, so converting it registers components.Error.
+  // errorBodySchema is registered as `{ id: 'Error' }`, so converting it registers components.Error.
   toSchema(errorBodySchema, 'output');
 
   const paths: Record<string, Record<string, unknown>> = {};
@@ -74,7 +74,7 @@ export function buildOpenApiDocument(operations: readonly Operation[], info: Ope
   };
 }
 
-function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query', toSchema: (s: z.ZodType, io: 'input') => JsonObject) {
+function parametersOf(schema: z.Schema | undefined, location: 'path' | 'query', toSchema: (s: z.Schema, io: 'input') => JsonObject) {
   if (!schema) return [];
   const json = toSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({

@@ -4,7 +4,7 @@
  * `GET /openapi.json` describes them and the client SDK takes its types from them.
  * Pure: no AWS, no middy.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -15,12 +15,12 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type AuthMode = 'required' | 'optional' | 'none';
 
-export type ResponseSpec = { description: string; schema?: z.ZodType; headers?: Record<string, string> };
+export type ResponseSpec = { description: string; schema?: z.Schema; headers?: Record<string, string> };
 
 export type Operation<
-  Params extends z.ZodType = z.ZodType,
-  Query extends z.ZodType = z.ZodType,
-  Body extends z.ZodType = z.ZodType,
+  Params extends z.Schema = z.Schema,
+  Query extends z.Schema = z.Schema,
+  Body extends z.Schema = z.Schema,
   Auth extends AuthMode = AuthMode,
 > = {
   operationId: string;
@@ -40,9 +40,9 @@ export type Operation<
 
 /** Declares an operation, keeping its schema types for handlers and the client. */
 export function defineOperation<
-  Params extends z.ZodType = z.ZodType,
-  Query extends z.ZodType = z.ZodType,
-  Body extends z.ZodType = z.ZodType,
+  Params extends z.Schema = z.Schema,
+  Query extends z.Schema = z.Schema,
+  Body extends z.Schema = z.Schema,
   const Auth extends AuthMode = AuthMode,
 >(operation: Operation<Params, Query, Body, Auth>): Operation<Params, Query, Body, Auth> {
   return operation;
@@ -54,33 +54,34 @@ export const errorBodySchema = z
     error: z.object({
       code: z.string(),
       message: z.string(),
-      details: z
-        .array(
+      details: z.optional(
+        z.array(
           z.object({
-            path: z.string().optional(),
-            index: z.number().int().optional(),
-            code: z.string().optional(),
+            path: z.optional(z.string()),
+            index: z.optional(z.number().check(z.int())),
+            code: z.optional(z.string()),
             message: z.string(),
           }),
-        )
-        .optional(),
+        ),
+      ),
       requestId: z.string(),
     }),
   })
-  .meta({ id: 'Error' });
+  .register(z.globalRegistry, { id: 'Error' });
 
 /** A page of a list (docs/api/README.md). */
-export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export function pageOf<T extends z.Schema>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 }
 
 /** `?limit=&cursor=`: limit 1–100 (larger values are clamped to 100), default 20. */
 export const pageQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .transform((limit) => Math.min(limit, 100))
-    .default(20),
-  cursor: z.string().min(1).max(4096).optional(),
+  limit: z._default(
+    z.pipe(
+      z.coerce.number().check(z.int('limit must be a whole number'), z.minimum(1, 'limit must be at least 1')),
+      z.transform((limit: number) => Math.min(limit, 100)),
+    ),
+    20,
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
 });

@@ -1,16 +1,16 @@
 /** The push and inbox operations of the HTTP contract (docs/api/push.md). */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { nearSchema } from '../core/geo/geo-query.js';
 import { DEVICE_PLATFORMS } from '../core/push/push-platforms.js';
 import { MAX_USER_IDS } from '../core/push/send-notification.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
 const done = { description: 'Done' };
-const opaqueId = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, `not a ${what}`);
+const opaqueId = (what: string) => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, `not a ${what}`));
 
 export const deviceSchema = z
   .object({ deviceId: z.string(), platform: z.enum(DEVICE_PLATFORMS), createdAt: z.string(), updatedAt: z.string() })
-  .meta({ id: 'Device' });
+  .register(z.globalRegistry, { id: 'Device' });
 
 export const inboxNotificationSchema = z
   .object({
@@ -21,15 +21,15 @@ export const inboxNotificationSchema = z
     read: z.boolean(),
     createdAt: z.string(),
   })
-  .meta({ id: 'InboxNotification' });
+  .register(z.globalRegistry, { id: 'InboxNotification' });
 
 export const deliveriesSchema = z
   .object({
-    devices: z.number().int().describe("Pushes SNS accepted for the named users' devices"),
-    topics: z.number().int().describe("Topic publishes (SNS delivers each to every follower's devices)"),
-    inbox: z.number().int().describe('Inbox items written: one per recipient, device or not'),
+    devices: z.number().check(z.int(), z.describe("Pushes SNS accepted for the named users' devices")),
+    topics: z.number().check(z.int(), z.describe("Topic publishes (SNS delivers each to every follower's devices)")),
+    inbox: z.number().check(z.int(), z.describe('Inbox items written: one per recipient, device or not')),
   })
-  .meta({ id: 'Deliveries' });
+  .register(z.globalRegistry, { id: 'Deliveries' });
 
 export const registerDeviceOperation = defineOperation({
   operationId: 'registerDevice',
@@ -42,7 +42,7 @@ export const registerDeviceOperation = defineOperation({
   body: z.strictObject({
     platform: z.enum(DEVICE_PLATFORMS),
     // APNs tokens are 64 hex characters, FCM registration tokens about 160: room for both to grow.
-    token: z.string().min(1, 'Required').max(4096, 'At most 4096 characters').regex(/^[\x21-\x7e]+$/, 'Printable ASCII, no spaces'),
+    token: z.string().check(z.minLength(1, 'Required'), z.maxLength(4096, 'At most 4096 characters'), z.regex(/^[\x21-\x7e]+$/, 'Printable ASCII, no spaces')),
   }),
   responses: { 201: { description: 'The device', schema: z.object({ deviceId: z.string() }) } },
 });
@@ -69,7 +69,7 @@ export const deleteDeviceOperation = defineOperation({
   responses: { 204: done },
 });
 
-const topicParams = z.object({ topic: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a topic name') });
+const topicParams = z.object({ topic: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a topic name')) });
 
 export const followTopicOperation = defineOperation({
   operationId: 'followTopic',
@@ -93,20 +93,20 @@ export const unfollowTopicOperation = defineOperation({
   responses: { 204: done },
 });
 
-const dataKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'Letters, digits, "_", "." and "-", starting with a letter or "_"');
+const dataKey = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'Letters, digits, "_", "." and "-", starting with a letter or "_"'));
 
 export const sendNotificationBodySchema = z.strictObject({
   to: z
     .strictObject({
-      userIds: z.array(z.string().regex(/^[\w-]{1,128}$/, 'Not a user id')).min(1).max(MAX_USER_IDS).optional(),
-      topic: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a topic name').optional(),
-      near: nearSchema.optional().describe('Every user whose last location (reported within 24 h) lies within radiusMeters (1–50,000)'),
+      userIds: z.optional(z.array(z.string().check(z.regex(/^[\w-]{1,128}$/, 'Not a user id'))).check(z.minLength(1), z.maxLength(MAX_USER_IDS))),
+      topic: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Not a topic name'))),
+      near: z.optional(nearSchema).check(z.describe('Every user whose last location (reported within 24 h) lies within radiusMeters (1–50,000)')),
     })
-    .refine((to) => to.userIds !== undefined || to.topic !== undefined || to.near !== undefined, 'Name userIds, a topic, near, or several'),
+    .check(z.refine((to) => to.userIds !== undefined || to.topic !== undefined || to.near !== undefined, 'Name userIds, a topic, near, or several')),
   notification: z.strictObject({
-    title: z.string().trim().min(1, 'Required').max(200, 'At most 200 characters'),
-    body: z.string().max(2000, 'At most 2000 characters'),
-    data: z.record(dataKey, z.json()).optional(),
+    title: z.string().check(z.trim(), z.minLength(1, 'Required'), z.maxLength(200, 'At most 200 characters')),
+    body: z.string().check(z.maxLength(2000, 'At most 2000 characters')),
+    data: z.optional(z.record(dataKey, z.json())),
   }),
 });
 

@@ -4,23 +4,24 @@
  * missing or unknown field, a `where` that is not equalities — is answered with an `error` frame
  * `ValidationFailed` (carrying the frame's `id` when it has one), never a closed connection.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { ValidationError } from '../core/errors.js';
 import type { ClientFrame } from '../core/realtime/realtime-protocol.js';
 import { validationErrorFrom } from '../core/validation.js';
 
-const subscriptionId = z.string().min(1).max(128);
+const bounded = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const subscriptionId = bounded(128);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /** One schema per frame type (a subscription to a collection and to the notifications channel differ). */
 export const clientFrameSchemas = {
-  auth: z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(8192) }),
+  auth: z.strictObject({ type: z.literal('auth'), token: bounded(8192) }),
   subscribeCollection: z.strictObject({
     type: z.literal('subscribe'),
     id: subscriptionId,
-    collection: z.string().min(1).max(100),
-    where: z.record(z.string().min(1).max(100), scalar, { error: 'where takes equalities only: { field: value }' }).optional(),
-    docId: z.string().min(1).max(256).optional(),
+    collection: bounded(100),
+    where: z.optional(z.record(bounded(100), scalar, { error: 'where takes equalities only: { field: value }' })),
+    docId: z.optional(bounded(256)),
   }),
   subscribeChannel: z.strictObject({ type: z.literal('subscribe'), id: subscriptionId, channel: z.literal('notifications') }),
   unsubscribe: z.strictObject({ type: z.literal('unsubscribe'), id: subscriptionId }),

@@ -6,7 +6,7 @@
  * Within a version, fields are only ever added, and added ones are optional (outputs of a stack
  * deployed before them still read): `RealtimeUrl` came with realtime.
  */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 
 export const OUTPUTS_VERSION = 1;
 
@@ -14,12 +14,12 @@ export const OUTPUTS_VERSION = 1;
 export const stackOutputsSchema = z.object({
   OutputsVersion: z.literal(String(OUTPUTS_VERSION)),
   ApiUrl: z.url(),
-  Region: z.string().min(1),
-  UserPoolId: z.string().regex(/^[\w-]+_[0-9A-Za-z]+$/),
-  UserPoolClientId: z.string().min(1),
-  BucketName: z.string().min(3),
+  Region: z.string().check(z.minLength(1)),
+  UserPoolId: z.string().check(z.regex(/^[\w-]+_[0-9A-Za-z]+$/)),
+  UserPoolClientId: z.string().check(z.minLength(1)),
+  BucketName: z.string().check(z.minLength(3)),
   /** The WebSocket API (`wss://…/realtime`); absent from stacks deployed before realtime. */
-  RealtimeUrl: z.url({ protocol: /^wss$/ }).optional(),
+  RealtimeUrl: z.optional(z.url({ protocol: /^wss$/ })),
 });
 
 export const clientConfigSchema = z.object({
@@ -30,7 +30,7 @@ export const clientConfigSchema = z.object({
   userPoolId: z.string(),
   userPoolClientId: z.string(),
   bucketName: z.string(),
-  realtimeUrl: z.string().optional(),
+  realtimeUrl: z.optional(z.string()),
 });
 
 export type StackOutputs = z.infer<typeof stackOutputsSchema>;

@@ -1,8 +1,8 @@
 /** The storage operations of the HTTP contract (docs/api/files.md). */
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
 
-export const fileIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a file id');
+export const fileIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a file id'));
 
 /** `type/subtype`, optionally with parameters (`text/plain; charset=utf-8`). */
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\\\r\n]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
@@ -12,24 +12,26 @@ export const fileSchema = z
     fileId: z.string(),
     name: z.string(),
     contentType: z.string(),
-    size: z.number().int(),
+    size: z.number().check(z.int()),
     visibility: z.enum(['private', 'public']),
     /** `rejected`: the uploaded object did not match what was declared, and was deleted. */
     status: z.enum(['pending', 'ready', 'rejected']),
     createdAt: z.string(),
   })
-  .meta({ id: 'File' });
+  .register(z.globalRegistry, { id: 'File' });
 
 export const requestUploadBodySchema = z.strictObject({
   name: z
     .string()
-    .trim()
-    .min(1, 'Required')
-    .max(255, 'At most 255 characters')
-    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'No control characters'),
-  contentType: z.string().trim().max(255, 'At most 255 characters').regex(MEDIA_TYPE, 'A MIME type such as "image/png"'),
-  size: z.number().int('A whole number of bytes').min(1, 'At least 1 byte'),
-  visibility: z.enum(['private', 'public']).default('private'),
+    .check(
+      z.trim(),
+      z.minLength(1, 'Required'),
+      z.maxLength(255, 'At most 255 characters'),
+      z.refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'No control characters'),
+    ),
+  contentType: z.string().check(z.trim(), z.maxLength(255, 'At most 255 characters'), z.regex(MEDIA_TYPE, 'A MIME type such as "image/png"')),
+  size: z.number().check(z.int('A whole number of bytes'), z.minimum(1, 'At least 1 byte')),
+  visibility: z._default(z.enum(['private', 'public']), 'private'),
 });
 
 export const requestUploadOperation = defineOperation({
@@ -77,7 +79,7 @@ export const getFileOperation = defineOperation({
   responses: {
     200: {
       description: 'The file; `downloadUrl` is null until the file is ready',
-      schema: fileSchema.extend({ downloadUrl: z.string().nullable() }).meta({ id: 'FileWithDownload' }),
+      schema: z.extend(fileSchema, { downloadUrl: z.nullable(z.string()) }).register(z.globalRegistry, { id: 'FileWithDownload' }),
     },
   },
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import { defineOperation } from './operation.js';
 
 export const getOpenApiOperation = defineOperation({

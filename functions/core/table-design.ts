@@ -3,7 +3,7 @@
  * the local/test provisioning and the DynamoDB adapters all read this one definition, so the
  * table the code queries is the table that exists. ARCHITECTURE.md explains the access patterns.
  */
-import { MAX_INDEXES_PER_COLLECTION } from './config/define-backend.js';
+import { MAX_INDEXES_PER_COLLECTION } from './config/collection-rules.js';
 
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 

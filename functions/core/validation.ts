@@ -2,10 +2,10 @@
  * zod failures in the contract's terms: one `details` entry per problem, `path` dotted from the
  * top of the input (`tags.3`, `params.id`, `operations.2.data.title`).
  */
-import type { z } from 'zod';
+import * as z from './zod.js';
 import { ValidationError, type ErrorDetail } from './errors.js';
 
-export function validationErrorFrom(error: z.ZodError, prefix?: string): ValidationError {
+export function validationErrorFrom(error: z.SchemaError, prefix?: string): ValidationError {
   const details = error.issues.map((issue) => detailFrom(issue, prefix));
   const first = details[0];
   const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid request.';
@@ -13,13 +13,13 @@ export function validationErrorFrom(error: z.ZodError, prefix?: string): Validat
 }
 
 /** Parses `input` with `schema` or throws the ValidationError naming each wrong field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, prefix?: string): T {
-  const result = schema.safeParse(input);
+export function parseOrThrow<T>(schema: z.Schema<T>, input: unknown, prefix?: string): T {
+  const result = z.safeParse(schema, input);
   if (!result.success) throw validationErrorFrom(result.error, prefix);
   return result.data;
 }
 
-function detailFrom(issue: z.core.$ZodIssue, prefix?: string): ErrorDetail {
+function detailFrom(issue: z.SchemaIssue, prefix?: string): ErrorDetail {
   const segments = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
   if (issue.code === 'unrecognized_keys') {
     return {

@@ -1,5 +1,6 @@
 import { createDocumentOperation } from '../contract/data.js';
 import { etagHeader } from '../core/documents/precondition.js';
+import { accessTokens } from '../shared/access-tokens.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { created } from '../shared/http-result.js';
 import { idempotentOperation } from '../shared/idempotency.js';
@@ -14,4 +15,5 @@ const createOnce = idempotentOperation('createDocument', async (caller, input: {
 
 export const handler = httpHandler(createDocumentOperation, (request) =>
   createOnce(request, { collection: request.params.collection, body: request.body }),
+  { tokens: accessTokens() },
 );

@@ -11,7 +11,7 @@
  *
  * @example
  * const documents = documentService();
- * export const handler = httpHandler(getDocumentOperation, async ({ params, caller }) => ok(await documents.get(caller, params.collection, params.id)));
+ * export const handler = httpHandler(getDocumentOperation, async ({ params, caller }) => ok(await documents.get(caller, params.collection, params.id)), { tokens: accessTokens() });
  */
 import { randomBytes } from 'node:crypto';
 import backend from '../../lambase.config.js';

@@ -5,11 +5,10 @@
  * its batch item failure, so the stream delivers it again.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { toTableChange, type StreamRecord } from '../adapters/dynamodb-stream-changes.js';
 import { dispatchChanges } from '../core/events/dispatch-events.js';
-import { logger } from '../shared/logger.js';
+import { logger, loggerContext } from '../shared/logger.js';
 import { eventSubscriptions, functionInvoker } from './events-wiring.js';
 
 const deps = {
@@ -27,5 +26,5 @@ async function dispatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchRespon
 }
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(loggerContext())
   .handler(dispatch);

@@ -3,10 +3,10 @@
  * is on which event (`ENV.eventSubscriptions`), under which deployed name (`ENV.functionNames`,
  * from its grant `invoke`), and the Lambda client that hands events over.
  */
-import { z } from 'zod';
 import { lambdaClient } from '../adapters/aws-clients.js';
 import { LambdaFunctionInvoker } from '../adapters/lambda-function-invoker.js';
-import type { EventTrigger } from '../core/config/function-config.js';
+import type { EventTrigger } from '../core/config/function-kinds.js';
+import * as z from '../core/zod.js';
 import type { FunctionInvoker } from '../core/events/dispatch-events.js';
 import type { EventSubscription } from '../core/events/lambase-events.js';
 import { ENV, requireEnv } from '../shared/env.js';

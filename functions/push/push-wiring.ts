@@ -7,7 +7,7 @@
  * const deps = { devices: deviceStore(), follows: topicFollows(), gateway: pushGateway(), clock: systemClock, settings: pushSettings() };
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../core/zod.js';
 import backend from '../../lambase.config.js';
 import { documentClient, secretsManagerClient, snsClient } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';

@@ -5,10 +5,9 @@
  * fails is logged, never repeated (delivery is at most once).
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { fanOutInOrder } from '../core/realtime/fan-out.js';
-import { logger } from '../shared/logger.js';
+import { logger, loggerContext } from '../shared/logger.js';
 import { realtimeDependencies, tableChangeOf } from './realtime-wiring.js';
 
 const deps = {
@@ -18,7 +17,7 @@ const deps = {
 };
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(loggerContext())
   .handler(async (event) => {
     const records = event.Records.map((record) => ({ sequence: record.dynamodb?.SequenceNumber ?? '', change: tableChangeOf(record) }));
     const { retryFrom, stats } = await fanOutInOrder(deps, records);

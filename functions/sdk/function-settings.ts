@@ -3,16 +3,15 @@
  * (lib/routes/function-routes.ts writes them from lambase.config.ts): its name, what its `ctx`
  * may use, and its HTTP route if it has one. Read once per execution environment.
  */
-import { z } from 'zod';
-import { FUNCTION_USES, HTTP_METHODS, type FunctionAuth } from '../core/config/function-config.js';
+import { FUNCTION_USES, HTTP_METHODS, type FunctionAuth } from '../core/config/function-kinds.js';
+import * as z from '../core/zod.js';
 import { ENV, requireEnv } from '../shared/env.js';
 
 const settingsSchema = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   uses: z.array(z.enum(FUNCTION_USES)),
-  http: z
-    .object({ method: z.enum(HTTP_METHODS), path: z.string(), auth: z.string().transform((auth) => auth as FunctionAuth) })
-    .optional(),
+  // The config validated auth (functions/core/config/function-config.ts); here it is only typed.
+  http: z.optional(z.object({ method: z.enum(HTTP_METHODS), path: z.string(), auth: z.custom<FunctionAuth>((auth) => typeof auth === 'string') })),
 });
 
 export type FunctionSettings = z.output<typeof settingsSchema>;

@@ -3,7 +3,8 @@
  * declared function (documents typed by their collection's zod schema), the HTTP request and
  * response, and `ctx`. Types only.
  */
-import type { z } from 'zod';
+import type { JsonLogger } from '../shared/logger.js';
+import type * as z from 'zod/v4/core';
 import type backend from '../../lambase.config.js';
 import type { DocumentMeta } from '../core/documents/document-item.js';
 import type { Page } from '../core/documents/document-service.js';
@@ -28,11 +29,11 @@ type Collections = Definition['collections'];
 
 /** The collections of lambase.config.ts. */
 export type CollectionName = keyof Collections & string;
-type FieldsOf<C extends CollectionName> = Collections[C] extends { fields: infer F extends Record<string, z.ZodType> } ? F : Record<string, z.ZodType>;
-type OptionalKeys<F extends Record<string, z.ZodType>, IO extends 'input' | 'output'> = {
+type FieldsOf<C extends CollectionName> = Collections[C] extends { fields: infer F extends Record<string, z.$ZodType> } ? F : Record<string, z.$ZodType>;
+type OptionalKeys<F extends Record<string, z.$ZodType>, IO extends 'input' | 'output'> = {
   [K in keyof F]: undefined extends (IO extends 'input' ? z.input<F[K]> : z.output<F[K]>) ? K : never;
 }[keyof F];
-type Shape<F extends Record<string, z.ZodType>, IO extends 'input' | 'output'> = Simplify<
+type Shape<F extends Record<string, z.$ZodType>, IO extends 'input' | 'output'> = Simplify<
   { [K in Exclude<keyof F, OptionalKeys<F, IO>>]: IO extends 'input' ? z.input<F[K]> : z.output<F[K]> } & {
     [K in OptionalKeys<F, IO>]?: Exclude<IO extends 'input' ? z.input<F[K]> : z.output<F[K]>, undefined>;
   }
@@ -149,15 +150,8 @@ export type FunctionFiles = {
 };
 
 /** Extra input of a log line: an error (or a string), or objects whose keys join the line. */
-type LogExtra = [Error | string] | Record<string, unknown>[];
-
-/** Structured JSON logs (Powertools' logger). */
-export type FunctionLogger = {
-  debug(message: string, ...extra: LogExtra): void;
-  info(message: string, ...extra: LogExtra): void;
-  warn(message: string, ...extra: LogExtra): void;
-  error(message: string, ...extra: LogExtra): void;
-};
+/** Structured JSON logs, one line per entry (`logger.info('sent', { postId })`, `logger.error('failed', error)`). */
+export type FunctionLogger = Pick<JsonLogger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** What a function's code can reach besides its event. Each part needs its `uses` entry in lambase.config.ts. */
 export type FunctionContext = {

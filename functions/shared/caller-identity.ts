@@ -8,9 +8,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { Caller } from '../core/config/access-rules.js';
 import { UnauthorizedError } from '../core/errors.js';
 import type { AuthMode } from '../contract/operation.js';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '../adapters/access-token-verifier.js';
+import type { AccessTokenVerifier } from '../adapters/access-token-verifier.js';
 import { bearerToken } from './bearer-token.js';
-import { ENV, requireEnv } from './env.js';
 
 /** Turns claims (from the authorizer or from our own verification) into a `Caller`. */
 export function callerFromClaims(claims: Record<string, unknown>): Caller {
@@ -28,20 +27,14 @@ export function parseGroups(value: unknown): string[] {
   return inner.split(/[\s,]+/).filter(Boolean);
 }
 
-let verifier: AccessTokenVerifier | undefined;
-
-function defaultVerifier(): AccessTokenVerifier {
-  verifier ??= createAccessTokenVerifier({
-    userPoolId: requireEnv(ENV.userPoolId),
-    clientId: requireEnv(ENV.userPoolClientId),
-  });
-  return verifier;
-}
-
+/**
+ * The caller of a request on a route with `auth`. `tokens` verifies what an `optional` route is
+ * sent (functions/shared/access-tokens.ts); the other modes never need it.
+ */
 export async function resolveCaller(
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
   auth: AuthMode,
-  tokenVerifier: () => AccessTokenVerifier = defaultVerifier,
+  tokens?: AccessTokenVerifier,
 ): Promise<Caller | undefined> {
   if (auth === 'none') return undefined;
   const claims = event.requestContext.authorizer?.jwt?.claims;
@@ -55,8 +48,9 @@ export async function resolveCaller(
   if (!header) return undefined;
   const token = bearerToken(header);
   if (!token) throw new UnauthorizedError('The Authorization header must be "Bearer <accessToken>".');
+  if (!tokens) throw new Error('An optional-auth route needs a token verifier: httpHandler(operation, handle, { tokens: accessTokens() }).');
   try {
-    return callerFromClaims(await tokenVerifier().verify(token));
+    return callerFromClaims(await tokens.verify(token));
   } catch (error) {
     throw new UnauthorizedError(undefined, { cause: error });
   }

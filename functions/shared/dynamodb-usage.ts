@@ -6,13 +6,17 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export type DynamoDbUsage = { calls: number; capacityUnits: number; operations: Record<string, number> };
+/** `capacityUnits` = `readUnits` + `writeUnits`: on-demand bills read and write request units apart. */
+export type DynamoDbUsage = { calls: number; capacityUnits: number; readUnits: number; writeUnits: number; operations: Record<string, number> };
+
+/** The operations that consume read units; every other one (puts, updates, deletes, write transactions) consumes write units. */
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
 
 const scope = new AsyncLocalStorage<DynamoDbUsage>();
 
 /** Runs `fn` with a fresh usage record, returned by `currentUsage()` inside it. */
 export function withUsageScope<T>(fn: () => Promise<T>): Promise<T> {
-  return scope.run({ calls: 0, capacityUnits: 0, operations: {} }, fn);
+  return scope.run({ calls: 0, capacityUnits: 0, readUnits: 0, writeUnits: 0, operations: {} }, fn);
 }
 
 export function currentUsage(): DynamoDbUsage | undefined {
@@ -30,5 +34,8 @@ export function recordDynamoDbCall(operation: string, consumed: Capacity): void 
   if (!usage) return;
   usage.calls += 1;
   usage.operations[operation] = (usage.operations[operation] ?? 0) + 1;
-  for (const entry of [consumed ?? []].flat()) usage.capacityUnits += entry.CapacityUnits ?? 0;
+  const units = [consumed ?? []].flat().reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+  usage.capacityUnits += units;
+  if (READ_OPERATIONS.has(operation)) usage.readUnits += units;
+  else usage.writeUnits += units;
 }

@@ -3,7 +3,7 @@
  * their status, code and message; the body parser's and validator's failures become 400; anything
  * else is a generic 500 whose details go to the log only, never to the client.
  */
-import { z } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { ApiError, ValidationError, type ErrorDetail } from '../core/errors.js';
 import { validationErrorFrom } from '../core/validation.js';
 
@@ -22,7 +22,7 @@ function isMiddyHttpError(error: unknown): error is Error & { statusCode: number
 export function errorResult(error: unknown, requestId: string): { result: HttpResult; unexpected: boolean } {
   let apiError: ApiError | undefined;
   if (error instanceof ApiError) apiError = error;
-  else if (error instanceof z.ZodError) apiError = validationErrorFrom(error);
+  else if (error instanceof $ZodError) apiError = validationErrorFrom(error);
   else if (isMiddyHttpError(error) && error.statusCode >= 400 && error.statusCode < 500) {
     // @middy/http-json-body-parser: "Invalid or malformed JSON was provided" (415).
     apiError = new ValidationError('The body is not valid JSON.', { cause: error });

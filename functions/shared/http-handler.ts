@@ -11,21 +11,21 @@
  */
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { z } from 'zod';
 import type { Caller } from '../core/config/access-rules.js';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
 import type { Operation } from '../contract/operation.js';
+import * as z from '../core/zod.js';
+import type { AccessTokenVerifier } from '../adapters/access-token-verifier.js';
 import { resolveCaller } from './caller-identity.js';
 import { errorResult, validationErrorFrom } from './error-response.js';
 import { toApiGatewayResult, type HttpResult } from './http-result.js';
 import { currentUsage, withUsageScope } from './dynamodb-usage.js';
-import { logger } from './logger.js';
+import { logger, loggerContext } from './logger.js';
 import { publishDynamoDbUsage } from './metrics.js';
 
 /** Request bodies over this many bytes get 413 (docs/api/README.md). */
@@ -34,7 +34,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const JSON_CONTENT_TYPE = /^application\/(.+\+)?json($|;.+)/;
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-type Infer<T, Fallback> = [NonNullable<T>] extends [z.ZodType] ? z.output<NonNullable<T>> : Fallback;
+type Infer<T, Fallback> = [NonNullable<T>] extends [z.Schema] ? z.output<NonNullable<T>> : Fallback;
 
 export type HttpRequest<Op extends Operation> = {
   params: Infer<Op['params'], Record<string, never>>;
@@ -66,7 +66,7 @@ function requestLogging(): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructu
       // Off in the cloud; local mode's benchmark turns it on to count calls per request.
       if (process.env.LAMBASE_REPORT_USAGE === 'true') {
         const operations = Object.entries(dynamodb.operations).map(([name, count]) => `${name}=${count}`).join(',');
-        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; capacity=${dynamodb.capacityUnits}; ${operations}`;
+        request.response.headers['x-lambase-dynamodb'] = `calls=${dynamodb.calls}; read=${dynamodb.readUnits}; write=${dynamodb.writeUnits}; ${operations}`;
       }
     }
     logger.info('request', {
@@ -115,18 +115,24 @@ function bodyGuard(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGate
   };
 }
 
-function callerIdentity(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
+function callerIdentity(operation: Operation, tokens?: AccessTokenVerifier): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
   return {
     before: async function callerIdentityBefore(request) {
-      request.context.lambase!.caller = await resolveCaller(request.event, operation.auth);
+      request.context.lambase!.caller = await resolveCaller(request.event, operation.auth, tokens);
     },
   };
 }
 
+/**
+ * What a route's auth mode needs: `optional` routes verify tokens themselves, so their handlers
+ * pass the verifier (and only their bundles carry one).
+ */
+export type HttpHandlerOptions<Op extends Operation> = Op['auth'] extends 'optional' ? [options: { tokens: AccessTokenVerifier }] : [];
+
 function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
-  const parse = (schema: z.ZodType | undefined, input: unknown, where: string) => {
+  const parse = (schema: z.Schema | undefined, input: unknown, where: string) => {
     if (!schema) return {};
-    const result = schema.safeParse(input);
+    const result = z.safeParse(schema, input);
     if (!result.success) throw validationErrorFrom(result.error, where === 'body' ? undefined : where);
     return result.data;
   };
@@ -144,15 +150,16 @@ function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, A
 export function httpHandler<Op extends Operation>(
   operation: Op,
   handle: (request: HttpRequest<Op>) => Promise<HttpResult>,
+  ...[options]: HttpHandlerOptions<Op>
 ) {
   const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext>()
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(loggerContext())
     .use(requestLogging())
     .use(errorResponse())
     .use(bodyGuard(operation));
   if (operation.body) stack.use(httpJsonBodyParser());
   const handler = stack
-    .use(callerIdentity(operation))
+    .use(callerIdentity(operation, options?.tokens))
     .use(validateRequest(operation))
     .handler(async (event, context) => {
       const parsed = context.lambase!;

@@ -13,12 +13,11 @@
  * export const handler = frameHandler((frame, request) => receive(request, frame));
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import { parseClientFrame } from '../contract/realtime.js';
 import type { ClientFrame, ServerFrame } from '../core/realtime/realtime-protocol.js';
 import { errorResult } from './error-response.js';
-import { logger } from './logger.js';
+import { logger, loggerContext } from './logger.js';
 
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2;
 export type WebSocketResult = { statusCode: number; body?: string };
@@ -31,7 +30,7 @@ function requestOf(event: WebSocketEvent, context: Context): WebSocketRequest {
 
 function withLogger<R>(handle: (event: WebSocketEvent, context: Context) => Promise<R>) {
   return middy<WebSocketEvent, R>()
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(loggerContext())
     .use({
       before: function connectionKeys({ event }) {
         logger.appendKeys({ requestId: event.requestContext?.requestId, route: event.requestContext?.routeKey, connectionId: event.requestContext?.connectionId });

@@ -5,12 +5,11 @@
  * finally hands it to the dead-letter queue).
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { S3Event } from 'aws-lambda';
 import { decodeS3EventKey } from '../core/storage/s3-event-key.js';
 import { verifyUpload } from '../core/storage/verify-upload.js';
 import { ENV, requireEnv } from '../shared/env.js';
-import { logger } from '../shared/logger.js';
+import { logger, loggerContext } from '../shared/logger.js';
 import { systemClock } from '../core/clock.js';
 import { fileObjects, fileRecords } from './storage-wiring.js';
 
@@ -38,5 +37,5 @@ async function verifyUploads(event: S3Event): Promise<void> {
 }
 
 export const handler = middy<S3Event, void>()
-  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .use(loggerContext())
   .handler(verifyUploads);

@@ -1,17 +1,17 @@
 /**
  * The one function factory: every Lambda in the stack is built here, so they all share the
- * runtime, architecture, bundling, logging and failure handling decided below.
+ * runtime, architecture, bundling, logging and failure handling decided below. The code is the
+ * shared build's bundle (lib/functions/function-bundles.ts), the one local mode runs too.
  */
-import path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime, type IDestination } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, LoggingFormat, Runtime, type IDestination } from 'aws-cdk-lib/aws-lambda';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { PROJECT_ROOT } from '../project-root.js';
 import type { FunctionSettings } from '../route-types.js';
 import type { Stage } from '../stage.js';
+import { entryOf } from '../../build/function-build.js';
+import { BUNDLE_HANDLER, FunctionBundles } from './function-bundles.js';
 
 export type LambaseFunctionProps = {
   settings: FunctionSettings;
@@ -24,7 +24,7 @@ export type LambaseFunctionProps = {
   onFailure?: IDestination;
 };
 
-export class LambaseFunction extends NodejsFunction {
+export class LambaseFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: LambaseFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.stage.isDevelopment ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
@@ -37,10 +37,8 @@ export class LambaseFunction extends NodejsFunction {
     );
     super(scope, id, {
       role,
-      entry: path.join(PROJECT_ROOT, props.settings.handler),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      handler: 'handler',
+      code: FunctionBundles.of(scope).code(entryOf(props.settings)),
+      handler: BUNDLE_HANDLER,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.settings.memoryMb ?? 512,
@@ -48,23 +46,6 @@ export class LambaseFunction extends NodejsFunction {
       environment: props.environment,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
-      awsSdkConnectionReuse: false,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Bundled and minified SDK clients load faster at cold start than the runtime's copy.
-        bundleAwsSDK: true,
-        externalModules: [],
-        // CommonJS dependencies inside an ESM bundle still call require().
-        banner: "import { createRequire as __lambaseCreateRequire } from 'node:module'; const require = __lambaseCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-        logLevel: undefined,
-      },
       // Lambda's own policy for asynchronous events, made explicit: two retries, then the destination.
       ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
     });

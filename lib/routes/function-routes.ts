@@ -55,6 +55,7 @@ function functionSettings(fn: ResolvedFunction): FunctionSettings {
     handler: fn.handler,
     id: userFunctionId(fn.name),
     grants: grantsOf(fn),
+    uses: fn.uses,
     environment: ownSettings(fn),
     timeoutSeconds: fn.timeoutSeconds,
     memoryMb: fn.memoryMb,

@@ -144,6 +144,13 @@ function launch(emulatorDir: string, port: number, dataDir: string | undefined):
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
     '-Xshare:auto',
+    // Small until needed: by default the JVM reserves 1/64 of the machine's memory as its first
+    // heap (370 MB on 23 GB), and the emulator keeps its data in SQLite, not on the heap. Measured:
+    // 200 MB resident at start → 126 MB.
+    '-Xms16m',
+    '-Xmx512m',
+    '-XX:ReservedCodeCacheSize=32m',
+    '-Xss512k',
     `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     path.join(emulatorDir, 'DynamoDBLocal.jar'),

@@ -2,20 +2,39 @@
  * Runs Lambda handlers locally the way Lambda does: each function in its own execution
  * environment (a worker thread with exactly the environment the CDK gives that function, plus
  * Lambda's reserved variables and a heap limited by its memory size), loaded on first use, one
- * timeout per function, and a fresh environment after a timeout or crash. Once stopped, it runs
- * nothing more: invocations in flight, waiting or new are rejected.
+ * timeout per function, and a fresh environment after a timeout or crash. Environments run the
+ * function's bundle from the shared build (local/runtime/local-bundles.ts), the code the CDK
+ * deploys; a rebuilt bundle retires its function's environments, and so do a few idle minutes, as
+ * in Lambda. Once stopped, it runs nothing more: invocations in flight, waiting or new are rejected.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { FunctionEntry } from '../../build/function-build.js';
 
 export type LocalFunction = {
   name: string;
-  /** Absolute path of the handler module. */
-  handlerFile: string;
+  /** Its bundle (build/function-build.ts `entryOf`, from its route or trigger row). */
+  bundle: FunctionEntry;
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
+};
+
+/** Where environments get their code: a function's current bundle (built first when stale). */
+export type BundleSource = {
+  file(entry: FunctionEntry): Promise<string>;
+  /** Called with the ids (entries' `id`) of functions whose sources changed. */
+  onStale(listener: (ids: string[]) => void): void;
+};
+
+export type LocalLambdaRuntimeOptions = {
+  bundles: BundleSource;
+  /**
+   * An environment unused this long is shut down, freeing its memory (Lambda keeps idle
+   * environments for minutes too). @default 300_000 (5 minutes)
+   */
+  idleEnvironmentMs?: number;
 };
 
 /**
@@ -59,19 +78,26 @@ class ExecutionEnvironment {
   private readonly pending = new Map<number, Pending>();
   private readonly ready: Promise<void>;
   private nextId = 0;
+  /** Takes no more invocations: it timed out, crashed, was retired or stopped. */
   dead = false;
-  /** Its code changed on disk: it finishes what it runs, then goes (the next call starts fresh). */
-  stale = false;
+  /** When it last finished an invocation (or started): idle environments are retired after a while. */
+  lastUsedAt = Date.now();
 
-  constructor(private readonly fn: LocalFunction) {
+  constructor(
+    private readonly fn: LocalFunction,
+    moduleFile: string,
+  ) {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       workerData: {
-        handlerFile: pathToFileURL(fn.handlerFile).href,
+        moduleUrl: pathToFileURL(moduleFile).href,
         functionName: fn.name,
         memoryMb: fn.memoryMb,
         timeoutSeconds: fn.timeoutSeconds,
       },
       env: { ...fn.environment, ...reservedEnvironment(fn) },
+      // Not local mode's own flags (its TypeScript loader): a bundle is plain JavaScript, and the
+      // loader's hooks and source-map parsing made every cold start slower.
+      execArgv: [],
       // The function's memory bounds its heap, so a handler that would run out of memory in the
       // cloud fails locally too instead of growing into the developer's RAM.
       resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
@@ -102,9 +128,9 @@ class ExecutionEnvironment {
     this.worker.on('exit', () => this.fail(new FunctionError(fn.name, 'Runtime.ExitError', 'the execution environment exited')));
   }
 
-  /** Resolves once the handler's module is loaded (rejects if it cannot load). */
-  whenReady(): Promise<void> {
-    return this.ready;
+  /** Resolves once the module has loaded or failed to (the failure belongs to the first invocation). */
+  loaded(): Promise<void> {
+    return this.ready.catch(() => undefined);
   }
 
   async invoke(event: unknown): Promise<unknown> {
@@ -148,14 +174,29 @@ class ExecutionEnvironment {
 export const MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
 type Waiter = { resolve: (environment: ExecutionEnvironment) => void; reject: (error: Error) => void };
-/** `warming`: environments a pre-warm is loading, which the first calls to come wait for (see `acquire`). */
+/**
+ * `environments` are all of a function's living ones; `idle` those waiting for an invocation;
+ * `warming` those a pre-warm is loading, which the first calls to come wait for (see `acquire`).
+ */
 type Pool = { environments: ExecutionEnvironment[]; idle: ExecutionEnvironment[]; waiting: Waiter[]; warming: Set<ExecutionEnvironment> };
 
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly pools = new Map<string, Pool>();
+  private readonly bundles: BundleSource;
+  private readonly idleEnvironmentMs: number;
+  private readonly idleCheck: NodeJS.Timeout;
   private readonly invokedListeners = new Set<(name: string) => void>();
   private stopped = false;
+
+  constructor(options: LocalLambdaRuntimeOptions) {
+    this.bundles = options.bundles;
+    this.idleEnvironmentMs = options.idleEnvironmentMs ?? 300_000;
+    this.bundles.onStale((ids) => this.retire((fn) => ids.includes(fn.bundle.id)));
+    // Checked a few times per idle period, so an environment stays at most a quarter longer.
+    this.idleCheck = setInterval(() => this.retireIdle(), Math.max(50, Math.min(this.idleEnvironmentMs / 4, 30_000)));
+    this.idleCheck.unref();
+  }
 
   register(fn: LocalFunction): void {
     this.functions.set(fn.name, fn);
@@ -167,6 +208,44 @@ export class LocalLambdaRuntime {
 
   get names(): string[] {
     return [...this.functions.keys()];
+  }
+
+  /** How many execution environments are running (all functions). */
+  get environmentCount(): number {
+    return [...this.pools.values()].reduce((count, pool) => count + pool.environments.length, 0);
+  }
+
+  /**
+   * Starts an environment for each of `names` that has none, so its first call finds the function
+   * loaded (what provisioned concurrency does in the cloud). A call that comes while it loads waits
+   * for it rather than starting a cold environment of its own, which would only compete with it for
+   * the machine. Resolves once they have loaded; never rejects (a function that cannot build or
+   * load fails its first call instead, and a stopped runtime warms nothing).
+   */
+  async prewarm(names: readonly string[]): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const fn = this.functions.get(name);
+        if (!fn || this.stopped || this.pools.get(name)?.environments.length) return;
+        const pool = this.poolOf(name);
+        let environment: ExecutionEnvironment | undefined;
+        try {
+          const moduleFile = await this.bundles.file(fn.bundle);
+          if (this.stopped || pool.environments.length > 0) return;
+          environment = new ExecutionEnvironment(fn, moduleFile);
+          pool.environments.push(environment);
+          pool.warming.add(environment);
+          await environment.loaded();
+        } catch {
+          // Reported by the first call, which tries again.
+        } finally {
+          if (environment) {
+            pool.warming.delete(environment);
+            this.release(name, environment);
+          }
+        }
+      }),
+    );
   }
 
   /**
@@ -196,40 +275,10 @@ export class LocalLambdaRuntime {
     }
   }
 
-  /**
-   * Makes `name` load its code afresh: idle environments go now, busy ones once their invocation
-   * ends (it is not cut short); the next invocation starts a new environment (a cold start).
-   */
-  invalidate(name: string): void {
-    const pool = this.pools.get(name);
-    if (!pool) return;
-    for (const environment of pool.environments) environment.stale = true;
-    for (const environment of pool.idle.splice(0)) void environment.stop();
-    pool.environments = pool.environments.filter((environment) => !environment.dead);
-  }
-
-  /**
-   * Starts an execution environment for `name` and loads its handler, unless it has one already,
-   * so that its first event finds it warm (what provisioned concurrency does in the cloud). A call
-   * that comes while it loads waits for it rather than starting a cold environment of its own,
-   * which would only compete with it for the machine. Never throws: a handler that cannot load
-   * fails its first invocation instead.
-   */
-  async prewarm(name: string): Promise<void> {
-    const fn = this.functions.get(name);
-    if (!fn || this.stopped || (this.pools.get(name)?.environments.length ?? 0) > 0) return;
-    const pool = this.poolOf(name);
-    const environment = new ExecutionEnvironment(fn);
-    pool.environments.push(environment);
-    pool.warming.add(environment);
-    await environment.whenReady().catch(() => undefined);
-    pool.warming.delete(environment);
-    this.release(name, environment);
-  }
-
   /** Terminates every environment (rejecting what runs in them) and every waiting invocation. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.idleCheck);
     const pools = [...this.pools.entries()];
     this.pools.clear();
     for (const [name, pool] of pools) for (const waiter of pool.waiting.splice(0)) waiter.reject(new RuntimeStoppedError(name));
@@ -245,37 +294,67 @@ export class LocalLambdaRuntime {
     return pool;
   }
 
-  private acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
-    if (this.stopped) return Promise.reject(new RuntimeStoppedError(fn.name));
+  private async acquire(fn: LocalFunction): Promise<ExecutionEnvironment> {
+    // The bundle first: after a saved change, the request waits for its function's rebuild and runs it.
+    const moduleFile = await this.bundles.file(fn.bundle);
+    if (this.stopped) throw new RuntimeStoppedError(fn.name);
     const pool = this.poolOf(fn.name);
-    pool.environments = pool.environments.filter((environment) => !environment.dead);
-    pool.idle = pool.idle.filter((environment) => !environment.dead);
+    // Idle ones that died (their worker crashed) go first.
+    this.drop(pool, (environment) => environment.dead && pool.idle.includes(environment));
     const idle = pool.idle.pop();
-    if (idle) return Promise.resolve(idle);
+    if (idle) return idle;
     // One call per environment being pre-warmed waits for it: it is further along than a new one.
     const waitForWarming = pool.waiting.length < pool.warming.size;
     if (!waitForWarming && pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
-      const environment = new ExecutionEnvironment(fn);
+      const environment = new ExecutionEnvironment(fn, moduleFile);
       pool.environments.push(environment);
-      return Promise.resolve(environment);
+      return environment;
     }
-    return new Promise((resolve, reject) => pool.waiting.push({ resolve, reject }));
+    const waiting = pool.waiting;
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   }
 
   private release(name: string, environment: ExecutionEnvironment): void {
+    environment.lastUsedAt = Date.now();
     const pool = this.pools.get(name);
     if (!pool) return; // stopped meanwhile
-    if (environment.stale && !environment.dead) void environment.stop();
-    const next = pool.waiting.shift();
-    if (!next) {
-      if (!environment.dead) pool.idle.push(environment);
+    if (environment.dead) {
+      // Timed out, crashed or retired while busy: it goes, and a waiter gets a fresh one.
+      void environment.stop();
+      pool.environments = pool.environments.filter((candidate) => candidate !== environment);
+      const next = pool.waiting.shift();
+      if (next) this.acquire(this.functions.get(name)!).then(next.resolve, next.reject);
       return;
     }
-    if (!environment.dead) return next.resolve(environment);
-    // The environment died (timeout, crash): the waiter gets a fresh one.
-    pool.environments = pool.environments.filter((candidate) => candidate !== environment);
-    const fresh = new ExecutionEnvironment(this.functions.get(name)!);
-    pool.environments.push(fresh);
-    next.resolve(fresh);
+    const next = pool.waiting.shift();
+    if (next) next.resolve(environment);
+    else pool.idle.push(environment);
+  }
+
+  /**
+   * Takes the environments of `pool` that `which` selects out of service: idle ones stop now, busy
+   * ones are marked dead and stop when their invocation ends (in `release`).
+   */
+  private drop(pool: Pool, which: (environment: ExecutionEnvironment) => boolean): void {
+    const selected = pool.environments.filter(which);
+    const idle = selected.filter((environment) => pool.idle.includes(environment));
+    for (const environment of selected) environment.dead = true;
+    for (const environment of idle) void environment.stop();
+    pool.idle = pool.idle.filter((environment) => !idle.includes(environment));
+    pool.environments = pool.environments.filter((environment) => !idle.includes(environment));
+  }
+
+  /** The environments of the functions `which` selects run old code: idle ones go now, busy ones after their invocation. */
+  private retire(which: (fn: LocalFunction) => boolean): void {
+    for (const [name, pool] of this.pools) {
+      const fn = this.functions.get(name);
+      if (fn && which(fn)) this.drop(pool, () => true);
+    }
+  }
+
+  /** Environments idle for idleEnvironmentMs go, as Lambda's do. */
+  private retireIdle(): void {
+    const cutoff = Date.now() - this.idleEnvironmentMs;
+    for (const pool of this.pools.values()) this.drop(pool, (environment) => pool.idle.includes(environment) && environment.lastUsedAt <= cutoff);
   }
 }

@@ -3,10 +3,9 @@
  * included) and one per trigger, each with exactly the environment the CDK gives it
  * (`functionEnvironment`, from its grants) plus what points it at the emulators instead of AWS.
  */
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/project-root.js';
 import { functionEnvironment, routeFunctionName, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
+import { entryOf } from '../../build/function-build.js';
 import type { LocalCredentials } from '../emulators/local-credentials.js';
 import type { LocalLambdaRuntime } from './lambda-runtime.js';
 
@@ -44,7 +43,7 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
   const register = (name: string, settings: FunctionSettings & { operation?: RouteDefinition['operation'] }) =>
     runtime.register({
       name,
-      handlerFile: path.join(PROJECT_ROOT, settings.handler),
+      bundle: entryOf(settings),
       environment: {
         ...functionEnvironment(settings, registration.names),
         AWS_LAMBDA_FUNCTION_NAME: name,

@@ -1,15 +1,15 @@
 // One Lambda "execution environment" for local mode: a worker thread with the function's own
-// environment (process.env is per worker), its own module state, and the handler loaded once —
-// a cold start on the first invocation, warm after. Written in plain JS so it needs no loader
-// of its own; TypeScript handlers load through tsx's ESM hooks, registered here.
+// environment (process.env is per worker), its own module state, and the function's bundle (the
+// shared build's output, the code the CDK deploys) loaded once — a cold start on the first
+// invocation, warm after. Plain JS: a bundle needs no loader.
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
-const { handlerFile, functionName, memoryMb, timeoutSeconds } = workerData;
-const module = await import(handlerFile);
+const { moduleUrl, functionName, memoryMb, timeoutSeconds } = workerData;
+// Workers ignore NODE_OPTIONS; the function's own asks for source-mapped stack traces as in Lambda.
+if (/--enable-source-maps\b/.test(process.env.NODE_OPTIONS ?? '')) process.setSourceMapsEnabled(true);
+const module = await import(moduleUrl);
 if (typeof module.handler !== 'function') {
-  throw new Error(`${handlerFile} does not export a function named "handler"`);
+  throw new Error(`${moduleUrl} does not export a function named "handler"`);
 }
 
 parentPort.on('message', async ({ id, event, requestId }) => {

@@ -16,7 +16,7 @@ const copies: string[] = [];
 async function projectWithConfig(edit: (config: string) => string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lambase-config-'));
   copies.push(dir);
-  for (const entry of ['bin', 'lib', 'functions', 'local', 'package.json', 'tsconfig.json', 'cdk.json']) {
+  for (const entry of ['bin', 'build', 'lib', 'functions', 'local', 'package.json', 'tsconfig.json', 'cdk.json']) {
     await cp(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   await symlink(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));

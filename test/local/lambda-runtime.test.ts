@@ -2,20 +2,38 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION, RuntimeStoppedError } from '../../local/runtime/lambda-runtime.js';
-import { PROJECT_ROOT } from '../../lib/project-root.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import backend from '../../lambase.config.js';
+import { FunctionError, LocalLambdaRuntime, MAX_ENVIRONMENTS_PER_FUNCTION, RuntimeStoppedError, type LocalLambdaRuntimeOptions } from '../../local/runtime/lambda-runtime.js';
+import { LocalBundles } from '../../local/runtime/local-bundles.js';
+import { functionId } from '../../lib/routes.js';
 
-const probe = path.join(PROJECT_ROOT, 'test/fixtures/functions/runtime-probe.ts');
+const probe = 'test/fixtures/functions/runtime-probe.ts';
 type Probe = { alongside: number; probe: string | null; table: string | null; invocations: number; environment: number; functionName: string; remaining: number };
+
+// The fixtures run as the shared build bundles them, like every local function.
+let bundles: LocalBundles;
+beforeAll(async () => {
+  bundles = await LocalBundles.open({ backend, entries: [] });
+}, 120_000);
+afterAll(() => bundles.stop());
 
 let runtime: LocalLambdaRuntime;
 afterEach(() => runtime?.stop());
 
-function withFunctions(...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; memoryMb?: number; handlerFile?: string }[]) {
-  runtime = new LocalLambdaRuntime();
-  for (const fn of functions) {
-    runtime.register({ handlerFile: probe, environment: {}, timeoutSeconds: 5, memoryMb: 128, ...fn });
+function withFunctions(
+  ...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; memoryMb?: number; handler?: string }[]
+) {
+  return withRuntime({}, ...functions);
+}
+
+function withRuntime(
+  options: Omit<LocalLambdaRuntimeOptions, 'bundles'>,
+  ...functions: { name: string; environment?: Record<string, string>; timeoutSeconds?: number; memoryMb?: number; handler?: string }[]
+) {
+  runtime = new LocalLambdaRuntime({ bundles, ...options });
+  for (const { handler = probe, ...fn } of functions) {
+    runtime.register({ bundle: { id: functionId(handler), handler }, environment: {}, timeoutSeconds: 5, memoryMb: 128, ...fn });
   }
   return runtime;
 }
@@ -59,7 +77,7 @@ describe('the local Lambda runtime', () => {
   });
 
   it('fails an invocation whose module cannot load with Runtime.ImportModuleError', async () => {
-    withFunctions({ name: 'broken', handlerFile: path.join(PROJECT_ROOT, 'test/fixtures/functions/broken-import.ts') });
+    withFunctions({ name: 'broken', handler: 'test/fixtures/functions/broken-import.ts' });
     await expect(runtime.invoke('broken', {})).rejects.toMatchObject({ errorType: 'Runtime.ImportModuleError', message: expect.stringContaining('LAMBASE_TABLE_NAME') });
   });
 
@@ -68,7 +86,7 @@ describe('the local Lambda runtime', () => {
       name: 'sized',
       memoryMb: 256,
       environment: { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '99999' },
-      handlerFile: path.join(PROJECT_ROOT, 'test/local/fixtures/env-probe.ts'),
+      handler: 'test/local/fixtures/env-probe.ts',
     });
     const result = (await runtime.invoke('sized', {})) as { env: Record<string, string>; heapLimitMb: number };
     expect(result.env).toMatchObject({
@@ -100,11 +118,30 @@ describe('the local Lambda runtime', () => {
     await expect(runtime.invoke('slow', {})).rejects.toBeInstanceOf(RuntimeStoppedError);
   });
 
+  it('retires an environment left idle, as Lambda does: the next call is a cold start', async () => {
+    withRuntime({ idleEnvironmentMs: 300 }, { name: 'idle' });
+    const first = (await runtime.invoke('idle', {})) as Probe;
+    expect(runtime.environmentCount).toBe(1);
+    await vi.waitFor(() => expect(runtime.environmentCount).toBe(0), { timeout: 5_000, interval: 50 });
+    const next = (await runtime.invoke('idle', {})) as Probe;
+    expect(next.invocations).toBe(1);
+    expect(next.environment).not.toBe(first.environment);
+  });
+
+  it('pre-warms: the environment loads before the first call, which then finds it warm', async () => {
+    withFunctions({ name: 'warm' }, { name: 'cold' });
+    await runtime.prewarm(['warm', 'unknown']);
+    expect(runtime.environmentCount).toBe(1);
+    const first = (await runtime.invoke('warm', {})) as Probe;
+    expect(first.invocations).toBe(1);
+    expect(runtime.environmentCount).toBe(1);
+  });
+
   it('a call that comes while its function is pre-warmed waits for that environment: one cold start, not two', async () => {
     const loads = path.join(await mkdtemp(path.join(os.tmpdir(), 'lambase-prewarm-')), 'loads.txt');
     withFunctions({ name: 'trigger', environment: { PROBE_LOADS: loads } });
     // As local mode pre-warms a Cognito trigger at start, and a confirmation comes before it is loaded.
-    const [, first] = await Promise.all([runtime.prewarm('trigger'), runtime.invoke('trigger', {})]);
+    const [, first] = await Promise.all([runtime.prewarm(['trigger']), runtime.invoke('trigger', {})]);
     const second = (await runtime.invoke('trigger', {})) as Probe;
     expect(first).toMatchObject({ invocations: 1 });
     expect(second).toMatchObject({ invocations: 2, environment: (first as Probe).environment });
@@ -113,7 +150,7 @@ describe('the local Lambda runtime', () => {
 
   it('beyond the environments being pre-warmed, concurrent calls still get environments of their own', async () => {
     withFunctions({ name: 'busy' });
-    const [, ...results] = (await Promise.all([runtime.prewarm('busy'), ...Array.from({ length: 3 }, () => runtime.invoke('busy', { sleepMs: 300 }))])) as [void, ...Probe[]];
+    const [, ...results] = (await Promise.all([runtime.prewarm(['busy']), ...Array.from({ length: 3 }, () => runtime.invoke('busy', { sleepMs: 300 }))])) as [void, ...Probe[]];
     // One waited for the pre-warmed environment, the two others started their own, none ran beside another.
     expect(new Set(results.map((result) => result.environment)).size).toBe(3);
     expect(results.every((result) => result.alongside === 0)).toBe(true);

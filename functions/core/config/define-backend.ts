@@ -2,22 +2,21 @@
  * `defineBackend()`: the user's whole backend in one typed, validated object. The CDK app, the
  * Lambda functions, local mode and the client types all read the object it returns, so a mistake
  * is caught at `cdk synth` and at `npm start` alike, with a message that names the field and the fix.
+ *
+ * This module runs where the config is loaded (CDK app, local mode, tests, code generators), never
+ * inside a function: the shared build (build/) replaces lambase.config.ts in every bundle with the
+ * already validated object, its collection fields rebuilt on zod/mini (build/compile-config.ts).
  */
 import { z } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { ACTIONS, isAccessRule, type AccessRule, type Action } from './access-rules.js';
+import { MAX_INDEXES_PER_COLLECTION, RESERVED_FIELDS } from './collection-rules.js';
 import { functionSchema, resolveFunction, type ResolvedFunction } from './function-config.js';
 
 export { point, polygon } from '../geo/geo-fields.js';
 
-/**
- * Fields every document carries, set by the server (`distanceMeters` only on `near` results); a
- * client that sends one gets 400.
- */
-export const RESERVED_FIELDS = ['id', 'owner', 'createdAt', 'updatedAt', 'version', 'distanceMeters'] as const;
 /** Fields an index may sort on besides the collection's own. */
 const SORTABLE_RESERVED = ['createdAt', 'updatedAt'] as const;
-/** How many indexes one collection may declare (each one is a sparse generic GSI slot). */
-export const MAX_INDEXES_PER_COLLECTION = 5;
 
 const COLLECTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -154,7 +153,8 @@ export type ResolvedGeofences = { kind: 'circle'; center: string; radius: string
 
 export type ResolvedCollection = {
   name: string;
-  fields: Record<string, z.ZodType>;
+  /** Full zod as written in the config; inside a function bundle, the same schemas on zod/mini. */
+  fields: Record<string, $ZodType>;
   access: Record<Action, AccessRule[]>;
   /** The partition/sort indexes (slots are shared with the geo indexes, in declaration order). */
   indexes: ResolvedIndex[];
@@ -291,13 +291,13 @@ function resolveGeofences(at: string, input: z.output<typeof collectionSchema>, 
 }
 
 /** The JSON kind a field holds once optional/default/nullable wrappers are taken off. */
-export function scalarKind(schema: z.ZodType): string {
+export function scalarKind(schema: $ZodType): string {
   const type = unwrap(schema)._zod.def.type;
   return type === 'enum' || type === 'literal' ? 'string' : type;
 }
 
 /** A point field: an object of exactly two numbers, `lat` and `lng` (what `point()` makes). */
-export function isPointSchema(schema: z.ZodType): boolean {
+export function isPointSchema(schema: $ZodType): boolean {
   const def = unwrap(schema)._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> };
   if (def.type !== 'object' || !def.shape) return false;
   const keys = Object.keys(def.shape).sort();
@@ -305,14 +305,14 @@ export function isPointSchema(schema: z.ZodType): boolean {
 }
 
 /** A polygon field: an array of `[number, number]` tuples (what `polygon()` makes). */
-export function isPolygonSchema(schema: z.ZodType): boolean {
+export function isPolygonSchema(schema: $ZodType): boolean {
   const def = unwrap(schema)._zod.def as { type: string; element?: z.core.$ZodType };
   if (def.type !== 'array' || !def.element) return false;
   const tuple = unwrap(def.element)._zod.def as { type: string; items?: z.core.$ZodType[] };
   return tuple.type === 'tuple' && tuple.items?.length === 2 && tuple.items.every((item) => unwrap(item)._zod.def.type === 'number');
 }
 
-function isIsoDateTime(schema: z.ZodType): boolean {
+function isIsoDateTime(schema: $ZodType): boolean {
   return (unwrap(schema)._zod.def as { format?: string }).format === 'datetime';
 }
 

@@ -3,9 +3,9 @@
  * nothing in one transaction. Every operation is validated and authorized first; if any fails,
  * nothing is written and the answer lists each failed operation by index.
  */
-import { z } from 'zod';
 import type { Caller } from '../config/access-rules.js';
 import { ApiError, TransactionCanceledError, ValidationError, type ErrorDetail } from '../errors.js';
+import * as z from '../zod.js';
 import { toDocument, type Document } from './document-item.js';
 import { assertClientFields, parseFields, schemasOf } from './document-schemas.js';
 import { applyPatch, type DocumentService } from './document-service.js';
@@ -13,19 +13,23 @@ import type { DocumentStore, TransactionWrite } from './document-store.js';
 
 export const MAX_BATCH_OPERATIONS = 25;
 
+function nonEmpty() {
+  return z.string().check(z.minLength(1));
+}
+
 export const batchOperationSchema = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('create'), collection: z.string().min(1), data: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ op: z.literal('create'), collection: nonEmpty(), data: z.record(z.string(), z.unknown()) }),
   z.strictObject({
     op: z.literal('update'),
-    collection: z.string().min(1),
-    id: z.string().min(1),
+    collection: nonEmpty(),
+    id: nonEmpty(),
     data: z.record(z.string(), z.unknown()),
-    ifVersion: z.number().int().positive().optional(),
+    ifVersion: z.optional(z.number().check(z.int(), z.positive())),
   }),
-  z.strictObject({ op: z.literal('delete'), collection: z.string().min(1), id: z.string().min(1), ifVersion: z.number().int().positive().optional() }),
+  z.strictObject({ op: z.literal('delete'), collection: nonEmpty(), id: nonEmpty(), ifVersion: z.optional(z.number().check(z.int(), z.positive())) }),
 ]);
 export const batchBodySchema = z.strictObject({
-  operations: z.array(batchOperationSchema).min(1).max(MAX_BATCH_OPERATIONS, `at most ${MAX_BATCH_OPERATIONS} operations`),
+  operations: z.array(batchOperationSchema).check(z.minLength(1), z.maxLength(MAX_BATCH_OPERATIONS, `at most ${MAX_BATCH_OPERATIONS} operations`)),
 });
 export type BatchOperation = z.infer<typeof batchOperationSchema>;
 export type BatchResult = { op: BatchOperation['op']; collection: string; id: string; document?: Document };

@@ -3,18 +3,19 @@
  * (create and replace), the patch (every field optional, `null` removes an optional field) and the
  * rules for the server-set fields. Validation failures name the field.
  */
-import { z } from 'zod';
-import { RESERVED_FIELDS, type ResolvedCollection } from '../config/define-backend.js';
+import { RESERVED_FIELDS } from '../config/collection-rules.js';
+import type { ResolvedCollection } from '../config/define-backend.js';
 import { ValidationError } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
+import * as z from '../zod.js';
 
 export type DocumentFields = Record<string, unknown>;
 
 export type CollectionSchemas = {
   /** Validates (and fills defaults of) a whole document's fields. */
-  full: z.ZodType<DocumentFields>;
+  full: z.Schema<DocumentFields>;
   /** Validates a patch: known fields only, `null` allowed on optional ones. */
-  patch: z.ZodType<DocumentFields>;
+  patch: z.Schema<DocumentFields>;
   optionalFields: ReadonlySet<string>;
 };
 
@@ -25,19 +26,19 @@ export function schemasOf(collection: ResolvedCollection): CollectionSchemas {
   if (!schemas) {
     const optionalFields = new Set(
       Object.entries(collection.fields)
-        .filter(([, schema]) => schema.safeParse(undefined).success)
+        .filter(([, schema]) => z.safeParse(schema, undefined).success)
         .map(([name]) => name),
     );
     schemas = {
-      full: z.strictObject(collection.fields) as unknown as z.ZodType<DocumentFields>,
+      full: z.strictObject(collection.fields) as unknown as z.Schema<DocumentFields>,
       patch: z.strictObject(
         Object.fromEntries(
           Object.entries(collection.fields).map(([name, schema]) => [
             name,
-            optionalFields.has(name) ? z.union([z.null(), schema]).optional() : unwrapDefault(schema).optional(),
+            z.optional(optionalFields.has(name) ? z.union([z.null(), schema]) : unwrapDefault(schema)),
           ]),
         ),
-      ) as unknown as z.ZodType<DocumentFields>,
+      ) as unknown as z.Schema<DocumentFields>,
       optionalFields,
     };
     compiled.set(collection, schemas);
@@ -46,8 +47,8 @@ export function schemasOf(collection: ResolvedCollection): CollectionSchemas {
 }
 
 /** A patch must not fill a default in for a field it does not mention. */
-function unwrapDefault(schema: z.ZodType): z.ZodType {
-  const def = schema._zod.def as { type: string; innerType?: z.ZodType };
+function unwrapDefault(schema: z.Schema): z.Schema {
+  const def = schema._zod.def as { type: string; innerType?: z.Schema };
   return def.type === 'default' && def.innerType ? def.innerType : schema;
 }
 
@@ -65,6 +66,6 @@ export function assertClientFields(body: unknown, prefix?: string): asserts body
 }
 
 /** Parses with `schema`, turning failures into a ValidationError naming each field. */
-export function parseFields(schema: z.ZodType<DocumentFields>, input: unknown, prefix?: string): DocumentFields {
+export function parseFields(schema: z.Schema<DocumentFields>, input: unknown, prefix?: string): DocumentFields {
   return parseOrThrow(schema, input, prefix);
 }

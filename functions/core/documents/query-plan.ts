@@ -5,11 +5,11 @@
  * or within one owner's documents (any field may be filtered there), or — with no condition at
  * all — by the collection's own newest-first index.
  */
-import { z } from 'zod';
 import { NOTHING_READABLE, queryReadDecision, type Caller } from '../config/access-rules.js';
 import type { ResolvedCollection, ResolvedIndex } from '../config/define-backend.js';
 import { UnsupportedQueryError, ValidationError } from '../errors.js';
 import { FIXED_INDEXES, indexSlot } from '../table-design.js';
+import * as z from '../zod.js';
 import { geoConditionSchema } from '../geo/geo-query.js';
 import { encodeKeyValue, indexPartition, ownerPartition } from './document-item.js';
 
@@ -26,9 +26,9 @@ const operatorCondition = z.union([
 
 /** The body of `POST /data/{collection}/query` (limit and cursor are paging, handled apart). */
 export const queryInputSchema = z.strictObject({
-  where: z.record(z.string(), z.union([scalar, operatorCondition, geoConditionSchema])).optional(),
-  orderBy: z.string().optional(),
-  order: z.enum(['asc', 'desc']).optional(),
+  where: z.optional(z.record(z.string(), z.union([scalar, operatorCondition, geoConditionSchema]))),
+  orderBy: z.optional(z.string()),
+  order: z.optional(z.enum(['asc', 'desc'])),
 });
 export type QueryInput = z.infer<typeof queryInputSchema>;
 

@@ -7,7 +7,7 @@
  * stays the same across redeliveries, so a function can be idempotent.
  */
 import type { Document } from '../documents/document-item.js';
-import type { EventTrigger } from '../config/function-config.js';
+import type { EventTrigger } from '../config/function-kinds.js';
 import type { FileView } from '../storage/file-record.js';
 
 type EventBase = {

@@ -14,7 +14,7 @@
  * | geofenceEntered, | INSERT of a geofence event item (`PUT /me/location`): one event   |
  * | geofenceExited   | per transition it lists                                           |
  */
-import type { DocumentEventKind, EventTrigger } from '../config/function-config.js';
+import type { DocumentEventKind, EventTrigger } from '../config/function-kinds.js';
 import { toDocument, type DocumentItem } from '../documents/document-item.js';
 import { toFileView, type LiveFileRecord } from '../storage/file-record.js';
 import { ENTITY } from '../table-design.js';

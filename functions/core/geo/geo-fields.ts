@@ -1,5 +1,6 @@
 /**
- * The geo field types of a collection: `point()` and `polygon()`. They are plain zod schemas of a
+ * The geo field types of a collection, in the full zod the config is written in (function code
+ * uses point-schema.ts, the same point on zod/mini): `point()` and `polygon()`. They are plain zod schemas of a
  * fixed shape, so everything that reads the config recognises them by shape alone (the config's
  * validation, the OpenAPI document, the client's type generator, which maps the point to `GeoPoint`).
  *
@@ -7,6 +8,7 @@
  * places: { fields: { name: z.string(), location: point() }, indexes: { nearby: { geo: 'location' } } }
  */
 import { z } from 'zod';
+import { LATITUDE_MESSAGE, LONGITUDE_MESSAGE } from './point-schema.js';
 
 /** At most this many vertices in a polygon (a fence is compared with a point on every location report). */
 export const MAX_POLYGON_VERTICES = 100;
@@ -14,8 +16,8 @@ export const MAX_POLYGON_VERTICES = 100;
 /** `{ lat, lng }` in degrees (WGS 84): lat −90…90, lng −180…180. */
 export function point() {
   return z.strictObject({
-    lat: z.number().min(-90, 'lat is −90…90 degrees').max(90, 'lat is −90…90 degrees'),
-    lng: z.number().min(-180, 'lng is −180…180 degrees').max(180, 'lng is −180…180 degrees'),
+    lat: z.number().min(-90, LATITUDE_MESSAGE).max(90, LATITUDE_MESSAGE),
+    lng: z.number().min(-180, LONGITUDE_MESSAGE).max(180, LONGITUDE_MESSAGE),
   });
 }
 

@@ -9,7 +9,6 @@
  * a page costs exactly the covering's Query calls (more only for a cell holding over 1 MB), never
  * repeats or skips a match, and is never empty while more exist.
  */
-import { z } from 'zod';
 import { NOTHING_READABLE, queryReadDecision, type Caller } from '../config/access-rules.js';
 import type { ResolvedCollection, ResolvedGeoIndex } from '../config/define-backend.js';
 import { geoIndexPrefix, isExpired, type DocumentItem } from '../documents/document-item.js';
@@ -17,7 +16,8 @@ import { UnsupportedQueryError } from '../errors.js';
 import type { CursorPosition } from '../pagination/cursor.js';
 import { indexSlot } from '../table-design.js';
 import { parseOrThrow } from '../validation.js';
-import { point } from './geo-fields.js';
+import * as z from '../zod.js';
+import { latitudeSchema as latitude, longitudeSchema as longitude } from './point-schema.js';
 import { geoCells, isPoint, type GeoCell } from './geo-index.js';
 import { coveringCells, queryPrecision, type Box } from './geohash.js';
 import { boxContains, boxLongestSideMeters, circleBox, distanceMeters, type Point } from './geometry.js';
@@ -25,19 +25,17 @@ import { boxContains, boxLongestSideMeters, circleBox, distanceMeters, type Poin
 export const MAX_NEAR_RADIUS_METERS = 50_000;
 export const MAX_BOX_SIDE_METERS = 100_000;
 
-const latitude = point().shape.lat;
-const longitude = point().shape.lng;
 export const nearSchema = z.strictObject({
   lat: latitude,
   lng: longitude,
-  radiusMeters: z.number().min(1, 'radiusMeters is 1–50,000').max(MAX_NEAR_RADIUS_METERS, 'radiusMeters is 1–50,000'),
+  radiusMeters: z.number().check(z.gte(1, 'radiusMeters is 1–50,000'), z.lte(MAX_NEAR_RADIUS_METERS, 'radiusMeters is 1–50,000')),
 });
-export const boxSchema = z
-  .strictObject({ south: latitude, west: longitude, north: latitude, east: longitude })
-  .refine((box) => box.south <= box.north, { message: 'south must not be north of north' })
-  .refine((box) => boxLongestSideMeters(box) <= MAX_BOX_SIDE_METERS, {
+export const boxSchema = z.strictObject({ south: latitude, west: longitude, north: latitude, east: longitude }).check(
+  z.refine((box) => box.south <= box.north, { message: 'south must not be north of north' }),
+  z.refine((box) => boxLongestSideMeters(box) <= MAX_BOX_SIDE_METERS, {
     message: `the box must be at most ${MAX_BOX_SIDE_METERS / 1000} km on its longest side (west > east crosses the antimeridian)`,
-  });
+  }),
+);
 /** The shapes a `where` entry may take on a point field (checked in full by `planGeoQuery`). */
 export const geoConditionSchema = z.union([z.strictObject({ near: z.unknown() }), z.strictObject({ within: z.unknown() })]);
 

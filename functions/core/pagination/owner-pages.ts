@@ -7,7 +7,7 @@
  * const page = await store.listByOwner(userId, { limit, after });
  * return { items, nextCursor: cursorOf(await cursors(), page.next, scope) };
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { ValidationError } from '../errors.js';
 import type { PageCursors } from './cursor.js';
 
@@ -15,7 +15,7 @@ import type { PageCursors } from './cursor.js';
 export type OwnerPosition = { createdAt: string; id: string };
 export type OwnerPage<T> = { items: T[]; next: OwnerPosition | undefined };
 
-const positionSchema = z.strictObject({ c: z.string().min(1).max(64), i: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) });
+const positionSchema = z.strictObject({ c: z.string().check(z.minLength(1), z.maxLength(64)), i: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)) });
 
 /** The position in `cursor` (none without one); 400 when the cursor is not one of this list's. */
 export function positionOf(cursors: PageCursors, cursor: string | undefined, scope: unknown): OwnerPosition | undefined {

@@ -4,7 +4,7 @@
  * - apns / apnsSandbox (token auth): { "signingKey": "-----BEGIN PRIVATE KEY-----…", "keyId", "teamId", "bundleId" }
  * - fcm (HTTP v1): { "serviceAccountJson": "{…the Firebase service-account file…}" }
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 /** A platform as lambase.config.ts `push` names it (and the CDK's resources). */
 export type PushPlatform = 'apns' | 'apnsSandbox' | 'fcm';
@@ -20,13 +20,9 @@ export const CONFIG_KEY: Record<DevicePlatform, PushPlatform> = { apns: 'apns', 
 export type SnsPlatform = 'APNS' | 'APNS_SANDBOX' | 'GCM';
 export const SNS_PLATFORM: Record<PushPlatform, SnsPlatform> = { apns: 'APNS', apnsSandbox: 'APNS_SANDBOX', fcm: 'GCM' };
 
-const apnsSecret = z.object({
-  signingKey: z.string().min(1),
-  keyId: z.string().min(1),
-  teamId: z.string().min(1),
-  bundleId: z.string().min(1),
-});
-const fcmSecret = z.object({ serviceAccountJson: z.string().min(1) });
+const nonEmpty = () => z.string().check(z.minLength(1));
+const apnsSecret = z.object({ signingKey: nonEmpty(), keyId: nonEmpty(), teamId: nonEmpty(), bundleId: nonEmpty() });
+const fcmSecret = z.object({ serviceAccountJson: nonEmpty() });
 
 /** SNS platform-application attributes for `platform`, from its secret. */
 export function platformAttributes(platform: PushPlatform, secret: unknown): Record<string, string> {

@@ -8,9 +8,9 @@
  * it is served `inline` only for passive types, as an `attachment` otherwise, and always with the
  * recorded Content-Type.
  */
-import { z } from 'zod';
 import type { Caller } from '../config/access-rules.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import * as z from '../zod.js';
 import { downloadDispositionFor, isLive, toFileView, type FileRecord, type FileView, type LiveFileRecord } from './file-record.js';
 import type { FilePosition, StorageDependencies } from './storage-ports.js';
 
@@ -20,7 +20,10 @@ export const DOWNLOAD_URL_EXPIRES_IN_SECONDS = 15 * 60;
 export type FilePage = { items: FileView[]; nextCursor: string | null };
 export type FileWithDownload = FileView & { downloadUrl: string | null };
 
-const positionSchema = z.strictObject({ c: z.string().min(1).max(64), f: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) });
+const positionSchema = z.strictObject({
+  c: z.string().check(z.minLength(1), z.maxLength(64)),
+  f: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+});
 /** A cursor is valid only for the list it came from: this caller's files. */
 const cursorScope = (ownerId: string) => ({ list: 'files', caller: ownerId });
 

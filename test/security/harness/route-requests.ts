@@ -79,22 +79,27 @@ export function smuggledValue(field: string, anotherUserId: string): unknown {
   return 'smuggled';
 }
 
-function objectKeys(schema: z.ZodType | undefined): string[] {
-  const object = unwrapObject(schema);
-  return object ? Object.keys(object.shape) : [];
+// The contract's schemas are zod/mini (functions/core/zod.ts): read by definition, not by class.
+type Schema = z.core.$ZodType;
+type Def = { type: string; shape?: Record<string, Schema>; element?: Schema; innerType?: Schema; in?: Schema; options?: Schema[]; schema?: Schema };
+const defOf = (schema: Schema) => schema._zod.def as Def;
+
+function objectKeys(schema: Schema | undefined): string[] {
+  return Object.keys(unwrapObject(schema) ?? {});
 }
 
-function unwrapObject(schema: z.ZodType | undefined): z.ZodObject | undefined {
+/** The shape of the object `schema` is (under optional, default, pipe…), if it is one. */
+function unwrapObject(schema: Schema | undefined): Record<string, Schema> | undefined {
   if (!schema) return undefined;
-  if (schema instanceof z.ZodObject) return schema;
-  const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; schema?: z.ZodType };
+  const def = defOf(schema);
+  if (def.type === 'object') return def.shape;
   const inner = def.innerType ?? def.in ?? def.schema;
   if (inner) return unwrapObject(inner);
   // A union (tokens or a challenge): its first object's fields.
   return def.options?.map(unwrapObject).find(Boolean);
 }
 
-function itemSchemaOf(schema: z.ZodType | undefined): z.ZodType | undefined {
-  const items = unwrapObject(schema)?.shape.items;
-  return items instanceof z.ZodArray ? (items.element as z.ZodType) : undefined;
+function itemSchemaOf(schema: Schema | undefined): Schema | undefined {
+  const items = unwrapObject(schema)?.items;
+  return items && defOf(items).type === 'array' ? defOf(items).element : undefined;
 }

@@ -63,7 +63,7 @@ function isPlainJson(value: unknown): boolean {
   return false;
 }
 
-type Checked = { operation: string; part: 'params' | 'query' | 'body'; schema: z.ZodType; sample: Record<string, unknown>; keyParts?: string[] };
+type Checked = { operation: string; part: 'params' | 'query' | 'body'; schema: z.core.$ZodType; sample: Record<string, unknown>; keyParts?: string[] };
 
 /** Each operation's schemas, the generic ones and each collection's, with a valid sample where one is easy to say. */
 const checked: Checked[] = [...operations, ...collectionOperations(backend)].flatMap((operation: Operation) =>
@@ -71,7 +71,7 @@ const checked: Checked[] = [...operations, ...collectionOperations(backend)].fla
     const schema = operation[part];
     if (!schema) return [];
     // Path parameters end up in table keys.
-    return [{ operation: `${operation.method} ${operation.path}`, part, schema, sample: {}, keyParts: part === 'params' ? Object.keys((schema as z.ZodObject).shape ?? {}) : undefined }];
+    return [{ operation: `${operation.method} ${operation.path}`, part, schema, sample: {}, keyParts: part === 'params' ? Object.keys((schema._zod.def as { shape?: Record<string, unknown> }).shape ?? {}) : undefined }];
   }),
 );
 
@@ -86,7 +86,7 @@ describe.each(checked.map((entry) => [`${entry.operation} ${entry.part}`, entry]
     fc.assert(
       fc.property(fc.oneof(parsedJson, nearlyValid(entry.sample).map(viaJson)), (input) => {
         tally.check();
-        const result = entry.schema.safeParse(input);
+        const result = z.safeParse(entry.schema, input);
         if (!result.success) {
           const error = validationErrorFrom(result.error, entry.part === 'body' ? undefined : entry.part);
           expect(error).toBeInstanceOf(ApiError);
@@ -118,7 +118,7 @@ describe.each(Object.values(backend.collections).map((collection) => [collection
     fc.assert(
       fc.property(fc.oneof(parsedJson, nearlyValid({ title: 'x' }).map(viaJson)), (input) => {
         tally.check();
-        const result = schema.safeParse(input);
+        const result = z.safeParse(schema, input);
         if (!result.success) return;
         const data = result.data as Record<string, unknown>;
         for (const field of SERVER_FIELDS) expect(Object.hasOwn(data, field), field).toBe(false);

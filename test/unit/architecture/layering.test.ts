@@ -10,6 +10,8 @@ const under = (folder: string) => (entry: SourceImport) => entry.file.startsWith
 const shown = (entries: SourceImport[]) => entries.map((entry) => `${entry.file} imports ${entry.specifier}`);
 
 const AWS_SDK = /^@aws-sdk\//;
+/** The config's validation and the field builders the config is written with: full zod, loaded by no bundle. */
+const CONFIG_CHECK = ['functions/core/config/define-backend.ts', 'functions/core/config/function-config.ts', 'functions/core/geo/geo-fields.ts'];
 const SDK_BOUND = /^@aws-sdk\/|^@aws-lambda-powertools\/idempotency\/dynamodb$/;
 const RUNTIME = /^@middy\/|^aws-lambda$|^@aws-lambda-powertools\/|^aws-jwt-verify/;
 
@@ -38,5 +40,11 @@ describe('the layering of functions/', () => {
   it('never imports lib/ or local/ (infrastructure and local mode depend on functions/, not the other way round)', () => {
     const outward = functions.filter((entry) => entry.target !== undefined && !entry.target.startsWith('functions/') && entry.target !== 'lambase.config.ts');
     expect(shown(outward)).toEqual([]);
+  });
+
+  it('takes zod from functions/core/zod.ts (zod/mini) only: full zod is for the config check, which no bundle loads', () => {
+    const fullZod = functions.filter((entry) => /^zod($|\/v4\/classic|\/v3)/.test(entry.specifier) && !CONFIG_CHECK.includes(entry.file));
+    const miniOutsideZodModule = functions.filter((entry) => entry.specifier === 'zod/mini' && entry.file !== 'functions/core/zod.ts');
+    expect(shown([...fullZod, ...miniOutsideZodModule])).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 /**
  * Local mode's Lambda Invoke endpoint, called with the SDK's own Lambda client as the event
  * dispatcher calls it (asynchronous events with Lambda's retries and failure destination,
- * synchronous calls with their result or function error), and a user function reloaded when its
- * file changes, without a restart.
+ * synchronous calls with their result or function error). A changed function reloading without a
+ * restart is local-bundles.test.ts's.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,17 +12,21 @@ import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk
 import { AsyncInvoker } from '../../local/events/async-invoker.js';
 import { LocalFailures } from '../../local/events/local-failures.js';
 import { LOCAL_CREDENTIALS } from '../../local/emulators/local-credentials.js';
-import { watchFunctionFiles, type FunctionReload } from '../../local/runtime/function-reload.js';
 import { LambdaInvokeServer } from '../../local/runtime/lambda-invoke-server.js';
 import { LocalLambdaRuntime } from '../../local/runtime/lambda-runtime.js';
+import { LocalBundles } from '../../local/runtime/local-bundles.js';
+import backend from '../../lambase.config.js';
+import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 let dir: string;
+let bundles: LocalBundles;
+/** The handler is built as every function is, so it lives inside the project (test/tmp is git-ignored). */
+const handler = `test/tmp/invoke-${process.pid}/echo.ts`;
 let runtime: LocalLambdaRuntime;
 let invoker: AsyncInvoker;
 let server: LambdaInvokeServer;
 let failures: LocalFailures;
 let lambda: LambdaClient;
-let reload: FunctionReload | undefined;
 /** Settles when the asynchronous invoker gives up on an event (its failure destination). */
 let gaveUp: Promise<void>;
 
@@ -38,11 +42,11 @@ export async function handler(event) {
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'lambase-invoke-'));
-  // An ES module, as the project's own files are.
-  await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }');
-  await writeFile(path.join(dir, 'echo.ts'), handlerSource('v1'));
-  runtime = new LocalLambdaRuntime();
-  runtime.register({ name: 'echo', handlerFile: path.join(dir, 'echo.ts'), environment: {}, timeoutSeconds: 5, memoryMb: 128 });
+  await mkdir(path.dirname(path.join(PROJECT_ROOT, handler)), { recursive: true });
+  await writeFile(path.join(PROJECT_ROOT, handler), handlerSource('v1'));
+  bundles = await LocalBundles.open({ backend, entries: [], cacheDir: dir });
+  runtime = new LocalLambdaRuntime({ bundles });
+  runtime.register({ name: 'echo', bundle: { id: 'Echo', handler }, environment: {}, timeoutSeconds: 5, memoryMb: 128 });
   failures = new LocalFailures('us-east-1');
   let announce: () => void = () => {};
   gaveUp = new Promise((resolve) => (announce = resolve));
@@ -58,13 +62,13 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  reload?.stop();
-  reload = undefined;
   lambda.destroy();
   await server.stop();
   await invoker.stop();
   await runtime.stop();
+  await bundles.stop();
   await rm(dir, { recursive: true, force: true });
+  await rm(path.dirname(path.join(PROJECT_ROOT, handler)), { recursive: true, force: true });
 });
 
 const invoke = (payload: unknown, type?: 'Event' | 'RequestResponse', functionName = 'echo') =>
@@ -101,22 +105,5 @@ describe('the local Lambda Invoke endpoint', () => {
     await expect(invoke({}, 'Event', 'nope')).rejects.toBeInstanceOf(ResourceNotFoundException);
     // A full ARN names the function too.
     expect((await invoke({}, 'RequestResponse', 'arn:aws:lambda:us-east-1:000000000000:function:echo')).StatusCode).toBe(200);
-  });
-});
-
-describe('reloading a changed function file', () => {
-  it('runs the new code on the next call, without a restart', async () => {
-    const logged: string[] = [];
-    let announce: () => void = () => {};
-    const reloaded = new Promise<void>((resolve) => (announce = resolve));
-    reload = watchFunctionFiles(runtime, [{ name: 'echo', handlerFile: path.join(dir, 'echo.ts') }], (line) => {
-      logged.push(line);
-      announce();
-    });
-    expect(decode((await invoke({})).Payload)).toMatchObject({ version: 'v1', calls: 1 });
-    await writeFile(path.join(dir, 'echo.ts'), handlerSource('v2'));
-    await reloaded;
-    expect(logged[0]).toMatch(/echo\.ts changed: echo reload on their next call/);
-    expect(decode((await invoke({})).Payload)).toMatchObject({ version: 'v2', calls: 1 });
   });
 });

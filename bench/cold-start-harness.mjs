@@ -1,0 +1,28 @@
+// One cold start, as Lambda has it: this fresh Node process imports a function's bundle and serves
+// one event, then reports when it answered, in milliseconds since the process started (Node's own
+// start included), split into the import and the first invocation.
+//
+//   node bench/cold-start-harness.mjs <bundle file URL> <event JSON file>
+import { readFileSync } from 'node:fs';
+
+const [bundleUrl, eventFile] = process.argv.slice(2);
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${process.env.AWS_LAMBDA_FUNCTION_NAME}`,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  awsRequestId: 'bench',
+  logGroupName: 'bench',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+};
+const started = performance.now();
+const { handler } = await import(bundleUrl);
+const imported = performance.now();
+const result = await handler(event, context);
+const answered = performance.now();
+process.stdout.write(`\n${JSON.stringify({ importMs: imported - started, invokeMs: answered - imported, totalMs: answered, status: result?.statusCode ?? null })}\n`);
+// Like a frozen Lambda environment, nothing after the answer counts (keep-alive sockets, timers).
+process.exit(0);

@@ -1,0 +1,83 @@
+/**
+ * What every function bundle may contain (ARCHITECTURE.md, "Bundles"), checked on the shared
+ * build's own output for every route and trigger, so a new function is held to the same rules:
+ * zod/mini only (English messages only), one copy of each package, the environment as the only
+ * credential source, and at most 400 KB.
+ */
+import type { Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import backend from '../../../lambase.config.js';
+import { buildFunctions, functionEntries } from '../../../build/function-build.js';
+
+/** The issue's budget for one function (minified, SDK bundled). */
+const MAX_BUNDLE_BYTES = 400 * 1024;
+/**
+ * The functions that pass it with the S3 client, each held to its size when measured (it may shrink,
+ * never grow): ARCHITECTURE.md, "Over 400 KB", says why each stays so.
+ */
+const OVER_BUDGET_KB: Record<string, number> = { AuthDeleteMe: 484, FunctionStats: 438, StorageRequestUpload: 426 };
+
+type Bundle = { id: string; bytes: number; inputs: string[] };
+let bundles: Bundle[] = [];
+
+beforeAll(async () => {
+  const warnings: string[] = [];
+  const entries = functionEntries(backend);
+  const result = await buildFunctions({ backend, entries, outdir: '/lambase-bundles', warn: (message) => warnings.push(message), write: false });
+  expect(warnings).toEqual([]);
+  bundles = Object.entries(result.metafile.outputs as Metafile['outputs'])
+    .filter(([file]) => file.endsWith('.mjs'))
+    .map(([file, output]) => ({ id: file.split('/').at(-2)!, bytes: output.bytes, inputs: Object.keys(output.inputs) }));
+  expect(bundles.map((bundle) => bundle.id).sort()).toEqual(entries.map((entry) => entry.id).sort());
+}, 180_000);
+
+const offenders = (test: (input: string) => boolean) =>
+  bundles.flatMap((bundle) => bundle.inputs.filter(test).map((input) => `${bundle.id}: ${input}`));
+
+describe('every function bundle', () => {
+  it('holds zod/mini only: no full zod, no locale but English', () => {
+    expect(bundles.length).toBeGreaterThan(30);
+    expect(offenders((input) => input.includes('node_modules/zod/'))).not.toEqual([]);
+    expect(offenders((input) => /node_modules\/zod\/(v4\/classic|v3)\//.test(input) || /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(input))).toEqual([]);
+  });
+
+  it('holds one copy of each package (one pinned version, not several)', () => {
+    const duplicates = bundles.flatMap((bundle) => {
+      const locations = new Map<string, Set<string>>();
+      for (const input of bundle.inputs) {
+        const match = /^(.*node_modules\/)((?:@[^/]+\/)?[^/]+)\//.exec(input);
+        if (match) locations.set(match[2]!, (locations.get(match[2]!) ?? new Set()).add(match[1]!));
+      }
+      return [...locations].filter(([, where]) => where.size > 1).map(([name, where]) => `${bundle.id}: ${name} from ${[...where].join(' and ')}`);
+    });
+    expect(duplicates).toEqual([]);
+  });
+
+  it('reads credentials from the environment only (no SSO, ini, process, web-identity or metadata providers)', () => {
+    expect(offenders((input) => /node_modules\/@aws-sdk\/(credential-provider-(?!env\/)|nested-clients\/|token-providers\/)|credential-provider-imds/.test(input))).toEqual([]);
+  });
+
+  it(`is at most ${MAX_BUNDLE_BYTES / 1024} KB, or no larger than measured for the few named over it`, () => {
+    const sizes = bundles.map((bundle) => ({ id: bundle.id, kb: Math.ceil(bundle.bytes / 1024) }));
+    expect(sizes.filter((size) => size.kb > (OVER_BUDGET_KB[size.id] ?? MAX_BUNDLE_BYTES / 1024))).toEqual([]);
+    // An exception that is no longer needed goes from the list.
+    expect(sizes.filter((size) => OVER_BUDGET_KB[size.id] !== undefined && size.kb * 1024 <= MAX_BUNDLE_BYTES)).toEqual([]);
+  });
+
+  it("carries, in a user function, only the parts of ctx its uses name (welcome: the inbox; stats: documents and files)", () => {
+    const holds = (id: string, pattern: RegExp) => bundles.find((bundle) => bundle.id === id)!.inputs.some((input) => pattern.test(input));
+    const s3 = /^functions\/adapters\/s3-file-object-store\.ts$/;
+    const sns = /^functions\/adapters\/sns-/;
+    const documents = /^functions\/core\/documents\/server-documents\.ts$/;
+    expect([holds('FunctionWelcome', s3), holds('FunctionWelcome', sns), holds('FunctionWelcome', documents)]).toEqual([false, false, false]);
+    expect([holds('FunctionStats', s3), holds('FunctionStats', sns), holds('FunctionStats', documents)]).toEqual([true, false, true]);
+  });
+
+  it('carries, in a user function, only the path of defineFunction that starts it (HTTP: no event receipts; events: no HTTP stack)', () => {
+    const holds = (id: string, pattern: RegExp) => bundles.find((bundle) => bundle.id === id)!.inputs.some((input) => pattern.test(input));
+    const receipts = /node_modules\/@aws-lambda-powertools\/idempotency\//;
+    const httpStack = /^functions\/shared\/http-handler\.ts$/;
+    expect([holds('FunctionStats', receipts), holds('FunctionStats', httpStack)]).toEqual([false, true]);
+    expect([holds('FunctionWelcome', receipts), holds('FunctionWelcome', httpStack)]).toEqual([true, false]);
+  });
+});
