@@ -30,18 +30,16 @@ import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 /** Where every local instance of this project keeps its bundles (one folder per build key). */
 export const DEFAULT_BUNDLE_CACHE = path.join(PROJECT_ROOT, 'node_modules/.cache/lambase/functions');
-const MANIFEST = 'manifest.json';
-
-type Manifest = {
-  version: typeof MANIFEST_VERSION;
-  /**
-   * Each function's handler and uses, bundle hash, and the files (project-relative) its bundle was
-   * built from with their [size, mtimeMs] at its build: its own record, so that another function's
-   * later build from a changed file cannot make this bundle look current.
-   */
-  functions: Record<string, { handler: string; uses: string; hash: string; inputs: Record<string, [number, number]> }>;
-};
-const MANIFEST_VERSION = 2;
+/**
+ * Beside each bundle, what it was built from: the function's handler and uses, the bundle's hash,
+ * and the files (project-relative) esbuild read for it with their [size, mtimeMs] at the build.
+ * One file per function, written whole after its bundle: local instances building side by side
+ * (vitest's files, two terminals) never rewrite a shared file, so none can drop another's record,
+ * and another function's later build from a changed file cannot make this bundle look current.
+ */
+const RECORD = 'build-record.json';
+type BuildRecord = { version: typeof RECORD_VERSION; handler: string; uses: string; hash: string; inputs: Record<string, [number, number]> };
+const RECORD_VERSION = 3;
 
 export type LocalBundlesOptions = {
   backend: Backend;
@@ -63,13 +61,10 @@ export class LocalBundles {
   private readonly listeners: ((ids: string[]) => void)[] = [];
   private closed = false;
   private configNoticeGiven = false;
-  /** The manifest's updates, one after another (see `record`). */
-  private saving: Promise<void> = Promise.resolve();
+  /** The build records of the entries, as read at `add` and written by this instance's builds. */
+  private readonly records = new Map<string, BuildRecord>();
 
-  private constructor(
-    private readonly settings: Settings,
-    private manifest: Manifest,
-  ) {}
+  private constructor(private readonly settings: Settings) {}
 
   /** Opens the cache for `entries`; nothing is built yet (see `file` and `prepare`). */
   static async open(options: LocalBundlesOptions): Promise<LocalBundles> {
@@ -77,8 +72,7 @@ export class LocalBundles {
     const compiled = compileConfig(options.backend, { zodModule: 'zod/mini' });
     const key = sha256(JSON.stringify({ esbuild: esbuildVersion, settings: BUNDLE_SETTINGS, compiled })).slice(0, 16);
     const outdir = path.join(options.cacheDir ?? DEFAULT_BUNDLE_CACHE, key);
-    const manifest = (await readManifest(outdir)) ?? { version: MANIFEST_VERSION, functions: {} };
-    const bundles = new LocalBundles({ backend: options.backend, outdir, watch: options.watch ?? false, log: options.log ?? (() => {}) }, manifest);
+    const bundles = new LocalBundles({ backend: options.backend, outdir, watch: options.watch ?? false, log: options.log ?? (() => {}) });
     await bundles.add(options.entries);
     bundles.watchInputs();
     return bundles;
@@ -120,6 +114,12 @@ export class LocalBundles {
   private async add(entries: readonly FunctionEntry[]): Promise<void> {
     const added = entries.filter((entry) => !this.entries.has(entry.id));
     for (const entry of added) this.entries.set(entry.id, entry);
+    await Promise.all(
+      added.map(async (entry) => {
+        const record = await readRecord(this.settings.outdir, entry.id);
+        if (record) this.records.set(entry.id, record);
+      }),
+    );
     // Functions share most of their files (the SDK, the core): each is looked at once.
     const stats = new Map<string, Promise<[number, number] | undefined>>();
     const statOnce = (file: string) => {
@@ -135,7 +135,7 @@ export class LocalBundles {
   }
 
   private async isFresh(entry: FunctionEntry, statOf: (file: string) => Promise<[number, number] | undefined>): Promise<boolean> {
-    const built = this.manifest.functions[entry.id];
+    const built = this.records.get(entry.id);
     if (built?.handler !== entry.handler || built.uses !== usesKey(entry)) return false;
     const unchanged = await Promise.all(
       Object.entries(built.inputs).map(async ([file, recorded]) => {
@@ -186,7 +186,7 @@ export class LocalBundles {
           const id = path.basename(path.dirname(file.path));
           const hash = sha256(file.contents);
           const exists = await stat(file.path).then(() => true, () => false);
-          if (exists && this.manifest.functions[id]?.hash === hash) return;
+          if (exists && this.records.get(id)?.hash === hash) return;
           await mkdir(path.dirname(file.path), { recursive: true });
           const map = maps.get(`${file.path}.map`);
           // The map first: a new bundle must never point at an old map.
@@ -204,26 +204,19 @@ export class LocalBundles {
       const { size, mtimeMs } = await stat(path.join(PROJECT_ROOT, file));
       return [file, [size, mtimeMs]];
     };
-    const built: Manifest['functions'] = {};
-    for (const [output, meta] of Object.entries(result.metafile.outputs)) {
-      if (!output.endsWith('.mjs')) continue;
-      const id = path.basename(path.dirname(output));
-      const files = [...readFrom(result.metafile, meta.entryPoint), path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id))];
-      const hash = changed[id] ?? this.manifest.functions[id]?.hash;
-      if (hash) built[id] = { handler: this.entries.get(id)!.handler, uses: usesKey(this.entries.get(id)!), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
-    }
-    // Builds run side by side (each function's first call builds it), here and in the other local
-    // instances sharing this folder (vitest's test files): each adds its own records to the
-    // manifest as it is now, in memory and on disk, one update at a time, rather than writing a
-    // copy taken before another build recorded its own (whose functions would then be built again
-    // at every start).
-    const update = this.saving.then(async () => {
-      const onDisk = (await readManifest(this.settings.outdir))?.functions ?? {};
-      this.manifest = { version: MANIFEST_VERSION, functions: { ...this.manifest.functions, ...onDisk, ...built } };
-      await writeAtomically(path.join(this.settings.outdir, MANIFEST), JSON.stringify(this.manifest));
-    });
-    this.saving = update.catch(() => undefined);
-    await update;
+    await Promise.all(
+      Object.entries(result.metafile.outputs).map(async ([output, meta]) => {
+        if (!output.endsWith('.mjs')) return;
+        const id = path.basename(path.dirname(output));
+        const files = [...readFrom(result.metafile, meta.entryPoint), path.relative(PROJECT_ROOT, bundleFile(this.settings.outdir, id))];
+        const hash = changed[id] ?? this.records.get(id)?.hash;
+        if (!hash) return;
+        const entry = this.entries.get(id)!;
+        const record: BuildRecord = { version: RECORD_VERSION, handler: entry.handler, uses: usesKey(entry), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
+        await writeAtomically(path.join(this.settings.outdir, id, RECORD), JSON.stringify(record));
+        this.records.set(id, record);
+      }),
+    );
   }
 
   /** Watches every project folder (and root file) the entries' bundles read from, node_modules aside. */
@@ -231,7 +224,7 @@ export class LocalBundles {
     if (!this.settings.watch || this.closed) return;
     const roots = new Set(
       [...this.entries.keys()]
-        .flatMap((id) => Object.keys(this.manifest.functions[id]?.inputs ?? {}))
+        .flatMap((id) => Object.keys(this.records.get(id)?.inputs ?? {}))
         .filter((file) => !file.startsWith('node_modules/') && !file.startsWith('..'))
         .map((file) => file.split('/')[0]!),
     );
@@ -253,7 +246,7 @@ export class LocalBundles {
       this.configNoticeGiven = true;
       return;
     }
-    const ids = [...this.entries.keys()].filter((id) => !this.stale.has(id) && this.manifest.functions[id]?.inputs[file] !== undefined);
+    const ids = [...this.entries.keys()].filter((id) => !this.stale.has(id) && this.records.get(id)?.inputs[file] !== undefined);
     if (ids.length === 0) return;
     for (const id of ids) this.stale.add(id);
     for (const listener of this.listeners) listener(ids);
@@ -277,11 +270,11 @@ function readFrom(metafile: FunctionBuildResult['metafile'], entryPoint: string 
   return [...seen];
 }
 
-async function readManifest(outdir: string): Promise<Manifest | undefined> {
+async function readRecord(outdir: string, id: string): Promise<BuildRecord | undefined> {
   try {
-    const manifest = JSON.parse(await readFile(path.join(outdir, MANIFEST), 'utf8')) as Manifest;
-    // An older layout is read as no manifest: every bundle is built again once.
-    return manifest.version === MANIFEST_VERSION ? manifest : undefined;
+    const record = JSON.parse(await readFile(path.join(outdir, id, RECORD), 'utf8')) as BuildRecord;
+    // An older layout is read as no record: that bundle is built again once.
+    return record.version === RECORD_VERSION ? record : undefined;
   } catch {
     return undefined;
   }
@@ -294,7 +287,7 @@ async function writeAtomically(file: string, contents: string | Uint8Array): Pro
   await rename(temporary, file);
 }
 
-/** What a user function's bundle leaves out, as the manifest records it ('*' for a platform function: nothing). */
+/** What a user function's bundle leaves out, as its build record says it ('*' for a platform function: nothing). */
 function usesKey(entry: FunctionEntry): string {
   return entry.uses ? `${entry.started}:${[...new Set(entry.uses)].sort().join(',')}` : '*';
 }
