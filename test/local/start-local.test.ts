@@ -82,11 +82,14 @@ describe('local mode started in-process', () => {
       }),
     );
     client.destroy();
-    await waitFor(() => existsSync(eventsFile), 15_000, 'the trigger to start');
+    // The stream pump, the dispatcher and this backend's own user function, each built and
+    // started on first use (this test's backend has a build of its own): on a machine busy with
+    // the rest of the suite that takes tens of seconds, so the wait is for the event, not a time.
+    await waitFor(() => existsSync(eventsFile), 90_000, 'the trigger to start');
     const backend = local!;
     local = undefined;
     // The trigger works for 110 s: a stop that waited for it would outlast this test's timeout.
     await backend.stop();
     expect(processesMentioning(backend.dataDir)).toEqual([]);
-  });
+  }, 150_000);
 });
