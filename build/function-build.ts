@@ -17,7 +17,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin } from 'esbuild';
+import type { BuildOptions, Metafile, OutputFile, Plugin } from 'esbuild';
+import { build } from './esbuild-service.js';
 import type { Backend } from '../functions/core/config/define-backend.js';
 import { PROJECT_ROOT } from '../lib/project-root.js';
 import type { FunctionUse } from '../functions/core/config/function-kinds.js';

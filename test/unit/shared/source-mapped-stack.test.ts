@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { build } from '../../../build/esbuild-service.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLE_SETTINGS } from '../../../build/function-build.js';
 import { PROJECT_ROOT } from '../../../lib/project-root.js';
