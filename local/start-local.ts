@@ -73,6 +73,8 @@ export type StartLocalOptions = {
   watch?: boolean;
   /** A function environment unused this long is shut down, as Lambda's are. @default 300_000 (5 minutes) */
   idleEnvironmentMs?: number;
+  /** At most this many function environments are kept, the least recently used idle one retired first. @default DEFAULT_MAX_ENVIRONMENTS (24) */
+  maxEnvironments?: number;
   /**
    * Route functions (by operationId) loaded as soon as the emulators are up, so a user's first
    * call finds them warm. @default PREWARMED_OPERATIONS
@@ -205,7 +207,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
           }),
       ],
     });
-    runtime = steps.add('lambda runtime', new LocalLambdaRuntime({ bundles, idleEnvironmentMs: options.idleEnvironmentMs }));
+    runtime = steps.add('lambda runtime', new LocalLambdaRuntime({ bundles, idleEnvironmentMs: options.idleEnvironmentMs, maxEnvironments: options.maxEnvironments }));
     checkpoint();
 
     // 4. The table, from the same design the CDK deploys.
@@ -244,7 +246,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     );
 
     // 6. Every function, with exactly the environment the CDK gives it, pointed at the emulators.
-    registerFunctions(lambda(), {
+    const { tableWriters } = registerFunctions(lambda(), {
       routes: [...routes, defaultRoute, ...realtimeRoutes],
       triggers,
       names: {
@@ -294,8 +296,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       }),
     );
     // A function that finished may have written to the table: its changes reach the stream's
-    // readers (the realtime fan-out, the event dispatcher) at once, not at the next poll.
-    lambda().onInvoked(() => events?.wakeStreams());
+    // readers (the realtime fan-out, the event dispatcher) at once, not at the next poll. One whose
+    // grants only read cannot have: waking the readers after it would only load DynamoDB Local
+    // (every reader's DescribeStream and GetRecords) in the middle of the next request.
+    lambda().onInvoked((name) => {
+      if (tableWriters.has(name)) events?.wakeStreams();
+    });
     checkpoint();
 
     // 8. The first admin, when asked for.

@@ -35,7 +35,18 @@ export type LocalLambdaRuntimeOptions = {
    * environments for minutes too). @default 300_000 (5 minutes)
    */
   idleEnvironmentMs?: number;
+  /**
+   * At most this many environments are kept (all functions together): a new one retires the least
+   * recently used idle environment first. Each holds its own copy of its bundle (15–25 MB), and a
+   * developer's machine is not Lambda's fleet: after a run through every route, 50 environments
+   * would otherwise stay until the idle time passed. Busy environments are never retired for it,
+   * so a burst may go over for as long as it lasts. @default DEFAULT_MAX_ENVIRONMENTS
+   */
+  maxEnvironments?: number;
 };
+
+/** Enough for every function a session of clicking through an app keeps warm, plus a burst on a few. */
+export const DEFAULT_MAX_ENVIRONMENTS = 24;
 
 /**
  * What Lambda reports when a function fails (it threw, timed out, crashed, or its module did not
@@ -185,6 +196,7 @@ export class LocalLambdaRuntime {
   private readonly pools = new Map<string, Pool>();
   private readonly bundles: BundleSource;
   private readonly idleEnvironmentMs: number;
+  private readonly maxEnvironments: number;
   private readonly idleCheck: NodeJS.Timeout;
   private readonly invokedListeners = new Set<(name: string) => void>();
   private stopped = false;
@@ -192,6 +204,7 @@ export class LocalLambdaRuntime {
   constructor(options: LocalLambdaRuntimeOptions) {
     this.bundles = options.bundles;
     this.idleEnvironmentMs = options.idleEnvironmentMs ?? 300_000;
+    this.maxEnvironments = options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
     this.bundles.onStale((ids) => this.retire((fn) => ids.includes(fn.bundle.id)));
     // Checked a few times per idle period, so an environment stays at most a quarter longer.
     this.idleCheck = setInterval(() => this.retireIdle(), Math.max(50, Math.min(this.idleEnvironmentMs / 4, 30_000)));
@@ -232,6 +245,7 @@ export class LocalLambdaRuntime {
         try {
           const moduleFile = await this.bundles.file(fn.bundle);
           if (this.stopped || pool.environments.length > 0) return;
+          this.makeRoom();
           environment = new ExecutionEnvironment(fn, moduleFile);
           pool.environments.push(environment);
           pool.warming.add(environment);
@@ -306,6 +320,7 @@ export class LocalLambdaRuntime {
     // One call per environment being pre-warmed waits for it: it is further along than a new one.
     const waitForWarming = pool.waiting.length < pool.warming.size;
     if (!waitForWarming && pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
+      this.makeRoom();
       const environment = new ExecutionEnvironment(fn, moduleFile);
       pool.environments.push(environment);
       return environment;
@@ -350,6 +365,18 @@ export class LocalLambdaRuntime {
       const fn = this.functions.get(name);
       if (fn && which(fn)) this.drop(pool, () => true);
     }
+  }
+
+  /** Before a new environment starts at the limit: the least recently used idle one goes. */
+  private makeRoom(): void {
+    if (this.environmentCount < this.maxEnvironments) return;
+    let oldest: { pool: Pool; environment: ExecutionEnvironment } | undefined;
+    for (const pool of this.pools.values()) {
+      for (const environment of pool.idle) {
+        if (!oldest || environment.lastUsedAt < oldest.environment.lastUsedAt) oldest = { pool, environment };
+      }
+    }
+    if (oldest) this.drop(oldest.pool, (environment) => environment === oldest.environment);
   }
 
   /** Environments idle for idleEnvironmentMs go, as Lambda's do. */

@@ -128,6 +128,24 @@ describe('the local Lambda runtime', () => {
     expect(next.environment).not.toBe(first.environment);
   });
 
+  it('keeps at most maxEnvironments: a new one retires the least recently used idle one, never a busy one', async () => {
+    withRuntime({ maxEnvironments: 2 }, { name: 'a' }, { name: 'b' }, { name: 'c' });
+    const a = (await runtime.invoke('a', {})) as Probe;
+    const b = (await runtime.invoke('b', {})) as Probe;
+    expect(runtime.environmentCount).toBe(2);
+    await runtime.invoke('c', {});
+    expect(runtime.environmentCount).toBe(2);
+    // a was used longest ago: its next call is a cold start, b's is warm.
+    expect(((await runtime.invoke('b', {})) as Probe).environment).toBe(b.environment);
+    const coldA = (await runtime.invoke('a', {})) as Probe;
+    expect(coldA.invocations).toBe(1);
+    expect(coldA.environment).not.toBe(a.environment);
+    // All busy at once: the limit gives way for as long as the burst lasts, nothing waits on it.
+    const burst = (await Promise.all(['a', 'b', 'c'].map((name) => runtime.invoke(name, { sleepMs: 200 })))) as Probe[];
+    expect(burst.every((result) => result.alongside === 0)).toBe(true);
+    expect(runtime.environmentCount).toBe(3);
+  });
+
   it('pre-warms: the environment loads before the first call, which then finds it warm', async () => {
     withFunctions({ name: 'warm' }, { name: 'cold' });
     await runtime.prewarm(['warm', 'unknown']);
