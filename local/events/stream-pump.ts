@@ -45,6 +45,8 @@ export type StreamPumpOptions = {
 };
 
 type Positions = Record<string, Record<string, string>>;
+/** How long one DescribeStream answer serves every consumer's loop. */
+const SHARD_LIST_MS = 1_000;
 type ShardCursor = { iterator: string | undefined; done: boolean };
 /** The first record of a batch that was neither delivered nor given up (the pump stopped first). */
 type Undelivered = LambdaRecord | undefined;
@@ -59,6 +61,12 @@ export class StreamPump {
   /** Counts `wake()` calls: a loop that saw another count before it went idle polls again at once. */
   private wakes = 0;
   private waking = new AbortController();
+  /**
+   * The stream's shards, asked for once for every consumer's loop (each pass of each loop needs
+   * them, and they change only when DynamoDB Local closes a shard): kept for SHARD_LIST_MS, and
+   * asked for again as soon as a loop reads a shard to its end.
+   */
+  private shardList: { askedAt: number; shards: Promise<Shard[]> } | undefined;
 
   constructor(private readonly options: StreamPumpOptions) {}
 
@@ -110,9 +118,18 @@ export class StreamPump {
     }
   }
 
-  private async listShards(): Promise<Shard[]> {
-    const description = await this.options.client.send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }));
-    return description.StreamDescription?.Shards ?? [];
+  private listShards(): Promise<Shard[]> {
+    if (this.shardList && Date.now() - this.shardList.askedAt < SHARD_LIST_MS) return this.shardList.shards;
+    const shards = this.options.client
+      .send(new DescribeStreamCommand({ StreamArn: this.options.streamArn }))
+      .then((description) => description.StreamDescription?.Shards ?? []);
+    const asked = { askedAt: Date.now(), shards };
+    this.shardList = asked;
+    // A failed answer is not kept: the next pass asks again.
+    shards.catch(() => {
+      if (this.shardList === asked) this.shardList = undefined;
+    });
+    return shards;
   }
 
   /** One pass over every shard; true when records were read (poll again at once). */
@@ -137,7 +154,11 @@ export class StreamPump {
         const page = await client.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 1000 }));
         records = page.Records ?? [];
         cursor.iterator = page.NextShardIterator;
-        if (!page.NextShardIterator) cursor.done = true;
+        if (!page.NextShardIterator) {
+          cursor.done = true;
+          // A closed shard has a child to read next: the next pass must see it.
+          this.shardList = undefined;
+        }
       } catch (error) {
         if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
           cursor.iterator = undefined;

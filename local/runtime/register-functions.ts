@@ -2,6 +2,7 @@
  * Every function of the backend in the local Lambda runtime: one per route (the `$default` route
  * included) and one per trigger, each with exactly the environment the CDK gives it
  * (`functionEnvironment`, from its grants) plus what points it at the emulators instead of AWS.
+ * Says which of them can write to the table (`tableWriters`), from the same grants.
  */
 import { functionEnvironment, routeFunctionName, type FunctionSettings, type RealtimeRouteDefinition, type ResourceNames, type RouteDefinition } from '../../lib/routes.js';
 import type { TriggerDefinition } from '../../lib/triggers.js';
@@ -39,8 +40,10 @@ const DEFAULT_MEMORY_MB = 512;
  * registerFunctions(runtime, { routes: [...routes, defaultRoute], triggers, names, environment: localFunctionEnvironment({ … }) });
  * await runtime.invoke('SystemGetOpenapi', event);
  */
-export function registerFunctions(runtime: LocalLambdaRuntime, registration: FunctionRegistration): void {
-  const register = (name: string, settings: FunctionSettings & { operation?: RouteDefinition['operation'] }) =>
+export function registerFunctions(runtime: LocalLambdaRuntime, registration: FunctionRegistration): { tableWriters: ReadonlySet<string> } {
+  const tableWriters = new Set<string>();
+  const register = (name: string, settings: FunctionSettings & { operation?: RouteDefinition['operation'] }) => {
+    if (writesTable(settings)) tableWriters.add(name);
     runtime.register({
       name,
       bundle: entryOf(settings),
@@ -52,8 +55,20 @@ export function registerFunctions(runtime: LocalLambdaRuntime, registration: Fun
       timeoutSeconds: settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       memoryMb: settings.memoryMb ?? DEFAULT_MEMORY_MB,
     });
+  };
   for (const route of registration.routes) register(routeFunctionName(route), route);
   for (const trigger of registration.triggers) register(trigger.name, trigger);
+  return { tableWriters };
+}
+
+/**
+ * Whether the function's grants let it change what the table's stream readers act on (documents,
+ * profiles, devices, event receipts): only those need the readers woken after them. Read-only
+ * functions — most of a frontend's calls — cannot. The cursor key (`#META`, created once by the
+ * first paged read) concerns no reader; its record is read at the next poll like any other.
+ */
+export function writesTable(settings: Pick<FunctionSettings, 'grants'>): boolean {
+  return settings.grants.some((grant) => (grant.kind === 'table' && grant.access !== 'read') || grant.kind === 'eventReceipts');
 }
 
 /**

@@ -40,8 +40,13 @@ class FakeStream {
     });
   }
 
+  /** How many times each command was sent. */
+  readonly calls = { DescribeStream: 0, GetRecords: 0 };
+
   readonly client = {
     send: async (command: unknown) => {
+      if (command instanceof DescribeStreamCommand) this.calls.DescribeStream++;
+      if (command instanceof GetRecordsCommand) this.calls.GetRecords++;
       if (command instanceof DescribeStreamCommand) {
         return { StreamDescription: { Shards: this.shards.map((shard) => ({ ShardId: shard.id, ParentShardId: shard.parent })) } };
       }
@@ -180,6 +185,19 @@ describe('the stream pump', () => {
     pump.wake();
     await waitFor(() => received.length === 2, 5_000, 'the record after the second wake()');
     expect(received).toEqual(['a', 'b']);
+  });
+
+  it('lists the shards once for all its consumers, not once per consumer and pass', async () => {
+    stream.addShard('s1');
+    const consumers = Array.from({ length: 4 }, (_, i) => recorder(`consumer-${i}`));
+    const startedAt = Date.now();
+    await startPump(consumers.map(({ consumer }) => consumer));
+    // Many passes of every loop (polling every 20 ms), and records delivered to each consumer meanwhile.
+    await waitFor(() => stream.calls.GetRecords >= 60, 10_000, 'sixty passes over the shard');
+    stream.put('s1', 'x');
+    await waitFor(() => consumers.every(({ received }) => received.includes('x')), 5_000, 'the record at every consumer');
+    // One DescribeStream serves every loop for a second: at most one per second that passed, and the first.
+    expect(stream.calls.DescribeStream).toBeLessThanOrEqual(Math.ceil((Date.now() - startedAt) / 1_000) + 1);
   });
 
   it('falls back to the trim horizon when a saved position is no longer in the stream', async () => {
