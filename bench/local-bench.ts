@@ -14,11 +14,13 @@
  *   8. geolocation: near queries paged to the end, Query calls per page (bench/geo-bench.ts)
  *   then this run next to issue 15's starting figures
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -47,6 +49,10 @@ const quick = process.argv.includes('--quick');
 const LOAD_MS = quick ? 1_500 : 4_000;
 const COLD_ROUNDS = quick ? 3 : 10;
 const ADMIN = { email: 'bench-admin@example.com', password: STRONG_PASSWORD };
+/** The argument that makes this file run section 4–5 only, as the child process `inChildProcess` starts. */
+const MEMORY_CHILD = '--memory-and-cold-starts-child';
+/** Where that child writes its figures (a JSON file), for the parent to merge into results. */
+const CHILD_RESULTS = 'LAMBASE_BENCH_CHILD_RESULTS';
 const results: Record<string, unknown> = {};
 
 const table = (title: string, header: string[], body: string[][]) => {
@@ -319,12 +325,36 @@ function rate(value: Rate): string {
   return `${value.perSecond.toFixed(0)}/s, ${value.p50Ms.toFixed(1)}, ${value.p99Ms.toFixed(1)} ms`;
 }
 
+/**
+ * Runs this file again as a child process doing only `section` (with this run's flags), its tables
+ * printed in place, and returns its figures. Memory is measured there: in this process, local mode
+ * would share the heap with everything the earlier sections left behind (hundreds of MB), which is
+ * not local mode's.
+ */
+async function inChildProcess(section: string): Promise<Record<string, unknown>> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-child-'));
+  const file = path.join(folder, 'results.json');
+  try {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), section, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, [CHILD_RESULTS]: file },
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the bench's ${section} process failed (exit ${code})`);
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
 /** 4 and 5. Memory over a run that calls every route, then every function's size and cold start. */
 async function memoryAndColdStarts(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-memory-'));
   // Long enough that no environment retires while the routes are called one by one (under load that
   // takes tens of seconds), short enough to see them retire afterwards.
-  const idleEnvironmentMs = quick ? 30_000 : 60_000;
+  const idleEnvironmentMs = quick ? 20_000 : 45_000;
+  // This process before local mode starts: the bench's own code (its driver), counted apart.
+  const driver = await processTreeMemory();
   const local = await startBench(dataDir, { idleEnvironmentMs, functionEnvironment: { LAMBASE_REPORT_USAGE: 'true' } });
   try {
     await local.prewarmed;
@@ -346,10 +376,12 @@ async function memoryAndColdStarts(): Promise<void> {
     const retiredAt = performance.now();
     while (local.environmentCount() > 0 && performance.now() - retiredAt < idleEnvironmentMs * 3) await new Promise((resolve) => setTimeout(resolve, 250));
     const afterRetirement = await processTreeMemory();
+    // Only this Node process's own: tsx's esbuild helper, already running, is as much `npm start`'s.
+    const driverMb = driver.processes.find((entry) => entry.pid === process.pid)?.mb ?? 0;
     const describe = (memory: Awaited<ReturnType<typeof processTreeMemory>>) =>
-      `${memory.totalMb} MB (${memory.processes.map((entry) => `${entry.name} ${entry.mb}`).join(', ')})`;
-    results.memory = { idle, afterEveryRoute, environmentsAfterEveryRoute: environments, afterRetirement, idleEnvironmentMs };
-    table('4. resident memory of local mode, Java included (targets: ≤ 400 MB idle, ≤ 1 GB after every route)', ['moment', 'resident'], [
+      `${memory.totalMb - driverMb} MB (${memory.processes.map((entry) => `${entry.name} ${entry.pid === process.pid ? entry.mb - driverMb : entry.mb}`).join(', ')})`;
+    results.memory = { driverMb, idle, afterEveryRoute, environmentsAfterEveryRoute: environments, afterRetirement, idleEnvironmentMs, localModeMb: { idle: idle.totalMb - driverMb, afterEveryRoute: afterEveryRoute.totalMb - driverMb, afterRetirement: afterRetirement.totalMb - driverMb } };
+    table(`4. resident memory of local mode, Java included, the bench's own ${driverMb} MB before start taken off (targets: ≤ 400 MB idle, ≤ 1 GB after every route)`, ['moment', 'resident'], [
       ['idle (started, first calls pre-warmed)', describe(idle)],
       [`after calling every route once (${environments} environments)`, describe(afterEveryRoute)],
       [`after ${idleEnvironmentMs / 1000} s idle (environments retired, as Lambda does)`, describe(afterRetirement)],
@@ -513,7 +545,7 @@ function printSideBySide(): void {
   const startups = (results.startup ?? []) as { readyMs: number; firstSignUpMs: number; firstSignInMs: number }[];
   const warm = results.authWarm as { signInMs: number; signUpMs: number } | undefined;
   const cold = results.coldStarts as { functions: ColdStart[] } | undefined;
-  const memory = results.memory as { afterEveryRoute: { totalMb: number }; idle: { totalMb: number } } | undefined;
+  const memory = results.memory as { localModeMb: { afterEveryRoute: number; idle: number } } | undefined;
   const range = (values: number[], unit: string, digits = 0) => (values.length ? `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}${unit}` : '—');
   const raw = (scenario: string, connections: number) => path.find((candidate) => candidate.scenario.startsWith(scenario) && candidate.connections === connections)?.dynamodbLocal.perSecond.toFixed(0) ?? '—';
   const thisRun: Record<string, string> = {
@@ -529,7 +561,7 @@ function printSideBySide(): void {
     'function bundles': cold
       ? `${cold.functions.length}: ${range(cold.functions.map((fn) => fn.kb), ' KB')}; import + first request ${range(cold.functions.map((fn) => fn.ratio), '×', 1)} an empty handler`
       : '—',
-    'resident memory after every route': memory ? `${memory.afterEveryRoute.totalMb} MB (idle ${memory.idle.totalMb} MB)` : '—',
+    'resident memory after every route': memory ? `${memory.localModeMb.afterEveryRoute} MB (idle ${memory.localModeMb.idle} MB)` : '—',
     'DynamoDB Local alone (GetItem 1 / 10 conn.; PutItem 1 / 10)': `${raw('get a note', 1)} / ${raw('get a note', 10)}; ${raw('create a note', 1)} / ${raw('create a note', 10)} req/s (this machine, now)`,
   };
   table(
@@ -540,6 +572,11 @@ function printSideBySide(): void {
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+if (process.argv.includes(MEMORY_CHILD)) {
+  await memoryAndColdStarts();
+  await writeFile(process.env[CHILD_RESULTS]!, JSON.stringify(results));
+  process.exit(0);
+}
 const machine = {
   node: process.version,
   cpus: os.cpus().length,
@@ -549,20 +586,39 @@ const machine = {
 };
 console.log(`Lambase benchmark — ${new Date().toISOString()} — Node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, load ${machine.loadAverageAtStart}${quick ? ' (quick)' : ''}`);
 const startedAt = performance.now();
-await startup();
-await requestPath();
-await streamPumpOnOff();
-await memoryAndColdStarts();
-// 7. Realtime (bench/realtime-bench.ts): change → delivery, and the fan-out's cost by subscribers.
-const realtimeTables = await realtimeBench({ quick, percentile });
-for (const { title, header, body } of realtimeTables) table(title, header, body);
-results.realtime = realtimeTables;
-// 8. Geolocation (bench/geo-bench.ts): near queries paged to the end, Query calls per page.
-const geoTables = await geoBench({ quick, percentile });
-for (const { title, header, body } of geoTables) table(title, header, body);
-results.geo = geoTables;
+/**
+ * `--only startup,memory,…`: just those sections (to look at one after a change); the figures are
+ * printed, and results.json is left alone (it holds one whole run).
+ */
+const SECTIONS = ['startup', 'request-path', 'stream-pump', 'memory', 'realtime', 'geo'] as const;
+const onlyArgument = process.argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArgument ? new Set(onlyArgument.split(',')) : undefined;
+const unknown = [...(only ?? [])].filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`--only: unknown sections ${unknown.join(', ')} (known: ${SECTIONS.join(', ')})`);
+const wanted = (section: (typeof SECTIONS)[number]) => !only || only.has(section);
+
+if (wanted('startup')) await startup();
+if (wanted('request-path')) await requestPath();
+if (wanted('stream-pump')) await streamPumpOnOff();
+if (wanted('memory')) Object.assign(results, await inChildProcess(MEMORY_CHILD));
+if (wanted('realtime')) {
+  // 7. Realtime (bench/realtime-bench.ts): change → delivery, and the fan-out's cost by subscribers.
+  const realtimeTables = await realtimeBench({ quick, percentile });
+  for (const { title, header, body } of realtimeTables) table(title, header, body);
+  results.realtime = realtimeTables;
+}
+if (wanted('geo')) {
+  // 8. Geolocation (bench/geo-bench.ts): near queries paged to the end, Query calls per page.
+  const geoTables = await geoBench({ quick, percentile });
+  for (const { title, header, body } of geoTables) table(title, header, body);
+  results.geo = geoTables;
+}
 printSideBySide();
-const file = path.join(PROJECT_ROOT, 'bench/results.json');
 const durationS = Math.round((performance.now() - startedAt) / 1000);
-await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, durationS, machine: { ...machine, loadAverageAtEnd: loadAverage() }, ...results }, null, 2)}\n`);
-console.log(`\nDone in ${durationS} s (load average now ${loadAverage()}); figures written to ${path.relative(process.cwd(), file)}.`);
+if (only) {
+  console.log(`\nDone in ${durationS} s (load average now ${loadAverage()}); --only: results.json left as it was.`);
+} else {
+  const file = path.join(PROJECT_ROOT, 'bench/results.json');
+  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), quick, durationS, machine: { ...machine, loadAverageAtEnd: loadAverage() }, ...results }, null, 2)}\n`);
+  console.log(`\nDone in ${durationS} s (load average now ${loadAverage()}); figures written to ${path.relative(process.cwd(), file)}.`);
+}
