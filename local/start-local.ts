@@ -73,7 +73,7 @@ export type StartLocalOptions = {
   watch?: boolean;
   /** A function environment unused this long is shut down, as Lambda's are. @default 300_000 (5 minutes) */
   idleEnvironmentMs?: number;
-  /** At most this many function environments are kept, the least recently used idle one retired first. @default DEFAULT_MAX_ENVIRONMENTS (24) */
+  /** At most this many function environments are kept, the least recently used idle one retired first. @default DEFAULT_MAX_ENVIRONMENTS (32) */
   maxEnvironments?: number;
   /**
    * Route functions (by operationId) loaded as soon as the emulators are up, so a user's first

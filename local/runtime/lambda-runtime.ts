@@ -46,7 +46,7 @@ export type LocalLambdaRuntimeOptions = {
 };
 
 /** Enough for every function a session of clicking through an app keeps warm, plus a burst on a few. */
-export const DEFAULT_MAX_ENVIRONMENTS = 24;
+export const DEFAULT_MAX_ENVIRONMENTS = 32;
 
 /**
  * What Lambda reports when a function fails (it threw, timed out, crashed, or its module did not
