@@ -38,6 +38,7 @@ import { makeFixtures, routeRequest, type Fixtures, type FunctionRequest, type H
 import type { Overhead, OverheadSpec } from './handler-overhead.js';
 import { httpCaller, measureRate, type Rate } from './load.js';
 import { processTreeMemory } from './memory.js';
+import { measureMemorySizes, MEMORY_SIZES } from './memory-sizes.js';
 import { ISSUE_15_REFERENCE } from './issue-reference.js';
 import { geoBench } from './geo-bench.js';
 import { realtimeBench } from './realtime-bench.js';
@@ -46,9 +47,11 @@ import { median, percentile } from './stats.js';
 const run = promisify(execFile);
 
 const quick = process.argv.includes('--quick');
-const LOAD_MS = quick ? 1_500 : 4_000;
+const LOAD_MS = quick ? 1_500 : 3_000;
 const COLD_ROUNDS = quick ? 3 : 10;
 const ADMIN = { email: 'bench-admin@example.com', password: STRONG_PASSWORD };
+/** One function of each kind of work, for the memory-size runs (each takes seconds at 128 MB). */
+const MEMORY_SIZE_FUNCTIONS = ['SystemGetOpenapi', 'AuthGetMe', 'DataGetDocument', 'DataCreateDocument', 'DataQueryDocuments', 'StorageRequestUpload', 'PushListNotifications', 'GeoGetLocation'];
 /** The argument that makes this file run section 4–5 only, as the child process `inChildProcess` starts. */
 const MEMORY_CHILD = '--memory-and-cold-starts-child';
 /** Where that child writes its figures (a JSON file), for the parent to merge into results. */
@@ -391,6 +394,22 @@ async function memoryAndColdStarts(): Promise<void> {
     const cold = await measureColdStarts(local, backend, fixtures, { rounds: COLD_ROUNDS, log });
     results.coldStarts = cold;
     printColdStarts(cold.empty, cold.functions);
+
+    const sizes = await measureMemorySizes(local, backend, fixtures, { ids: MEMORY_SIZE_FUNCTIONS, calls: quick ? 12 : 40, log });
+    results.memorySizes = sizes;
+    if ('skipped' in sizes) console.log(`\n   memory per function: not measured (${sizes.skipped})`);
+    else {
+      table(
+        '   memory per function: warm calls under each size\'s CPU share (size / 1,769 MB of a core), p99; the choice is the cheapest whose p99 is within 10 % of the fastest',
+        ['function', 'now', ...MEMORY_SIZES.map((mb) => `${mb} MB`), 'choice'],
+        sizes.choices.map((choice) => [
+          choice.id,
+          `${choice.configuredMb} MB`,
+          ...choice.sizes.map((size) => ms(size.p99Ms)),
+          `${choice.chosenMb} MB${choice.chosenMb === choice.configuredMb ? '' : ' ✎'}`,
+        ]),
+      );
+    }
   } finally {
     await local.stop();
     await rm(dataDir, { recursive: true, force: true });

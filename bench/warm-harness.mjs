@@ -1,0 +1,33 @@
+// Warm invocations under a Lambda memory size's CPU share: this fresh Node process imports a
+// function's bundle at full speed (Lambda's init runs at full CPU), serves a few calls to warm
+// up, then moves itself into the CPU cgroup given (the share Lambda gives that memory size) and
+// times `calls` more, one after another. Prints the durations in milliseconds.
+//
+//   node bench/warm-harness.mjs <bundle file URL> <event JSON file> <calls> <cgroup.procs file>
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [bundleUrl, eventFile, calls, procsFile] = process.argv.slice(2);
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${process.env.AWS_LAMBDA_FUNCTION_NAME}`,
+  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+  awsRequestId: 'bench',
+  logGroupName: 'bench',
+  logStreamName: 'bench',
+  getRemainingTimeInMillis: () => 10_000,
+};
+const { handler } = await import(bundleUrl);
+const statuses = new Set();
+for (let i = 0; i < 3; i++) statuses.add((await handler(event, context))?.statusCode ?? null);
+writeFileSync(procsFile, String(process.pid));
+const durations = [];
+for (let i = 0; i < Number(calls); i++) {
+  const started = performance.now();
+  statuses.add((await handler(event, context))?.statusCode ?? null);
+  durations.push(performance.now() - started);
+}
+process.stdout.write(`\n${JSON.stringify({ durations, statuses: [...statuses] })}\n`);
+process.exit(0);
