@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import type { Backend } from '../../functions/core/config/define-backend.js';
@@ -68,9 +68,10 @@ export class LocalBundles {
 
   /** Opens the cache for `entries`; nothing is built yet (see `file` and `prepare`). */
   static async open(options: LocalBundlesOptions): Promise<LocalBundles> {
-    // Bundles depend on the build settings, esbuild and the whole config (compiled into each one).
+    // Bundles depend on the build settings, the build's own code (its plugins replace modules),
+    // esbuild and the whole config (compiled into each one).
     const compiled = compileConfig(options.backend, { zodModule: 'zod/mini' });
-    const key = sha256(JSON.stringify({ esbuild: esbuildVersion, settings: BUNDLE_SETTINGS, compiled })).slice(0, 16);
+    const key = sha256(JSON.stringify({ esbuild: esbuildVersion, settings: BUNDLE_SETTINGS, build: await buildSources(), compiled })).slice(0, 16);
     const outdir = path.join(options.cacheDir ?? DEFAULT_BUNDLE_CACHE, key);
     const bundles = new LocalBundles({ backend: options.backend, outdir, watch: options.watch ?? false, log: options.log ?? (() => {}) });
     await bundles.add(options.entries);
@@ -268,6 +269,15 @@ function readFrom(metafile: FunctionBuildResult['metafile'], entryPoint: string 
     for (const { path: imported, external } of metafile.inputs[file]?.imports ?? []) if (!external) pending.push(imported);
   }
   return [...seen];
+}
+
+/** The build's own code (build/*.ts), hashed: a changed plugin makes every bundle a new build. */
+async function buildSources(): Promise<string> {
+  const folder = path.join(PROJECT_ROOT, 'build');
+  const files = (await readdir(folder)).filter((file) => file.endsWith('.ts')).sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file).update(await readFile(path.join(folder, file)));
+  return hash.digest('hex');
 }
 
 async function readRecord(outdir: string, id: string): Promise<BuildRecord | undefined> {
