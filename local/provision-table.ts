@@ -9,6 +9,7 @@ import {
   ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_KEY, TTL_ATTRIBUTE, tableIndexes, type IndexDesign } from '../functions/core/table-design.js';
 import { LOCAL_CREDENTIALS, type LocalCredentials } from './emulators/local-credentials.js';
@@ -50,7 +51,7 @@ async function createOrUpdate(client: DynamoDBClient, tableName: string): Promis
   const indexes = tableIndexes();
   const existing = await describe(client, tableName);
   if (!existing) {
-    await client.send(
+    const { TableDescription } = await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
@@ -66,20 +67,25 @@ async function createOrUpdate(client: DynamoDBClient, tableName: string): Promis
     await client.send(
       new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE } }),
     );
-  } else {
-    // A config that declares more indexes than the table has: add the missing slots, one at a time.
-    const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-    for (const index of indexes.filter((candidate) => !present.has(candidate.name))) {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: attributes([index]),
-          GlobalSecondaryIndexUpdates: [{ Create: gsi(index) }],
-        }),
-      );
-    }
+    return streamArnOf(TableDescription, tableName);
   }
-  const table = await describe(client, tableName);
+  // A config that declares more indexes than the table has: add the missing slots, one at a time.
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const missing = indexes.filter((candidate) => !present.has(candidate.name));
+  for (const index of missing) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributes([index]),
+        GlobalSecondaryIndexUpdates: [{ Create: gsi(index) }],
+      }),
+    );
+  }
+  // Adding indexes leaves the stream as it was; it is read again only then (every start calls this).
+  return streamArnOf(missing.length > 0 ? await describe(client, tableName) : existing, tableName);
+}
+
+function streamArnOf(table: TableDescription | undefined, tableName: string): string {
   if (!table?.LatestStreamArn) throw new Error(`Table ${tableName} has no stream`);
   return table.LatestStreamArn;
 }

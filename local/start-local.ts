@@ -129,9 +129,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const lambda = () => runtime!;
   const steps = new StartedSteps(log);
   let stopping: Promise<void> | undefined;
+  /** Settles once every function is registered (step 6), or at stop: Cognito's triggers wait on it. */
+  const registered = deferred();
   // Functions first: whatever waits on an invocation (the stream pump, retries) then ends at once.
   const stop = () =>
     (stopping ??= (async () => {
+      registered.resolve(); // a trigger still waiting then fails (no runtime) instead of holding Cognito
       await runtime?.stop().catch((error: Error) => log(`stopping the lambda runtime: ${error.message}`));
       await steps.stop();
     })());
@@ -166,8 +169,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     );
     const lambdaEndpoint = await invokeServer.start();
 
-    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process; SNS hands
-    // every push a device would get to the outbox.
+    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process, once the
+    // functions are registered (step 6); SNS hands every push a device would get to the outbox. The
+    // first admin (step 8) is made as soon as Cognito is up, while Java starts: its triggers, if
+    // any, wait for their functions.
+    const admin = options.admin ?? adminFromEnvironment();
+    let adminEnsured: Promise<unknown> | undefined;
     const { bundles, dynamodb, s3, cognito, sns } = await steps.addTogether({
       bundles: ['function bundles', () => bundling],
       dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), credentials, region: LOCAL_REGION, signal, log })],
@@ -184,15 +191,22 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       ],
       cognito: [
         'Cognito',
-        () =>
-          startCognito({
+        async () => {
+          const started = await startCognito({
             dataDir: path.join(dataDir, 'cognito'),
             region: LOCAL_REGION,
             groups: [backend.auth.adminGroup, ...backend.auth.groups],
             onEmail: (email) => outbox.addEmail(email),
             triggers: cognitoTriggers(triggers),
-            invoke: (name, event) => lambda().invoke(name, event),
-          }),
+            invoke: async (name, event) => {
+              await registered.promise;
+              return lambda().invoke(name, event);
+            },
+          });
+          adminEnsured = admin && ensureUser(started, { ...admin, groups: [backend.auth.adminGroup] });
+          adminEnsured?.catch(() => undefined); // awaited at step 8; a failed start stops Cognito under it
+          return started;
+        },
       ],
       sns: [
         'SNS',
@@ -269,6 +283,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         extra: options.functionEnvironment,
       }),
     });
+    registered.resolve();
 
     // The first calls' functions load now, in the background, while the rest starts; a call that
     // comes meanwhile waits for that environment. With them, the Cognito triggers: Cognito holds a
@@ -304,9 +319,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     });
     checkpoint();
 
-    // 8. The first admin, when asked for.
-    const admin = options.admin ?? adminFromEnvironment();
-    if (admin) await ensureUser(cognito, { ...admin, groups: [backend.auth.adminGroup] });
+    // 8. The first admin, when asked for (begun at step 3).
+    await adminEnsured;
     checkpoint();
     signal?.removeEventListener('abort', onAbort);
 
@@ -344,6 +358,12 @@ async function assertPortFree(port: number): Promise<void> {
     probe.once('error', reject);
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
 }
 
 function adminFromEnvironment(): { email: string; password: string } | undefined {

@@ -17,11 +17,23 @@
  * DynamoDB Local process after they settle.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { access, mkdir, rename } from 'node:fs/promises';
+import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { TABLE_KEY } from '../../functions/core/table-design.js';
+import { provisionTable } from '../provision-table.js';
+import { ARCHIVE_REJECTED, classArchiveFor, classArchivePresent, ensureArchivableJar, type ClassArchive } from './dynamodb-class-archive.js';
 import { ensureDynamoDbLocal } from './dynamodb-local-install.js';
 import { freePort } from './free-port.js';
 import { LOCAL_CREDENTIALS, type LocalCredentials } from './local-credentials.js';
@@ -51,6 +63,8 @@ const READY_DEADLINE_MS = 60_000;
 const START_ATTEMPTS = 3;
 /** From SIGTERM to SIGKILL when stopping. */
 const STOP_GRACE_MS = 5_000;
+/** Writing the class archive at exit: ~10 s on a busy 2-core machine (measured 9.3 s at load 9). */
+const ARCHIVE_WRITE_GRACE_MS = 60_000;
 
 /**
  * `sh -c WATCHDOG name java-args…`: starts Java (stdin from /dev/null), writes its pid to fd 3,
@@ -87,6 +101,14 @@ export class JavaMissingError extends Error {
   }
 }
 
+/** Java refused the class archive (made by another Java, or damaged): worth a start without it. */
+class ArchiveRejectedError extends Error {
+  constructor(output: string) {
+    super(`Java did not take DynamoDB Local's class archive (${output.split('\n').slice(0, 2).join(' ').trim()})`);
+    this.name = 'ArchiveRejectedError';
+  }
+}
+
 /** Java exited, or could not bind its port, before it answered: worth another try on another port. */
 class EarlyExitError extends Error {
   constructor(reason: string, output: string) {
@@ -108,42 +130,156 @@ export async function checkJava(): Promise<void> {
 }
 
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
-  await checkJava();
   const emulatorDir = await ensureDynamoDbLocal(options.log);
+  // An archive is made only by a Java that passed checkJava, and is keyed by that executable: with
+  // one in place, the check (a JVM start of its own, 0.3–0.5 s) has been done.
+  const archive = await classArchiveFor(emulatorDir);
+  const archived = archive !== undefined && (await classArchivePresent(archive));
+  if (!archived) await checkJava();
   const client = { credentials: options.credentials ?? LOCAL_CREDENTIALS, region: options.region ?? 'us-east-1' };
   if (options.dataDir) {
     await mkdir(options.dataDir, { recursive: true });
     await adoptSharedDatabase(options.dataDir, client);
   }
+  const java = await runJava(emulatorDir, options, client, archived ? { use: archive } : undefined).catch(async (error: Error) => {
+    if (!(error instanceof ArchiveRejectedError)) throw error;
+    options.log?.(`${error.message}; starting without it, and making it again`);
+    await rm(archive!.file, { force: true });
+    return runJava(emulatorDir, options, client, undefined);
+  });
+  // Missing (another Java, an install that could not make it) or just rejected: made again next to
+  // this start, so the next one has it; stopping this one stops that too.
+  const rebuild = archive && !(await classArchivePresent(archive)) ? new AbortController() : undefined;
+  const rebuilding = rebuild ? buildClassArchive({ signal: rebuild.signal }).catch(() => undefined) : undefined;
+  return {
+    endpoint: java.endpoint,
+    async stop() {
+      rebuild?.abort();
+      await Promise.all([rebuilding, java.stop()]);
+    },
+  };
+}
+
+/**
+ * Makes DynamoDB Local's class archive for the `java` on PATH (see dynamodb-class-archive.ts): one
+ * run that loads what local mode uses — the table with its indexes and stream, item reads and
+ * writes, a transaction, the stream's records — and writes the classes it loaded when it stops.
+ * Returns the archive's path, or undefined when another process is making it now.
+ */
+export async function buildClassArchive(options: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<string | undefined> {
+  await checkJava();
+  const emulatorDir = await ensureDynamoDbLocal(options.log);
+  const archive = (await classArchiveFor(emulatorDir))!;
+  if (await classArchivePresent(archive)) return archive.file;
+  await ensureArchivableJar(emulatorDir);
+  await mkdir(path.dirname(archive.file), { recursive: true });
+  // One maker at a time per archive (two starts, a start and an install); one left by a process
+  // that died is taken over after a while.
+  const claim = `${archive.file}.making`;
+  const claimed = await writeFile(claim, String(process.pid), { flag: 'wx' }).then(
+    () => true,
+    async () => Date.now() - (await stat(claim).then((info) => info.mtimeMs, () => 0)) > ARCHIVE_CLAIM_STALE_MS && (await rm(claim, { force: true }), false),
+  );
+  if (!claimed) return undefined;
+  const partial = `${archive.file}.${process.pid}.partial`;
+  try {
+    const java = await runJava(emulatorDir, { signal: options.signal }, { credentials: LOCAL_CREDENTIALS, region: 'us-east-1' }, { dumpTo: partial, jar: archive.jar });
+    // Stopped (local mode stopping): Java goes at once, the archive unwritten.
+    const stopNow = () => void java.stop();
+    options.signal?.addEventListener('abort', stopNow, { once: true });
+    try {
+      await exerciseForArchive(java.endpoint);
+    } finally {
+      await java.stop(options.signal?.aborted ? STOP_GRACE_MS : ARCHIVE_WRITE_GRACE_MS);
+      options.signal?.removeEventListener('abort', stopNow);
+    }
+    options.signal?.throwIfAborted();
+    if (!(await stat(partial).then((info) => info.size > 0, () => false))) throw new Error(`Java wrote no class archive:\n${java.output().slice(-2000)}`);
+    await rename(partial, archive.file);
+    return archive.file;
+  } finally {
+    await rm(partial, { force: true });
+    await rm(claim, { force: true });
+  }
+}
+
+/** A claim on making an archive older than this was left by a process that died. */
+const ARCHIVE_CLAIM_STALE_MS = 5 * 60_000;
+
+async function exerciseForArchive(endpoint: string): Promise<void> {
+  const config = { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+  const tableName = 'class-archive';
+  const streamArn = await provisionTable(config, tableName);
+  const client = new DynamoDBClient(config);
+  const streams = new DynamoDBStreamsClient(config);
+  try {
+    const Key = { [TABLE_KEY.partition]: { S: 'p' }, [TABLE_KEY.sort]: { S: 's' } };
+    await client.send(new PutItemCommand({ TableName: tableName, Item: { ...Key, n: { N: '1' } }, ConditionExpression: 'attribute_not_exists(#p)', ExpressionAttributeNames: { '#p': TABLE_KEY.partition } }));
+    await client.send(new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }));
+    await client.send(new UpdateItemCommand({ TableName: tableName, Key, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': { N: '1' } }, ReturnValues: 'ALL_NEW' }));
+    await client.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: '#p = :p', ExpressionAttributeNames: { '#p': TABLE_KEY.partition }, ExpressionAttributeValues: { ':p': { S: 'p' } }, Limit: 20 }));
+    await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Delete: { TableName: tableName, Key } }] }));
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const ShardId = StreamDescription?.Shards?.[0]?.ShardId;
+    if (ShardId) {
+      const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      await streams.send(new GetRecordsCommand({ ShardIterator }));
+    }
+  } finally {
+    client.destroy();
+    streams.destroy();
+  }
+}
+
+/** Starts Java on a free port (again on another when that one was taken) and waits until it answers. */
+async function runJava(
+  emulatorDir: string,
+  options: Pick<StartDynamoDbOptions, 'port' | 'dataDir' | 'signal' | 'log'>,
+  client: { credentials: LocalCredentials; region: string },
+  classes: JavaClasses,
+): Promise<JavaProcess & { endpoint: string }> {
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
     const port = attempt === 1 && options.port ? options.port : await freePort();
-    const java = launch(emulatorDir, port, options.dataDir);
+    const java = launch(emulatorDir, port, options.dataDir, classes);
     const endpoint = `http://127.0.0.1:${port}`;
     try {
       await waitUntilReady(java, endpoint, client, options.signal);
-      return { endpoint, stop: () => java.stop() };
+      return { ...java, endpoint };
     } catch (error) {
       await java.stop();
+      if (classes && 'use' in classes && error instanceof EarlyExitError && ARCHIVE_REJECTED.test(java.output())) throw new ArchiveRejectedError(java.output());
       if (!(error instanceof EarlyExitError) || attempt === START_ATTEMPTS || options.signal?.aborted) throw error;
       options.log?.(`DynamoDB Local could not start on port ${port} (attempt ${attempt} of ${START_ATTEMPTS}); trying another port`);
     }
   }
 }
 
+/** Java's classes: from an archive, or written to one at exit (making it), or neither. */
+type JavaClasses = { use: ClassArchive } | { dumpTo: string; jar: string } | undefined;
+
 type JavaProcess = {
   child: ChildProcess;
   /** Everything Java printed (its last 8 kB). */
   output(): string;
-  stop(): Promise<void>;
+  /** @param graceMs from SIGTERM to SIGKILL @default STOP_GRACE_MS */
+  stop(graceMs?: number): Promise<void>;
 };
 
-function launch(emulatorDir: string, port: number, dataDir: string | undefined): JavaProcess {
+function launch(emulatorDir: string, port: number, dataDir: string | undefined, classes: JavaClasses): JavaProcess {
+  // With an archive, sharing is required: Java would otherwise run without it silently (and
+  // without its own base archive either), where this way it says so and exits (ARCHIVE_REJECTED).
+  const archive = !classes
+    ? ['-Xshare:auto']
+    : 'use' in classes
+      ? ['-Xshare:on', `-XX:SharedArchiveFile=${classes.use.file}`]
+      : ['-Xshare:auto', `-XX:ArchiveClassesAtExit=${classes.dumpTo}`];
+  const jar = !classes ? path.join(emulatorDir, 'DynamoDBLocal.jar') : 'use' in classes ? classes.use.jar : classes.jar;
   const javaArgs = [
     // Start fast: the emulator serves a laptop, not a benchmark.
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
-    '-Xshare:auto',
+    ...archive,
     // Small until needed: by default the JVM reserves 1/64 of the machine's memory as its first
     // heap (370 MB on 23 GB), and the emulator keeps its data in SQLite, not on the heap. Measured:
     // 200 MB resident at start → 126 MB.
@@ -153,7 +289,7 @@ function launch(emulatorDir: string, port: number, dataDir: string | undefined):
     '-Xss512k',
     `-Djava.library.path=${path.join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',
-    path.join(emulatorDir, 'DynamoDBLocal.jar'),
+    jar,
     '-port',
     String(port),
     '-disableTelemetry',
@@ -200,15 +336,15 @@ function launch(emulatorDir: string, port: number, dataDir: string | undefined):
   return {
     child,
     output: () => output,
-    async stop() {
+    async stop(graceMs = STOP_GRACE_MS) {
       // The watchdog's trap TERMs Java and the watchdog exits after it. (Closing stdin would do
       // too, but its watcher then leaves a `sleep` behind for a few seconds: that path is for
       // Node's death.) Java deaf to TERM is KILLed, which the watchdog sees like any exit; a
       // watchdog that still lingers goes with its whole group.
       child.kill('SIGTERM'); // a no-op once the watchdog has exited
       const timers = [
-        setTimeout(() => !closed && signal(javaPid, 'SIGKILL'), STOP_GRACE_MS),
-        setTimeout(() => !closed && killGroup(), 2 * STOP_GRACE_MS),
+        setTimeout(() => !closed && signal(javaPid, 'SIGKILL'), graceMs),
+        setTimeout(() => !closed && killGroup(), 2 * graceMs),
       ];
       await gone;
       for (const timer of timers) clearTimeout(timer);
