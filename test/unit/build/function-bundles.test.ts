@@ -17,7 +17,7 @@ const MAX_BUNDLE_BYTES = 400 * 1024;
  * The functions that pass it with the S3 client, each held to its size when measured (it may shrink,
  * never grow): ARCHITECTURE.md, "Over 400 KB", says why each stays so.
  */
-const OVER_BUDGET_KB: Record<string, number> = { AuthDeleteMe: 458, FunctionStats: 412 };
+const OVER_BUDGET_KB: Record<string, number> = { AuthDeleteMe: 458 };
 
 type Bundle = { id: string; bytes: number; inputs: string[] };
 let bundles: Bundle[] = [];
@@ -107,7 +107,8 @@ describe('every function bundle', () => {
 
   it('carries, in a user function, only the path of defineFunction that starts it (HTTP: no event receipts; events: no HTTP stack)', () => {
     const holds = (id: string, pattern: RegExp) => bundles.find((bundle) => bundle.id === id)!.inputs.some((input) => pattern.test(input));
-    const receipts = /node_modules\/@aws-lambda-powertools\/idempotency\//;
+    // Powertools as a whole: its JMESPath modules stay in a bundle that merely imports the store.
+    const receipts = /node_modules\/@aws-lambda-powertools\//;
     const httpStack = /^functions\/shared\/http-handler\.ts$/;
     expect([holds('FunctionStats', receipts), holds('FunctionStats', httpStack)]).toEqual([false, true]);
     expect([holds('FunctionWelcome', receipts), holds('FunctionWelcome', httpStack)]).toEqual([true, false]);
