@@ -26,6 +26,7 @@ import { FUNCTION_USES } from '../functions/core/config/function-kinds.js';
 import type { FunctionSettings } from '../lib/route-types.js';
 import { allRoutes, defaultRoute, functionId, realtimeRoutes } from '../lib/routes.js';
 import { allTriggers } from '../lib/triggers.js';
+import { absentSdkPartsPlugin } from './absent-sdk-parts.js';
 import { compileConfig } from './compile-config.js';
 
 /** The config file every bundle reads, and the zod module the compiled config imports. */
@@ -113,7 +114,7 @@ export function functionBuildOptions(options: FunctionBuildOptions): (BuildOptio
     absWorkingDir: PROJECT_ROOT,
     metafile: true,
     // The config's compilation problems are reported once, not once per build.
-    plugins: [compiledConfigPlugin(options.backend, index === 0 ? warn : () => {}), userFunctionPlugin(entries[0]!), sdkSchemaPlugin(), sdkVersionPlugin()],
+    plugins: [compiledConfigPlugin(options.backend, index === 0 ? warn : () => {}), userFunctionPlugin(entries[0]!), sdkSchemaPlugin(), sdkVersionPlugin(), absentSdkPartsPlugin()],
   }));
 }
 

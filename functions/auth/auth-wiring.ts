@@ -12,7 +12,7 @@ import { cognitoClient, documentClient } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbProfileStore } from '../adapters/dynamodb-profile-store.js';
 import type { OwnedData } from '../core/auth/ports.js';
-import type { FileObjectStore } from '../core/storage/storage-ports.js';
+import type { StoredObjects } from '../core/storage/storage-ports.js';
 import type { AdminDeps, ListUsersDeps } from '../core/auth/user-admin.js';
 import { systemClock } from '../core/clock.js';
 import { deleteUserDocuments, listUserDocuments } from '../core/documents/user-documents.js';
@@ -56,15 +56,15 @@ export function listUsersDeps(): ListUsersDeps {
  * then the last location.
  *
  * Each kind builds its parts on first use. Erasing files needs the bucket: `DELETE /me` passes
- * `fileObjects` (storage-wiring); the export function does not, so it needs no bucket grant and
+ * `storedObjects` (storage-wiring); the export function does not, so it needs no bucket grant and
  * its bundle carries no S3 client.
  */
-export function ownedData(erasers: { fileObjects?: () => FileObjectStore } = {}): OwnedData[] {
+export function ownedData(erasers: { storedObjects?: () => StoredObjects } = {}): OwnedData[] {
   const documents = once(documentStore);
   const records = once(fileRecords);
   const objects = once(() => {
-    if (!erasers.fileObjects) throw new Error('ownedData() was built without fileObjects: it can export, not erase.');
-    return erasers.fileObjects();
+    if (!erasers.storedObjects) throw new Error('ownedData() was built without storedObjects: it can export, not erase.');
+    return erasers.storedObjects();
   });
   return [
     {

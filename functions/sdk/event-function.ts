@@ -7,11 +7,22 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import type { Context } from 'aws-lambda';
 import { scheduledEvent, type LambaseEvent, type ScheduleInput } from '../core/events/lambase-events.js';
 import { eventReceiptPrefix } from '../core/table-design.js';
-import { withUsageScope } from '../shared/dynamodb-usage.js';
+import { dynamoDbClient } from '../adapters/aws-clients.js';
+import { singleTableIdempotencyStore } from '../adapters/dynamodb-idempotency-store.js';
+import { recordDynamoDbCall, withUsageScope } from '../shared/dynamodb-usage.js';
+import { ENV, requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import type { Parts, Run } from './context-parts.js';
 import type { FunctionSettings } from './function-settings.js';
-import { eventReceiptStore } from './sdk-wiring.js';
+
+/**
+ * Where a function's event receipts live (grant: `eventReceipts`, its own `EVENT#<name>#…` items).
+ * Wired here, not in sdk-wiring.ts: importing the store pulls in Powertools (its JMESPath
+ * modules, 22 KB, stay in a bundle even unused), which an HTTP function must not carry.
+ */
+function eventReceiptStore() {
+  return singleTableIdempotencyStore(dynamoDbClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+}
 
 /** Receipts outlive every redelivery: the stream's 24 h of retries, then Lambda's 6 h event age. */
 const RECEIPT_SECONDS = 3 * 24 * 60 * 60;

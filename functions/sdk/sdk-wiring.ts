@@ -1,18 +1,15 @@
 /**
  * The user functions' wiring (the pattern: functions/data/data-wiring.ts): the server-side APIs a
- * function's `ctx` offers, each built on first use from the environment its grant provides, and
- * the receipts that make it run each event once. A part the function did not declare in `uses`
+ * function's `ctx` offers, each built on first use from the environment its grant provides (the
+ * receipts that make an event function run each event once are wired in event-function.ts, so an
+ * HTTP function's bundle carries no Powertools). A part the function did not declare in `uses`
  * is never built: asking for it fails with the line to add to lambase.config.ts.
  *
  * Each part is its own module under uses/ (exporting `part`): the shared build bundles only the
  * ones a function's `uses` names and puts a stub in place of the others (build/function-build.ts),
  * so a function that only writes inbox items carries no S3 or SNS client.
  */
-import { dynamoDbClient } from '../adapters/aws-clients.js';
-import { singleTableIdempotencyStore } from '../adapters/dynamodb-idempotency-store.js';
 import type { FunctionUse } from '../core/config/function-kinds.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
-import { ENV, requireEnv } from '../shared/env.js';
 
 export { part as serverDocuments } from './uses/documents.js';
 export { part as serverFiles } from './uses/files.js';
@@ -25,9 +22,4 @@ export class UndeclaredUseError extends Error {
     super(`ctx.${part} is not available to ${functionName}: add "${use}" to functions.${functionName}.uses in lambase.config.ts (it grants the permissions ${part} needs).`);
     this.name = 'UndeclaredUseError';
   }
-}
-
-/** Where a function's event receipts live (grant: `eventReceipts`, its own `EVENT#<name>#…` items). */
-export function eventReceiptStore() {
-  return singleTableIdempotencyStore(dynamoDbClient(recordDynamoDbCall), requireEnv(ENV.tableName));
 }

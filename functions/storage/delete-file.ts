@@ -4,9 +4,9 @@ import { deleteFileOperation } from '../contract/storage.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
 import { systemClock } from '../core/clock.js';
-import { fileObjects, fileRecords, storageSettings } from './storage-wiring.js';
+import { fileRecords, storageSettings, storedObjects } from './storage-wiring.js';
 
-const deps = { records: fileRecords(), objects: fileObjects(), settings: storageSettings, clock: systemClock };
+const deps = { records: fileRecords(), objects: storedObjects(), settings: storageSettings, clock: systemClock };
 
 export const handler = httpHandler(deleteFileOperation, async ({ caller, params }) => {
   await deleteFile(deps, caller, params.fileId);

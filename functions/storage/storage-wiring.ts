@@ -13,6 +13,7 @@ import { documentClient, s3Client } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbFileRecordStore } from '../adapters/dynamodb-file-record-store.js';
 import { S3FileObjectStore } from '../adapters/s3-file-object-store.js';
+import { S3StoredObjects } from '../adapters/s3-stored-objects.js';
 import type { PageCursors } from '../core/pagination/cursor.js';
 import type { StorageSettings } from '../core/storage/storage-ports.js';
 import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
@@ -26,6 +27,11 @@ export function fileRecords(): DynamoDbFileRecordStore {
 /** The files' objects in the bucket (grant: `bucket`, with the one action the function uses). */
 export function fileObjects(): S3FileObjectStore {
   return new S3FileObjectStore(s3Client(), requireEnv(ENV.bucketName));
+}
+
+/** The same objects, to check and delete only: a function that signs no URL carries no presigner. */
+export function storedObjects(): S3StoredObjects {
+  return new S3StoredObjects(s3Client(), requireEnv(ENV.bucketName));
 }
 
 /** Page cursors for file lists (grant: `cursorKey`). */

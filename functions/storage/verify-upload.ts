@@ -11,9 +11,9 @@ import { verifyUpload } from '../core/storage/verify-upload.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { logger, loggerContext } from '../shared/logger.js';
 import { systemClock } from '../core/clock.js';
-import { fileObjects, fileRecords } from './storage-wiring.js';
+import { fileRecords, storedObjects } from './storage-wiring.js';
 
-const deps = { records: fileRecords(), objects: fileObjects(), clock: systemClock };
+const deps = { records: fileRecords(), objects: storedObjects(), clock: systemClock };
 const bucket = requireEnv(ENV.bucketName);
 
 async function verifyUploads(event: S3Event): Promise<void> {

@@ -12,7 +12,7 @@ import type { Caller } from '../config/access-rules.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import * as z from '../zod.js';
 import { downloadDispositionFor, isLive, toFileView, type FileRecord, type FileView, type LiveFileRecord } from './file-record.js';
-import type { FilePosition, StorageDependencies } from './storage-ports.js';
+import type { FilePosition, StorageDependencies, StoredObjects } from './storage-ports.js';
 
 /** Presigned GETs last 15 minutes at most (docs/api). */
 export const DOWNLOAD_URL_EXPIRES_IN_SECONDS = 15 * 60;
@@ -84,7 +84,7 @@ export async function withDownload(deps: Pick<StorageDependencies, 'objects'>, r
  * 3. the record goes; an upload landing afterwards finds no record, and the trigger deletes it.
  */
 export async function deleteFile(
-  deps: Pick<StorageDependencies, 'records' | 'objects' | 'settings' | 'clock'>,
+  deps: Pick<StorageDependencies, 'records' | 'settings' | 'clock'> & { objects: StoredObjects },
   caller: Caller,
   fileId: string,
 ): Promise<void> {

@@ -50,7 +50,15 @@ export type UploadForm = { url: string; fields: Record<string, string> };
 
 export type StoredObject = { size: number; contentType: string | undefined };
 
-export type FileObjectStore = {
+/** The objects themselves: enough to check and erase them (no signing). */
+export type StoredObjects = {
+  /** The object's size and type, or undefined when there is no such object. */
+  head(key: string): Promise<StoredObject | undefined>;
+  /** Deletes these objects (missing ones are fine). */
+  delete(keys: readonly string[]): Promise<void>;
+};
+
+export type FileObjectStore = StoredObjects & {
   /** A presigned POST admitting exactly `size` bytes of `contentType` at `key`, until `expiresInSeconds` from now. */
   presignUpload(input: { key: string; contentType: string; size: number; expiresInSeconds: number }): Promise<UploadForm>;
   /**
@@ -64,10 +72,6 @@ export type FileObjectStore = {
     disposition: DownloadDisposition;
     expiresInSeconds: number;
   }): Promise<string>;
-  /** The object's size and type, or undefined when there is no such object. */
-  head(key: string): Promise<StoredObject | undefined>;
-  /** Deletes these objects (missing ones are fine). */
-  delete(keys: readonly string[]): Promise<void>;
 };
 
 /** lambase.config.ts `storage`, plus the admin group (admins may read and delete every file). */

@@ -8,7 +8,7 @@
  * const { deleted } = await deleteUserFiles({ records, objects }, userId);
  */
 import { isLive, toFileView, type FileView } from './file-record.js';
-import type { FilePosition, StorageDependencies } from './storage-ports.js';
+import type { FilePosition, StorageDependencies, StoredObjects } from './storage-ports.js';
 
 /** Records per Query page (and per delete batch). */
 const PAGE_SIZE = 100;
@@ -45,7 +45,7 @@ export async function listUserFiles(
  * job; `deleted` counts the records removed by this run.
  */
 export async function deleteUserFiles(
-  deps: Pick<StorageDependencies, 'records' | 'objects'>,
+  deps: Pick<StorageDependencies, 'records'> & { objects: StoredObjects },
   userId: string,
   options: PageOptions = {},
 ): Promise<{ deleted: number }> {

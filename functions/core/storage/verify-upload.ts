@@ -6,7 +6,7 @@
  * redelivered event finds either the same object (nothing to do) or no object at all.
  */
 import { parseObjectKey, type FileRecord } from './file-record.js';
-import type { StorageDependencies, StoredObject } from './storage-ports.js';
+import type { StorageDependencies, StoredObject, StoredObjects } from './storage-ports.js';
 
 export type VerifyOutcome =
   /** The object matches its record, which is (now) ready. */
@@ -22,7 +22,7 @@ export type VerifyOutcome =
 const REJECTED_RECORD_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export async function verifyUpload(
-  deps: Pick<StorageDependencies, 'records' | 'objects' | 'clock'>,
+  deps: Pick<StorageDependencies, 'records' | 'clock'> & { objects: StoredObjects },
   key: string,
 ): Promise<{ outcome: VerifyOutcome; reason?: string }> {
   const named = parseObjectKey(key);
