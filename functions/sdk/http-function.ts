@@ -8,6 +8,7 @@ import { functionOperation } from '../contract/functions.js';
 import type { Operation } from '../contract/operation.js';
 import { ForbiddenError, ValidationError } from '../core/errors.js';
 import * as z from '../core/zod.js';
+import { accessTokens } from '../shared/access-tokens.js';
 import { httpHandler, type HttpEvent, type HttpRequest } from '../shared/http-handler.js';
 import type { Parts, Run } from './context-parts.js';
 import type { FunctionSettings } from './function-settings.js';
@@ -28,7 +29,11 @@ const jsonBody = z.pipe(
 export function httpFunction(settings: FunctionSettings, run: Run, parts: Parts) {
   const http = settings.http!;
   const group = http.auth.startsWith('group:') ? http.auth.slice('group:'.length) : undefined;
-  return httpHandler(functionOperation(settings.name, http), async (request: HttpRequest<Operation>) => {
+  const operation = functionOperation(settings.name, http);
+  // A `public` function's route has no authorizer: a token sent to it is verified here (a caller
+  // when valid, 401 when not), as on the platform's own optional-auth routes.
+  const options = operation.auth === 'optional' ? { tokens: accessTokens() } : undefined;
+  return httpHandler(operation, async (request: HttpRequest<Operation>) => {
     const { caller } = request;
     if (group && !(caller && (caller.groups.includes(group) || caller.groups.includes(parts.adminGroup)))) {
       throw new ForbiddenError(`Only members of ${group} may call this.`);
@@ -46,7 +51,7 @@ export function httpFunction(settings: FunctionSettings, run: Run, parts: Parts)
     const result = await run(event, parts.contextFor(request.context.awsRequestId, undefined));
     if (!result || typeof result.status !== 'number') throw new Error(`${settings.name} must return { status, body }.`);
     return result;
-  });
+  }, options);
 }
 
 function parseBody(event: HttpEvent): unknown {

@@ -127,7 +127,12 @@ function callerIdentity(operation: Operation, tokens?: AccessTokenVerifier): mid
  * What a route's auth mode needs: `optional` routes verify tokens themselves, so their handlers
  * pass the verifier (and only their bundles carry one).
  */
-export type HttpHandlerOptions<Op extends Operation> = Op['auth'] extends 'optional' ? [options: { tokens: AccessTokenVerifier }] : [];
+export type HttpHandlerOptions<Op extends Operation> = Op['auth'] extends 'optional'
+  ? [options: { tokens: AccessTokenVerifier }]
+  : // An operation whose auth is only known at run time (a user function's, from its settings).
+    'optional' extends Op['auth']
+    ? [options?: { tokens: AccessTokenVerifier }]
+    : [];
 
 function validateRequest(operation: Operation): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, StackContext> {
   const parse = (schema: z.Schema | undefined, input: unknown, where: string) => {
