@@ -21,12 +21,14 @@ const context = {
 };
 const { handler } = await import(bundleUrl);
 const statuses = new Set();
-for (let i = 0; i < 3; i++) statuses.add((await handler(event, context))?.statusCode ?? null);
+// Each call gets its own copy, as each Lambda invocation gets its own event (handlers may change theirs).
+for (let i = 0; i < 3; i++) statuses.add((await handler(structuredClone(event), context))?.statusCode ?? null);
 writeFileSync(procsFile, String(process.pid));
 const durations = [];
 for (let i = 0; i < Number(calls); i++) {
+  const copy = structuredClone(event);
   const started = performance.now();
-  statuses.add((await handler(event, context))?.statusCode ?? null);
+  statuses.add((await handler(copy, context))?.statusCode ?? null);
   durations.push(performance.now() - started);
 }
 process.stdout.write(`\n${JSON.stringify({ durations, statuses: [...statuses] })}\n`);
