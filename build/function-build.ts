@@ -60,17 +60,32 @@ export const BUNDLE_SETTINGS = {
  * One function to bundle: its construct id (the output folder), its handler file and, for a user
  * function, its `uses` (only those parts of `ctx` are bundled).
  */
-export type FunctionEntry = { id: string; handler: string; uses?: readonly FunctionUse[]; started?: UserFunctionStart };
+/**
+ * `verifiesTokens`: a user HTTP function whose route is public, so it verifies a token sent to it
+ * itself (the others' bundles leave the verifier out).
+ */
+export type FunctionEntry = { id: string; handler: string; uses?: readonly FunctionUse[]; started?: UserFunctionStart; verifiesTokens?: boolean };
 
 /** How a user function is started: its bundle carries that path of `defineFunction` only. */
 export type UserFunctionStart = 'http' | 'event';
 
 /** The bundle a route's or trigger's function runs. */
-export function entryOf(settings: Pick<FunctionSettings, 'handler' | 'id' | 'uses'> & { operation?: unknown }): FunctionEntry {
+export function entryOf(settings: Pick<FunctionSettings, 'handler' | 'id' | 'uses'> & { operation?: { auth: string } }): FunctionEntry {
   const id = settings.id ?? functionId(settings.handler);
   if (!settings.uses) return { id, handler: settings.handler };
   // A user function's row: a route (it has an operation) or a trigger (events, schedules).
-  return { id, handler: settings.handler, uses: settings.uses, started: settings.operation ? 'http' : 'event' };
+  if (!settings.operation) return { id, handler: settings.handler, uses: settings.uses, started: 'event' };
+  return { id, handler: settings.handler, uses: settings.uses, started: 'http', verifiesTokens: settings.operation.auth === 'optional' };
+}
+
+/**
+ * What a user function's bundle is built with besides its sources ('*' for a platform function:
+ * nothing left out). Entries of one variant share an esbuild run, and a bundle whose variant
+ * changed is built again.
+ */
+export function buildVariant(entry: FunctionEntry): string {
+  if (!entry.uses) return '*';
+  return `${entry.started}${entry.verifiesTokens ? '+tokens' : ''}:${[...new Set(entry.uses)].sort().join(',')}`;
 }
 
 /** Every function of the backend: each route's (the `$default` one, the WebSocket and user function routes included) and each trigger's, once per id. */
@@ -103,7 +118,7 @@ export type FunctionBuildOptions = {
 export function functionBuildOptions(options: FunctionBuildOptions): (BuildOptions & { metafile: true })[] {
   const groups = new Map<string, FunctionEntry[]>();
   for (const entry of options.entries) {
-    const key = entry.uses ? `${entry.started}:${[...new Set(entry.uses)].sort().join(',')}` : '*';
+    const key = buildVariant(entry);
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
   const warn = options.warn ?? ((message: string) => console.warn(message));
@@ -158,6 +173,8 @@ function userFunctionPlugin(entry: FunctionEntry): Plugin {
   for (const [started, module] of Object.entries(START_MODULES)) {
     if (entry.started !== undefined && entry.started !== started) stubs.push({ ...module, what: `${started} path of defineFunction` });
   }
+  // Only a public HTTP function verifies tokens itself (its route has no authorizer).
+  if (entry.started === 'http' && !entry.verifiesTokens) stubs.push({ file: 'functions/shared/access-tokens.ts', exported: 'accessTokens', what: 'token verifier of public functions' });
   return {
     name: 'lambase-user-function',
     setup(pluginBuild) {

@@ -24,7 +24,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import type { Backend } from '../../functions/core/config/define-backend.js';
-import { BUNDLE_SETTINGS, buildFunctions, bundleFile, type FunctionBuildResult, type FunctionEntry } from '../../build/function-build.js';
+import { BUNDLE_SETTINGS, buildFunctions, buildVariant, bundleFile, type FunctionBuildResult, type FunctionEntry } from '../../build/function-build.js';
 import { compileConfig } from '../../build/compile-config.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
 
@@ -137,7 +137,7 @@ export class LocalBundles {
 
   private async isFresh(entry: FunctionEntry, statOf: (file: string) => Promise<[number, number] | undefined>): Promise<boolean> {
     const built = this.records.get(entry.id);
-    if (built?.handler !== entry.handler || built.uses !== usesKey(entry)) return false;
+    if (built?.handler !== entry.handler || built.uses !== buildVariant(entry)) return false;
     const unchanged = await Promise.all(
       Object.entries(built.inputs).map(async ([file, recorded]) => {
         const stats = await statOf(file);
@@ -213,7 +213,7 @@ export class LocalBundles {
         const hash = changed[id] ?? this.records.get(id)?.hash;
         if (!hash) return;
         const entry = this.entries.get(id)!;
-        const record: BuildRecord = { version: RECORD_VERSION, handler: entry.handler, uses: usesKey(entry), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
+        const record: BuildRecord = { version: RECORD_VERSION, handler: entry.handler, uses: buildVariant(entry), hash, inputs: Object.fromEntries(await Promise.all(files.map(statOf))) };
         await writeAtomically(path.join(this.settings.outdir, id, RECORD), JSON.stringify(record));
         this.records.set(id, record);
       }),
@@ -297,10 +297,6 @@ async function writeAtomically(file: string, contents: string | Uint8Array): Pro
   await rename(temporary, file);
 }
 
-/** What a user function's bundle leaves out, as its build record says it ('*' for a platform function: nothing). */
-function usesKey(entry: FunctionEntry): string {
-  return entry.uses ? `${entry.started}:${[...new Set(entry.uses)].sort().join(',')}` : '*';
-}
 
 function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');

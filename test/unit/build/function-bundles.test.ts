@@ -51,6 +51,12 @@ describe('every function bundle', () => {
     expect(offenders((input) => /node_modules\/zod\/(v4\/classic|v3)\//.test(input) || /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(input))).toEqual([]);
   });
 
+  it('leaves the token verifier out of a user HTTP function that is not public (its route has the authorizer)', () => {
+    // lambase.config.ts's /stats is `authenticated`; a public function's verifier is proven by the security suite's probes.
+    const stats = bundles.find((bundle) => bundle.id === 'FunctionStats')!;
+    expect(stats.inputs.filter((input) => input.includes('node_modules/aws-jwt-verify/'))).toEqual([]);
+  });
+
   it('holds one copy of each package (one pinned version, not several)', () => {
     const duplicates = bundles.flatMap((bundle) => {
       const locations = new Map<string, Set<string>>();
