@@ -3,21 +3,11 @@
 // start included), split into the import and the first invocation.
 //
 //   node bench/cold-start-harness.mjs <bundle file URL> <event JSON file>
+import { lambdaContext as context } from './lambda-context.mjs';
 import { readFileSync } from 'node:fs';
 
 const [bundleUrl, eventFile] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${process.env.AWS_LAMBDA_FUNCTION_NAME}`,
-  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-  awsRequestId: 'bench',
-  logGroupName: 'bench',
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 10_000,
-};
 const started = performance.now();
 const { handler } = await import(bundleUrl);
 const imported = performance.now();

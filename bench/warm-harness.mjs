@@ -4,21 +4,11 @@
 // times `calls` more, one after another. Prints the durations in milliseconds.
 //
 //   node bench/warm-harness.mjs <bundle file URL> <event JSON file> <calls> <cgroup.procs file>
+import { lambdaContext as context } from './lambda-context.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [bundleUrl, eventFile, calls, procsFile] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${process.env.AWS_LAMBDA_FUNCTION_NAME}`,
-  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-  awsRequestId: 'bench',
-  logGroupName: 'bench',
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 10_000,
-};
 const { handler } = await import(bundleUrl);
 const statuses = new Set();
 // Each call gets its own copy, as each Lambda invocation gets its own event (handlers may change theirs).
