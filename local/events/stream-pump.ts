@@ -5,8 +5,11 @@
  * dropped), batches of `batchSize`, `{ batchItemFailures }` partial failures retried from the
  * first failed record, whole-batch errors retried with the batch bisected, and a record that still
  * fails after `maxRetries` given up alone (handed to `onGiveUp`, local mode's on-failure
- * destination) while the records after it go on. It polls every `pollMs`, and at once when woken
- * (local mode wakes it whenever a function finishes).
+ * destination) while the records after it go on. It polls at once when woken (local mode wakes it
+ * whenever a function that can write the table finishes); otherwise it polls `pollMs` after a pass
+ * that found records, and waits twice as long after each pass that found none, up to `maxIdleMs`
+ * (`idleWait`): an idle local mode sends DynamoDB Local a few reads a second, not dozens, and
+ * none of them lands in the middle of the requests a user is timing.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -37,7 +40,10 @@ export type StreamPumpOptions = {
   statePath: string;
   /** The region records report (DynamoDB Local says "ddblocal"). */
   region: string;
+  /** The wait after a pass that found records (200 ms). */
   pollMs?: number;
+  /** The longest wait between passes that find nothing (1 s; Lambda polls a shard about 4 times a second). */
+  maxIdleMs?: number;
   maxRetries?: number;
   log?: (line: string) => void;
   /** Lambda's on-failure destination: the records a consumer gave up on (they stay in the stream). */
@@ -104,17 +110,22 @@ export class StreamPump {
     // start); a shard that appears afterwards holds only new records, read from its start.
     let latestShards: Set<string> | undefined = this.positions[consumer.name] ? new Set() : undefined;
     this.positions[consumer.name] ??= {};
+    let emptyPasses = 0;
     while (this.running) {
       const wakesSeen = this.wakes;
       try {
         const shards = await this.listShards();
         latestShards ??= new Set(shards.map((shard) => shard.ShardId!));
         const got = await this.pollOnce(consumer, shards, cursors, latestShards);
-        if (got) continue;
+        if (got) {
+          emptyPasses = 0;
+          continue;
+        }
       } catch (error) {
         if (this.running) this.options.log?.(`stream pump (${consumer.name}): ${(error as Error).message}`);
       }
-      if (wakesSeen === this.wakes) await this.idle(this.options.pollMs ?? 200);
+      if (wakesSeen !== this.wakes) emptyPasses = 0;
+      else await this.idle(idleWait(emptyPasses++, this.options.pollMs ?? 200, this.options.maxIdleMs ?? 1_000));
     }
   }
 
@@ -318,5 +329,10 @@ export class StreamPump {
 }
 
 type LambdaRecord = Record<string, unknown> & { dynamodb: Record<string, unknown> & { SequenceNumber: string } };
+
+/** The wait after the `emptyPasses`-th pass in a row that found nothing: `pollMs`, doubled each time, at most `maxIdleMs`. */
+export function idleWait(emptyPasses: number, pollMs: number, maxIdleMs: number): number {
+  return Math.min(Math.max(pollMs, maxIdleMs), pollMs * 2 ** Math.min(emptyPasses, 30));
+}
 
 const backoff = (attempt: number) => Math.min(2_000, 100 * 2 ** attempt);

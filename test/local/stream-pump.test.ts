@@ -14,7 +14,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StreamPump, type StreamConsumer } from '../../local/events/stream-pump.js';
+import { idleWait, StreamPump, type StreamConsumer } from '../../local/events/stream-pump.js';
 import { waitFor } from './fixtures/processes.js';
 
 type FakeShard = { id: string; parent?: string; records: StreamRecord[]; trimmed: number; closed: boolean };
@@ -93,14 +93,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startPump(consumers: StreamConsumer[], options: { maxRetries?: number; pollMs?: number } = {}): Promise<StreamPump> {
+async function startPump(consumers: StreamConsumer[], options: { maxRetries?: number; pollMs?: number; maxIdleMs?: number } = {}): Promise<StreamPump> {
   const pump = new StreamPump({
     client: stream.client as unknown as DynamoDBStreamsClient,
     streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2024',
     consumers,
     statePath,
     region: 'us-east-1',
+    // Polling at a steady 20 ms unless a test looks at the idle slow-down.
     pollMs: 20,
+    maxIdleMs: 20,
     log: (line) => logs.push(line),
     ...options,
   });
@@ -185,6 +187,27 @@ describe('the stream pump', () => {
     pump.wake();
     await waitFor(() => received.length === 2, 5_000, 'the record after the second wake()');
     expect(received).toEqual(['a', 'b']);
+  });
+
+  it('polls less and less often while the stream stays empty, and at once again when woken', async () => {
+    stream.addShard('s1');
+    const { consumer, received } = recorder('audit');
+    // Doubling from 10 ms: 10, 20, 40 … 1,280 ms. Polling at a steady 10 ms would be ~150 passes in
+    // the 1.5 s below; the doubling makes it at most 9 (fewer on a busy machine, never more).
+    const pump = await startPump([consumer], { pollMs: 10, maxIdleMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(stream.calls.GetRecords).toBeLessThanOrEqual(9);
+    expect(stream.calls.GetRecords).toBeGreaterThanOrEqual(1);
+    // Its wait is now a second or more, and doubling; a wake ends it (as the wake test above proves
+    // with an hour-long wait).
+    stream.put('s1', 'a');
+    pump.wake();
+    await waitFor(() => received.length === 1, 5_000, 'the record after wake()');
+  });
+
+  it('waits twice as long after each empty pass, from pollMs up to maxIdleMs', () => {
+    expect([0, 1, 2, 3, 4, 50].map((passes) => idleWait(passes, 200, 1_000))).toEqual([200, 400, 800, 1_000, 1_000, 1_000]);
+    expect(idleWait(3, 500, 100)).toBe(500);
   });
 
   it('lists the shards once for all its consumers, not once per consumer and pass', async () => {
