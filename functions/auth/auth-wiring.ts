@@ -20,7 +20,7 @@ import { deleteUserFiles, listUserFiles } from '../core/storage/user-files.js';
 import { documentStore } from '../data/data-wiring.js';
 import { ownedLocation } from '../geo/geo-wiring.js';
 import { ownedPushData } from '../push/push-wiring.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { fileRecords } from '../storage/storage-wiring.js';
 
@@ -36,7 +36,7 @@ export function userDirectory(): CognitoUserDirectory {
 
 /** Profile records in the single table (grant: `tableWrite`). */
 export function profileStore(): DynamoDbProfileStore {
-  return new DynamoDbProfileStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbProfileStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** The admin routes: the user directory and the admin group of lambase.config.ts (`auth.adminGroup`). */
@@ -46,7 +46,7 @@ export function adminDeps(): AdminDeps {
 
 /** Listing users also signs its page cursors (grant: `cursorKey`). */
 export function listUsersDeps(): ListUsersDeps {
-  return { ...adminDeps(), cursors: tableCursors(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName)) };
+  return { ...adminDeps(), cursors: tableCursors(documentClient(dynamoDbMeter), requireEnv(ENV.tableName)) };
 }
 
 /**

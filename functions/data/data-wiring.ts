@@ -20,12 +20,12 @@ import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbDocumentStore } from '../adapters/dynamodb-document-store.js';
 import { systemClock } from '../core/clock.js';
 import { DocumentService } from '../core/documents/document-service.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 
 /** Documents in the single table (grant: `table`). */
 export function documentStore(): DynamoDbDocumentStore {
-  return new DynamoDbDocumentStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbDocumentStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** The document use cases over `store`; lists and queries sign cursors (grant: `cursorKey`). */
@@ -33,7 +33,7 @@ export function documentService(store: DynamoDbDocumentStore = documentStore()):
   return new DocumentService({
     backend,
     store,
-    cursors: tableCursors(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName)),
+    cursors: tableCursors(documentClient(dynamoDbMeter), requireEnv(ENV.tableName)),
     clock: systemClock,
     newId: () => randomBytes(16).toString('base64url'),
   });

@@ -11,16 +11,16 @@ import type { OwnedData } from '../core/auth/ports.js';
 import { systemClock } from '../core/clock.js';
 import { toDocument } from '../core/documents/document-item.js';
 import { exportLocation, forgetLocation, type LocationDeps } from '../core/geo/user-location.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 
 /** Locations, fence cells and geofence events in the single table (grant: `table`). */
 export function locationStore(): DynamoDbLocationStore {
-  return new DynamoDbLocationStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbLocationStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 export function locationDeps(store: DynamoDbLocationStore = locationStore()): LocationDeps {
-  const documents = new DynamoDbDocumentStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  const documents = new DynamoDbDocumentStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
   return {
     backend,
     locations: store,

@@ -28,28 +28,28 @@ import type { PushDependencies, PushSettings } from '../core/push/push-ports.js'
 import { sendNotification, sendToInbox, type InboxRequest, type SendRequest, type SendResult } from '../core/push/send-notification.js';
 import { eraseTopics, exportTopics } from '../core/push/topics.js';
 import { locationStore } from '../geo/geo-wiring.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 
 /** Devices in the single table (grant: `table`). */
 export function deviceStore(): DynamoDbDeviceStore {
-  return new DynamoDbDeviceStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbDeviceStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** Topic follows in the single table (grant: `table`). */
 export function topicFollows(): DynamoDbTopicFollowStore {
-  return new DynamoDbTopicFollowStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbTopicFollowStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** Inbox items in the single table (grant: `table`). */
 export function inboxStore(): DynamoDbInboxStore {
-  return new DynamoDbInboxStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbInboxStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** Page cursors for device and inbox lists (grant: `cursorKey`). */
 export function pushCursors(): () => Promise<PageCursors> {
-  return tableCursors(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return tableCursors(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 const arnMap = z.record(z.string(), z.string());

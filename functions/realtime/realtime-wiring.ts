@@ -14,14 +14,14 @@ import { DynamoDbConnectionStore } from '../adapters/dynamodb-connection-store.j
 import { systemClock } from '../core/clock.js';
 import type { RealtimeDependencies, TokenVerifier } from '../core/realtime/realtime-ports.js';
 import { callerFromClaims } from '../shared/caller-identity.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 
 export { tableChangeOf } from '../adapters/dynamodb-stream-changes.js';
 
 /** Connections and subscriptions in the single table (grant: `table`). */
 export function connectionStore(): DynamoDbConnectionStore {
-  return new DynamoDbConnectionStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbConnectionStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** Frames to connections through the WebSocket API's `@connections` API (grant: `realtimeConnections`). */

@@ -9,7 +9,7 @@ import { scheduledEvent, type LambaseEvent, type ScheduleInput } from '../core/e
 import { eventReceiptPrefix } from '../core/table-design.js';
 import { dynamoDbClient } from '../adapters/aws-clients.js';
 import { singleTableIdempotencyStore } from '../adapters/dynamodb-idempotency-store.js';
-import { recordDynamoDbCall, withUsageScope } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter, withUsageScope } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import type { Parts, Run } from './context-parts.js';
@@ -21,7 +21,7 @@ import type { FunctionSettings } from './function-settings.js';
  * modules, 22 KB, stay in a bundle even unused), which an HTTP function must not carry.
  */
 function eventReceiptStore() {
-  return singleTableIdempotencyStore(dynamoDbClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return singleTableIdempotencyStore(dynamoDbClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** Receipts outlive every redelivery: the stream's 24 h of retries, then Lambda's 6 h event age. */

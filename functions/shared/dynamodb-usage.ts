@@ -5,6 +5,9 @@
  * outside one (triggers), calls are not counted.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DynamoDbMeter } from '../adapters/aws-clients.js';
+import { logger } from './logger.js';
+import { metricsPublished } from './metrics.js';
 
 /** `capacityUnits` = `readUnits` + `writeUnits`: on-demand bills read and write request units apart. */
 export type DynamoDbUsage = { calls: number; capacityUnits: number; readUnits: number; writeUnits: number; operations: Record<string, number> };
@@ -26,10 +29,9 @@ export function currentUsage(): DynamoDbUsage | undefined {
 type Capacity = { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
 
 /**
- * The DynamoDB meter (functions/adapters/aws-clients.ts `DynamoDbMeter`) the wiring files give the
- * client: called after each request, it counts into the current invocation's record, if any.
+ * Called after each DynamoDB request: counts it into the current invocation's record, if any.
  */
-export function recordDynamoDbCall(operation: string, consumed: Capacity): void {
+function recordDynamoDbCall(operation: string, consumed: Capacity): void {
   const usage = scope.getStore();
   if (!usage) return;
   usage.calls += 1;
@@ -39,3 +41,15 @@ export function recordDynamoDbCall(operation: string, consumed: Capacity): void 
   if (READ_OPERATIONS.has(operation)) usage.readUnits += units;
   else usage.writeUnits += units;
 }
+
+/**
+ * Whether an invocation's capacity units are read by anyone: the CloudWatch metric (in Lambda), the
+ * request's log line (INFO), or the benchmark's header (`LAMBASE_REPORT_USAGE`). Local mode logs at
+ * WARN and publishes no metrics, so its requests do not ask DynamoDB Local for capacity.
+ */
+function capacityWanted(): boolean {
+  return process.env.LAMBASE_REPORT_USAGE === 'true' || metricsPublished() || logger.isEnabled('INFO');
+}
+
+/** The meter the wiring files give the DynamoDB client (functions/adapters/aws-clients.ts `DynamoDbMeter`). */
+export const dynamoDbMeter: DynamoDbMeter = { record: recordDynamoDbCall, capacityWanted };

@@ -22,7 +22,7 @@ import { ConflictError, TooManyRequestsError, ValidationError } from '../core/er
 import { dynamoDbClient } from '../adapters/aws-clients.js';
 import { isThrottling } from '../adapters/dynamodb-errors.js';
 import { singleTableIdempotencyStore } from '../adapters/dynamodb-idempotency-store.js';
-import { recordDynamoDbCall } from './dynamodb-usage.js';
+import { dynamoDbMeter } from './dynamodb-usage.js';
 import { ENV, requireEnv } from './env.js';
 import type { HttpResult } from './http-result.js';
 
@@ -33,7 +33,7 @@ let persistence: BasePersistenceLayer | undefined;
 
 /** Built on the first request that carries a key, over the environment's one DynamoDB client. */
 function persistenceStore(): BasePersistenceLayer {
-  persistence ??= singleTableIdempotencyStore(dynamoDbClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  persistence ??= singleTableIdempotencyStore(dynamoDbClient(dynamoDbMeter), requireEnv(ENV.tableName));
   return persistence;
 }
 

@@ -62,6 +62,11 @@ export class JsonLogger {
     this.write('ERROR', message, extra);
   }
 
+  /** Whether entries of `level` are written (a caller can skip work only such an entry needs). */
+  isEnabled(level: Level): boolean {
+    return LEVELS[level] >= this.threshold;
+  }
+
   /** Keys added to every entry until the next invocation starts. */
   appendKeys(keys: Record<string, unknown>): void {
     Object.assign(this.keys, keys);

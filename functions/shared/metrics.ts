@@ -6,12 +6,16 @@
  * Written only inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), and not with
  * `POWERTOOLS_METRICS_DISABLED=true` (local mode sets it): tests and tools print none.
  */
-import type { DynamoDbUsage } from './dynamodb-usage.js';
 
 const NAMESPACE = 'Lambase';
 
-export function publishDynamoDbUsage(route: string, usage: DynamoDbUsage): void {
-  if (!process.env.AWS_LAMBDA_FUNCTION_NAME || process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
+/** Whether this environment writes the metrics: inside Lambda, unless `POWERTOOLS_METRICS_DISABLED=true`. */
+export function metricsPublished(): boolean {
+  return process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.POWERTOOLS_METRICS_DISABLED !== 'true';
+}
+
+export function publishDynamoDbUsage(route: string, usage: { calls: number; capacityUnits: number }): void {
+  if (!metricsPublished()) return;
   const metrics = [
     { Name: 'DynamoDBCalls', Unit: 'Count' },
     { Name: 'DynamoDBCapacityUnits', Unit: 'Count' },

@@ -16,12 +16,12 @@ import { S3FileObjectStore } from '../adapters/s3-file-object-store.js';
 import { S3StoredObjects } from '../adapters/s3-stored-objects.js';
 import type { PageCursors } from '../core/pagination/cursor.js';
 import type { StorageSettings } from '../core/storage/storage-ports.js';
-import { recordDynamoDbCall } from '../shared/dynamodb-usage.js';
+import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
 import { ENV, requireEnv } from '../shared/env.js';
 
 /** File records in the single table (grant: `table`). */
 export function fileRecords(): DynamoDbFileRecordStore {
-  return new DynamoDbFileRecordStore(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return new DynamoDbFileRecordStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** The files' objects in the bucket (grant: `bucket`, with the one action the function uses). */
@@ -36,7 +36,7 @@ export function storedObjects(): S3StoredObjects {
 
 /** Page cursors for file lists (grant: `cursorKey`). */
 export function fileCursors(): () => Promise<PageCursors> {
-  return tableCursors(documentClient(recordDynamoDbCall), requireEnv(ENV.tableName));
+  return tableCursors(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
 /** lambase.config.ts `storage`, and the group whose members may read and delete every file. */

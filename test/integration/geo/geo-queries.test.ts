@@ -20,7 +20,7 @@ import { pageCursors } from '../../../functions/core/pagination/cursor.js';
 
 const table = () => process.env.LAMBASE_TABLE_NAME!;
 let queries = 0;
-const client = () => createDocumentClient(createDynamoDbClient((operation) => void (operation === 'Query' && queries++)));
+const client = () => createDocumentClient(createDynamoDbClient({ record: (operation) => void (operation === 'Query' && queries++), capacityWanted: () => false }));
 let now = Date.now();
 const clock = { now: () => new Date(now) };
 const service = () =>
