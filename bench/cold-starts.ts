@@ -3,7 +3,8 @@
  * deploys); a cold start is a fresh Node process that imports the bundle and serves one real
  * request against the running emulators (bench/cold-start-harness.mjs), with the environment the
  * function gets (its grants' variables, NODE_OPTIONS included). Each is compared with an empty
- * handler measured the same way in the same rounds; rounds visit the functions in a new random
+ * handler measured the same way in the same rounds, and so is the SDK's floor (a bundle holding only
+ * the DynamoDB client, sending one GetItem); rounds visit the functions in a new random
  * order each time, so a busy moment of the machine does not fall on one function.
  */
 import { execFile } from 'node:child_process';
@@ -29,6 +30,9 @@ import { median } from './stats.js';
 const run = promisify(execFile);
 const HARNESS = path.join(PROJECT_ROOT, 'bench/cold-start-harness.mjs');
 const EMPTY = 'EmptyHandler';
+/** The SDK's own cold start: only the DynamoDB client and one GetItem (bench/sdk-floor-handler.ts). */
+const SDK_FLOOR = 'SdkFloor';
+const SDK_FLOOR_SOURCE = path.join(PROJECT_ROOT, 'bench/sdk-floor-handler.ts');
 
 /** The issue's targets: every function within these, then the stretch ones. */
 export const TARGETS = { kb: 400, ratio: 2.0, stretchKb: 250, stretchRatio: 1.8 };
@@ -39,6 +43,8 @@ export type ColdStart = {
   kb: number;
   /** The three largest contributions to the bundle, by package, in KB. */
   largest: [string, number][];
+  /** Whether the bundle holds an AWS SDK client (every such function is held to the SDK's floor). */
+  awsSdk: boolean;
   importMs: number;
   invokeMs: number;
   totalMs: number;
@@ -52,19 +58,27 @@ export async function measureColdStarts(
   backend: Backend,
   fixtures: Fixtures,
   options: { rounds: number; log: (line: string) => void },
-): Promise<{ empty: ColdStart; functions: ColdStart[] }> {
+): Promise<{ empty: ColdStart; sdkFloor: ColdStart; functions: ColdStart[] }> {
   const outdir = await mkdtemp(path.join(os.tmpdir(), 'lambase-bench-cold-'));
   try {
     const metafile = (await buildFunctions({ backend, entries: functionEntries(backend), outdir })).metafile;
     const emptySource = path.join(outdir, 'empty-handler.mjs');
     await writeFile(emptySource, "export const handler = async () => ({ statusCode: 200, body: '' });\n");
-    const emptyBuild = await build({ ...BUNDLE_SETTINGS, entryPoints: [{ in: emptySource, out: `${EMPTY}/index` }], outdir, metafile: true });
-    const sizes = bundleSizes({ ...metafile.outputs, ...emptyBuild.metafile.outputs });
+    const references = await build({
+      ...BUNDLE_SETTINGS,
+      entryPoints: [
+        { in: emptySource, out: `${EMPTY}/index` },
+        { in: SDK_FLOOR_SOURCE, out: `${SDK_FLOOR}/index` },
+      ],
+      outdir,
+      metafile: true,
+    });
+    const sizes = bundleSizes({ ...metafile.outputs, ...references.metafile.outputs });
 
     const samples = new Map<string, { importMs: number[]; invokeMs: number[]; totalMs: number[]; statuses: (number | null)[] }>();
     const matcher = routeMatcher();
     for (let round = 0; round < options.rounds; round++) {
-      const requests = shuffle([...(await functionRequests(local, backend, fixtures, round)), { id: EMPTY, handler: '', event: {} }]);
+      const requests = shuffle([...(await functionRequests(local, backend, fixtures, round)), { id: EMPTY, handler: '', event: {} }, { id: SDK_FLOOR, handler: '', event: {} }]);
       for (const request of requests) {
         const sample = await coldStart(local, request, matcher, outdir);
         const entry = samples.get(request.id) ?? { importMs: [], invokeMs: [], totalMs: [], statuses: [] };
@@ -84,6 +98,7 @@ export async function measureColdStarts(
         handler,
         kb: sizes.get(id)!.kb,
         largest: sizes.get(id)!.largest,
+        awsSdk: sizes.get(id)!.awsSdk,
         importMs: median(sample.importMs),
         invokeMs: median(sample.invokeMs),
         totalMs: median(sample.totalMs),
@@ -92,9 +107,10 @@ export async function measureColdStarts(
       };
     };
     const empty = row(EMPTY, '(empty handler)');
+    const sdkFloor = row(SDK_FLOOR, '(the DynamoDB client alone, one GetItem)');
     const functions = functionEntries(backend).map((entry) => row(entry.id, entry.handler));
-    for (const fn of [empty, ...functions]) fn.ratio = fn.totalMs / empty.totalMs;
-    return { empty, functions };
+    for (const fn of [empty, sdkFloor, ...functions]) fn.ratio = fn.totalMs / empty.totalMs;
+    return { empty, sdkFloor, functions };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
@@ -128,6 +144,7 @@ export function invocationOf(request: FunctionRequest, matcher: RouteMatcher<Rou
     return { settings: match.target, event };
   }
   if (request.id === EMPTY) return { settings: { handler: '', grants: [] }, event: request.event };
+  if (request.id === SDK_FLOOR) return { settings: { handler: '', grants: [{ kind: 'table', access: 'read' }] }, event: request.event };
   const rows: FunctionSettings[] = [...realtimeRoutes, ...allTriggers(backend)];
   return { settings: rows.find((row) => entryOf(row).id === request.id)!, event: request.event };
 }
@@ -156,8 +173,8 @@ export function functionProcessEnvironment(local: LocalBackend, settings: Functi
 }
 
 /** Each bundle's size and its largest packages (node_modules names, or "lambase" for our code). */
-function bundleSizes(outputs: Metafile['outputs']): Map<string, { kb: number; largest: [string, number][] }> {
-  const sizes = new Map<string, { kb: number; largest: [string, number][] }>();
+function bundleSizes(outputs: Metafile['outputs']): Map<string, { kb: number; largest: [string, number][]; awsSdk: boolean }> {
+  const sizes = new Map<string, { kb: number; largest: [string, number][]; awsSdk: boolean }>();
   for (const [file, output] of Object.entries(outputs)) {
     if (!file.endsWith('.mjs')) continue;
     const byPackage = new Map<string, number>();
@@ -166,7 +183,8 @@ function bundleSizes(outputs: Metafile['outputs']): Map<string, { kb: number; la
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
     const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]): [string, number] => [name, Math.round(bytes / 1024)]);
-    sizes.set(path.basename(path.dirname(file)), { kb: Math.round(output.bytes / 1024), largest });
+    const awsSdk = [...byPackage.keys()].some((name) => name.startsWith('@aws-sdk/client-'));
+    sizes.set(path.basename(path.dirname(file)), { kb: Math.round(output.bytes / 1024), largest, awsSdk });
   }
   return sizes;
 }

@@ -393,7 +393,7 @@ async function memoryAndColdStarts(): Promise<void> {
     const backend = await loadBackend();
     const cold = await measureColdStarts(local, backend, fixtures, { rounds: COLD_ROUNDS, log });
     results.coldStarts = cold;
-    printColdStarts(cold.empty, cold.functions);
+    printColdStarts(cold.empty, cold.sdkFloor, cold.functions);
 
     const sizes = await measureMemorySizes(local, backend, fixtures, { ids: MEMORY_SIZE_FUNCTIONS, calls: quick ? 12 : 40, log });
     results.memorySizes = sizes;
@@ -529,7 +529,7 @@ async function perOperation(local: LocalBackend, routes: readonly RouteDefinitio
   );
 }
 
-function printColdStarts(empty: ColdStart, functions: ColdStart[]): void {
+function printColdStarts(empty: ColdStart, sdkFloor: ColdStart, functions: ColdStart[]): void {
   const row = (fn: ColdStart) => {
     const missing = [fn.kb > TARGETS.stretchKb ? `${fn.kb - TARGETS.stretchKb} KB over ${TARGETS.stretchKb}` : '', fn.ratio > TARGETS.stretchRatio ? `${(fn.ratio - TARGETS.stretchRatio).toFixed(2)}× over ${TARGETS.stretchRatio}×` : '']
       .filter(Boolean)
@@ -549,7 +549,14 @@ function printColdStarts(empty: ColdStart, functions: ColdStart[]): void {
   table(
     `5. function bundles and cold starts: a fresh Node process imports the bundle and serves one request against the emulators\n   (median of ${COLD_ROUNDS} rounds; ratio to the empty handler's ${ms(empty.totalMs)}; targets ≤ ${TARGETS.kb} KB and ≤ ${TARGETS.ratio}×, then ${TARGETS.stretchKb} KB and ${TARGETS.stretchRatio}×; ✖ misses the first)`,
     ['function', 'bundle', 'import', '1st call', 'process start → answer', 'ratio', 'status', 'distance to the stretch targets (and what weighs most, KB)'],
-    [row(empty), ...functions.map(row)],
+    [row(empty), row(sdkFloor), ...functions.map(row)],
+  );
+  const sdk = functions.filter((fn) => fn.awsSdk);
+  const overFloor = sdk.map((fn) => fn.totalMs / sdkFloor.totalMs).sort((a, b) => a - b);
+  const times = (value: number | undefined) => `${(value ?? 0).toFixed(2)}×`;
+  console.log(
+    `   the SDK's floor (${sdkFloor.id}: the DynamoDB client alone, one GetItem) is ${sdkFloor.ratio.toFixed(2)}× the empty handler: a function whose first request calls AWS cannot be under it;` +
+      `\n   the ${sdk.length} functions calling AWS take ${times(overFloor[0])}–${times(overFloor.at(-1))} the floor's time (median ${times(overFloor[Math.floor(overFloor.length / 2)])})`,
   );
 }
 
