@@ -233,8 +233,15 @@ export class LocalLambdaRuntime {
     this.idleCheck.unref();
   }
 
+  /**
+   * Adds a function, or replaces the one of that name: its environments, made from the old
+   * definition (local mode re-registers every function when DynamoDB Local had to move to another
+   * port), are retired, so its next call runs the new one.
+   */
   register(fn: LocalFunction): void {
+    const replaced = this.functions.has(fn.name);
     this.functions.set(fn.name, fn);
+    if (replaced) this.retire((candidate) => candidate.name === fn.name);
     this.keepSpares();
   }
 

@@ -68,6 +68,16 @@ describe('the local Lambda runtime', () => {
     }
   });
 
+  it('runs a function registered again with its new definition: the old one\'s environments are retired', async () => {
+    withFunctions({ name: 'moved', environment: { PROBE: 'old endpoint' } });
+    const before = (await runtime.invoke('moved', {})) as Probe;
+    runtime.register({ name: 'moved', bundle: { id: functionId(probe), handler: probe }, environment: { PROBE: 'new endpoint' }, timeoutSeconds: 5, memoryMb: 128 });
+    const after = (await runtime.invoke('moved', {})) as Probe;
+    expect(after).toMatchObject({ probe: 'new endpoint', invocations: 1 });
+    expect(after.environment).not.toBe(before.environment);
+    expect(runtime.environmentCount).toBe(1);
+  });
+
   it('serves concurrent calls from more environments, one call each at a time, up to a limit', async () => {
     withFunctions({ name: 'slow' });
     const results = (await Promise.all(Array.from({ length: MAX_ENVIRONMENTS_PER_FUNCTION + 2 }, () => runtime.invoke('slow', { sleepMs: 300 })))) as Probe[];
