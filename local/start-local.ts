@@ -290,7 +290,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       const registration = await registerAll(endpoint);
       registered.resolve();
       timeline.functionsRegistered = sinceStart();
-      const prewarming = lambda().prewarm([...prewarmed, ...triggers.filter((trigger) => trigger.source === 'cognito').map((trigger) => trigger.name)]);
+      const prewarming = lambda()
+        .prewarm([...prewarmed, ...triggers.filter((trigger) => trigger.source === 'cognito').map((trigger) => trigger.name)])
+        .then(() => void (timeline.prewarmed = sinceStart()));
       return { ...registration, prewarming };
     });
     functionsRegistered.catch(() => undefined); // a failed emulator is what step 3 reports
@@ -378,7 +380,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       failures,
       sns,
       readyInMs: (timeline.ready = sinceStart()),
-      prewarmed: prewarming.then(() => void (timeline.prewarmed = sinceStart())),
+      prewarmed: prewarming,
       timeline,
       environmentCount: () => lambda().environmentCount,
       stop,
