@@ -221,6 +221,7 @@ export class LocalLambdaRuntime {
   private readonly invokedListeners = new Set<(name: string) => void>();
   /** Booted threads waiting for a function, one per memory size registered (see `spares`). */
   private readonly spareWorkers = new Map<number, Worker>();
+  private readonly memorySizes = new Set<number>();
   private stopped = false;
 
   constructor(options: LocalLambdaRuntimeOptions) {
@@ -241,6 +242,7 @@ export class LocalLambdaRuntime {
   register(fn: LocalFunction): void {
     const replaced = this.functions.has(fn.name);
     this.functions.set(fn.name, fn);
+    this.memorySizes.add(fn.memoryMb);
     if (replaced) this.retire((candidate) => candidate.name === fn.name);
     this.keepSpares();
   }
@@ -359,7 +361,7 @@ export class LocalLambdaRuntime {
    */
   private keepSpares(): void {
     if (this.stopped) return;
-    for (const { memoryMb } of this.functions.values()) {
+    for (const memoryMb of this.memorySizes) {
       if (this.spareWorkers.has(memoryMb)) continue;
       const worker = bootWorker(memoryMb);
       this.spareWorkers.set(memoryMb, worker);
