@@ -36,7 +36,7 @@ import { startGateway } from './gateway/start-gateway.js';
 import { LocalOutbox, outboxPushOf } from './outbox.js';
 import { provisionTable } from './provision-table.js';
 import { functionEntries } from '../build/function-build.js';
-import { startRealtime, type LocalRealtime } from './realtime/start-realtime.js';
+import { startRealtime } from './realtime/start-realtime.js';
 import { LambdaInvokeServer } from './runtime/lambda-invoke-server.js';
 import { LocalBundles } from './runtime/local-bundles.js';
 import { LocalLambdaRuntime } from './runtime/lambda-runtime.js';
@@ -76,8 +76,9 @@ export type StartLocalOptions = {
   /** At most this many function environments are kept, the least recently used idle one retired first. @default DEFAULT_MAX_ENVIRONMENTS (32) */
   maxEnvironments?: number;
   /**
-   * Route functions (by operationId) loaded as soon as the emulators are up, so a user's first
-   * call finds them warm. @default PREWARMED_OPERATIONS
+   * Route functions (by operationId) loaded while the emulators start (once DynamoDB Local's JVM
+   * is launched and the in-process ones are up), so a user's first call finds them warm.
+   * @default PREWARMED_OPERATIONS
    */
   prewarm?: readonly string[];
   /** Aborting during startup stops what has started; the promise rejects with the signal's reason. */
@@ -109,6 +110,12 @@ export type LocalBackend = {
   readyInMs: number;
   /** Settles once the pre-warmed functions have loaded (ready does not wait for them). */
   prewarmed: Promise<void>;
+  /**
+   * Milliseconds from the call to each point of the start: the functions registered and their
+   * pre-warm begun (while DynamoDB Local's JVM starts), DynamoDB Local answering, ready; and
+   * `prewarmed` once that has settled.
+   */
+  timeline: { functionsRegistered: number; dynamodbAnswered: number; ready: number; prewarmed?: number };
   /** How many function execution environments (workers) are running now. */
   environmentCount(): number;
   /** Stops everything, the Lambda runtime first (invocations in flight are rejected). Idempotent. */
@@ -125,11 +132,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   // sets it for its whole process before any function starts.
   process.env.TZ = 'UTC';
   let runtime: LocalLambdaRuntime | undefined;
-  /** The runtime, once step 3 created it (nothing calls a function before). */
+  /** The runtime, once step 2 created it (nothing calls a function before). */
   const lambda = () => runtime!;
   const steps = new StartedSteps(log);
+  const sinceStart = () => Math.round(performance.now() - startedAt);
   let stopping: Promise<void> | undefined;
-  /** Settles once every function is registered (step 6), or at stop: Cognito's triggers wait on it. */
+  /** Settles once every function is registered (step 3), or at stop: Cognito's triggers wait on it. */
   const registered = deferred();
   // Functions first: whatever waits on an invocation (the stream pump, retries) then ends at once.
   const stop = () =>
@@ -156,11 +164,23 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const outbox = steps.add('outbox', await LocalOutbox.open(path.join(dataDir, 'outbox.json'), log), (box) => box.flush());
     checkpoint();
 
-    // 2. The function bundles (built only when the cache is stale), next to the emulators; the
-    // Lambda runtime on them (step 3): empty until step 6, a function's worker starts at its first
-    // call. Its Invoke endpoint runs asynchronous events with Lambda's retries and failure destination.
+    // 2. The function bundles (built only when the cache is stale), opened next to the emulators;
+    // the Lambda runtime on them, empty until step 3. Its Invoke endpoint runs asynchronous events
+    // with Lambda's retries and failure destination. The realtime API, whose @connections endpoint
+    // is in its functions' environment.
     const bundling = LocalBundles.open({ backend, entries: functionEntries(backend), watch: options.watch ?? false, log });
     bundling.catch(() => undefined);
+    runtime = steps.add(
+      'lambda runtime',
+      new LocalLambdaRuntime({
+        bundles: {
+          file: async (entry) => (await bundling).file(entry),
+          onStale: (listener) => void bundling.then((opened) => opened.onStale(listener), () => undefined),
+        },
+        idleEnvironmentMs: options.idleEnvironmentMs,
+        maxEnvironments: options.maxEnvironments,
+      }),
+    );
     const failures = new LocalFailures(LOCAL_REGION, log);
     const asyncInvoker = steps.add('asynchronous invocations', new AsyncInvoker({ log, onGiveUp: (failure) => failures.addAsync(failure) }));
     const invokeServer = steps.add(
@@ -168,86 +188,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       new LambdaInvokeServer({ runtime: { has: (name) => lambda().has(name), invoke: (name, event) => lambda().invoke(name, event) }, asyncInvoker }),
     );
     const lambdaEndpoint = await invokeServer.start();
-
-    // 3. The emulators, in parallel. Cognito runs its triggers in the runtime, in-process, once the
-    // functions are registered (step 6); SNS hands every push a device would get to the outbox. The
-    // first admin (step 8) is made as soon as Cognito is up, while Java starts: its triggers, if
-    // any, wait for their functions.
-    const admin = options.admin ?? adminFromEnvironment();
-    let adminEnsured: Promise<unknown> | undefined;
-    const { bundles, dynamodb, s3, cognito, sns } = await steps.addTogether({
-      bundles: ['function bundles', () => bundling],
-      dynamodb: ['DynamoDB Local', () => startDynamoDb({ dataDir: path.join(dataDir, 'dynamodb'), credentials, region: LOCAL_REGION, signal, log })],
-      s3: [
-        'S3',
-        () =>
-          startS3({
-            dataDir: path.join(dataDir, 's3'),
-            region: LOCAL_REGION,
-            credentials,
-            // The cloud bucket's CORS rule (lib/storage), so a browser request refused there is refused here.
-            buckets: [{ name: LOCAL_BUCKET_NAME, allowedOrigins: ['*'], ...STORAGE_CORS }],
-          }),
-      ],
-      cognito: [
-        'Cognito',
-        async () => {
-          const started = await startCognito({
-            dataDir: path.join(dataDir, 'cognito'),
-            region: LOCAL_REGION,
-            groups: [backend.auth.adminGroup, ...backend.auth.groups],
-            onEmail: (email) => outbox.addEmail(email),
-            triggers: cognitoTriggers(triggers),
-            invoke: async (name, event) => {
-              await registered.promise;
-              return lambda().invoke(name, event);
-            },
-          });
-          adminEnsured = admin && ensureUser(started, { ...admin, groups: [backend.auth.adminGroup] });
-          adminEnsured?.catch(() => undefined); // awaited at step 8; a failed start stops Cognito under it
-          return started;
-        },
-      ],
-      sns: [
-        'SNS',
-        () =>
-          startSns({
-            dataDir: path.join(dataDir, 'sns'),
-            region: LOCAL_REGION,
-            // Every platform of the config works locally, with no credentials.
-            platforms: DEVICE_PLATFORMS.filter((platform) => backend.push[CONFIG_KEY[platform]]),
-            topics: backend.push.topics,
-            onDelivery: (delivery) => outbox.addPush(outboxPushOf(delivery)),
-          }),
-      ],
-    });
-    runtime = steps.add('lambda runtime', new LocalLambdaRuntime({ bundles, idleEnvironmentMs: options.idleEnvironmentMs, maxEnvironments: options.maxEnvironments }));
-    checkpoint();
-
-    // 4. The table, from the same design the CDK deploys.
-    const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials }, LOCAL_TABLE_NAME);
-    checkpoint();
-
-    // 5. The gateway, from the route table. Its local-only routes run schedules once step 7 is up;
-    // its /realtime upgrades go to the WebSocket API, started next (and so stopped first, closing
-    // the connections the gateway's server would otherwise wait for).
-    let events: EventRouting | undefined;
-    let realtime: LocalRealtime | undefined;
-    const gateway = steps.add(
-      'gateway',
-      await startGateway({
-        port,
-        routes,
-        defaultRoute,
-        userPool: cognito,
-        invoke: (name, event) => lambda().invoke(name, event),
-        throttle: options.throttle ?? backend.api.throttle,
-        localRoutes: localRoutes({ outbox, failures, scheduler: () => events?.scheduler }),
-        upgrade: (request, socket, head) => realtime?.upgrade(request, socket, head) ?? false,
-        log,
-      }),
-    );
-    realtime = steps.add(
+    const realtime = steps.add(
       'realtime',
       await startRealtime({
         routes: realtimeRoutes,
@@ -259,43 +200,142 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       }),
     );
 
-    // 6. Every function, with exactly the environment the CDK gives it, pointed at the emulators.
-    const { tableWriters } = registerFunctions(lambda(), {
-      routes: [...routes, defaultRoute, ...realtimeRoutes],
-      triggers,
-      names: {
-        stage: 'local',
-        tableName: LOCAL_TABLE_NAME,
-        bucketName: LOCAL_BUCKET_NAME,
-        userPoolId: cognito.userPoolId,
-        userPoolClientId: cognito.userPoolClientId,
-        pushApplications: sns.applicationArns,
-        pushTopics: sns.topicArns,
-        // Locally a user function's name is its lambase.config.ts name.
-        functionNames: Object.fromEntries(Object.keys(backend.functions).map((name) => [name, name])),
-        realtimeEndpoint: realtime.endpoint,
-      },
-      environment: localFunctionEnvironment({
-        region: LOCAL_REGION,
-        credentials,
-        endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint, lambda: lambdaEndpoint },
-        logLevel: options.functionLogLevel ?? 'WARN',
-        extra: options.functionEnvironment,
-      }),
+    // 3. The emulators, in parallel, and every function with exactly the environment the CDK gives
+    // it, pointed at them: registered, and what a user calls first pre-warmed, as soon as the
+    // in-process emulators are up and Java has been launched on its port — its JVM takes seconds
+    // to answer, and nothing loading a bundle calls AWS. Cognito runs its triggers in the runtime,
+    // in-process, once they are registered; SNS hands every push a device would get to the outbox.
+    // The first admin (step 7) is made as soon as Cognito is up, while Java starts: its triggers,
+    // if any, wait for their functions.
+    const admin = options.admin ?? adminFromEnvironment();
+    let adminEnsured: Promise<unknown> | undefined;
+    let dynamodbLaunchedAt: string | undefined;
+    const dynamodbLaunched = deferred<string>();
+    const s3Starting = startS3({
+      dataDir: path.join(dataDir, 's3'),
+      region: LOCAL_REGION,
+      credentials,
+      // The cloud bucket's CORS rule (lib/storage), so a browser request refused there is refused here.
+      buckets: [{ name: LOCAL_BUCKET_NAME, allowedOrigins: ['*'], ...STORAGE_CORS }],
     });
-    registered.resolve();
-
-    // The first calls' functions load now, in the background, while the rest starts; a call that
-    // comes meanwhile waits for that environment. With them, the Cognito triggers: Cognito holds a
-    // user's request while its synchronous triggers run (confirm-sign-up waits on PostConfirmation),
-    // and their time counts in the calling function's timeout.
+    const cognitoStarting = startCognito({
+      dataDir: path.join(dataDir, 'cognito'),
+      region: LOCAL_REGION,
+      groups: [backend.auth.adminGroup, ...backend.auth.groups],
+      onEmail: (email) => outbox.addEmail(email),
+      triggers: cognitoTriggers(triggers),
+      invoke: async (name, event) => {
+        await registered.promise;
+        return lambda().invoke(name, event);
+      },
+    }).then((started) => {
+      adminEnsured = admin && ensureUser(started, { ...admin, groups: [backend.auth.adminGroup] });
+      adminEnsured?.catch(() => undefined); // awaited at step 7; a failed start stops Cognito under it
+      return started;
+    });
+    const snsStarting = startSns({
+      dataDir: path.join(dataDir, 'sns'),
+      region: LOCAL_REGION,
+      // Every platform of the config works locally, with no credentials.
+      platforms: DEVICE_PLATFORMS.filter((platform) => backend.push[CONFIG_KEY[platform]]),
+      topics: backend.push.topics,
+      onDelivery: (delivery) => outbox.addPush(outboxPushOf(delivery)),
+    });
+    const dynamodbStarting = startDynamoDb({
+      dataDir: path.join(dataDir, 'dynamodb'),
+      credentials,
+      region: LOCAL_REGION,
+      signal,
+      onLaunch: (endpoint) => dynamodbLaunched.resolve(endpoint),
+      log,
+    });
+    /** Registers every function, its environment pointing DynamoDB's clients at `dynamodbEndpoint`. */
+    const registerAll = async (dynamodbEndpoint: string) => {
+      const [cognito, s3, sns] = await Promise.all([cognitoStarting, s3Starting, snsStarting]);
+      dynamodbLaunchedAt = dynamodbEndpoint;
+      return registerFunctions(lambda(), {
+        routes: [...routes, defaultRoute, ...realtimeRoutes],
+        triggers,
+        names: {
+          stage: 'local',
+          tableName: LOCAL_TABLE_NAME,
+          bucketName: LOCAL_BUCKET_NAME,
+          userPoolId: cognito.userPoolId,
+          userPoolClientId: cognito.userPoolClientId,
+          pushApplications: sns.applicationArns,
+          pushTopics: sns.topicArns,
+          // Locally a user function's name is its lambase.config.ts name.
+          functionNames: Object.fromEntries(Object.keys(backend.functions).map((name) => [name, name])),
+          realtimeEndpoint: realtime.endpoint,
+        },
+        environment: localFunctionEnvironment({
+          region: LOCAL_REGION,
+          credentials,
+          endpoints: { dynamodb: dynamodbEndpoint, s3: s3.endpoint, cognito: cognito.endpoint, sns: sns.endpoint, lambda: lambdaEndpoint },
+          logLevel: options.functionLogLevel ?? 'WARN',
+          extra: options.functionEnvironment,
+        }),
+      });
+    };
+    // The first calls' functions load as soon as they are registered, in the background; a call
+    // that comes meanwhile waits for that environment. With them, the Cognito triggers: Cognito
+    // holds a user's request while its synchronous triggers run (confirm-sign-up waits on
+    // PostConfirmation), and their time counts in the calling function's timeout.
     const prewarmed = (options.prewarm ?? PREWARMED_OPERATIONS).flatMap((operationId) => {
       const route = routes.find((candidate) => candidate.operation.operationId === operationId);
       return route ? [routeFunctionName(route)] : [];
     });
-    const prewarming = lambda().prewarm([...prewarmed, ...triggers.filter((trigger) => trigger.source === 'cognito').map((trigger) => trigger.name)]);
+    const timeline: LocalBackend['timeline'] = { functionsRegistered: 0, dynamodbAnswered: 0, ready: 0 };
+    const functionsRegistered = dynamodbLaunched.promise.then(async (endpoint) => {
+      const registration = await registerAll(endpoint);
+      registered.resolve();
+      timeline.functionsRegistered = sinceStart();
+      const prewarming = lambda()
+        .prewarm([...prewarmed, ...triggers.filter((trigger) => trigger.source === 'cognito').map((trigger) => trigger.name)])
+        .then(() => void (timeline.prewarmed = sinceStart()));
+      return { ...registration, prewarming };
+    });
+    functionsRegistered.catch(() => undefined); // a failed emulator is what step 3 reports
+    const { dynamodb, s3, cognito, sns } = await steps.addTogether({
+      bundles: ['function bundles', () => bundling],
+      dynamodb: ['DynamoDB Local', () => dynamodbStarting.finally(() => (timeline.dynamodbAnswered = sinceStart()))],
+      s3: ['S3', () => s3Starting],
+      cognito: ['Cognito', () => cognitoStarting],
+      sns: ['SNS', () => snsStarting],
+    });
+    const { tableWriters, prewarming } = await functionsRegistered;
+    // Java had to move to another port after the functions were registered: they are again.
+    if (dynamodb.endpoint !== dynamodbLaunchedAt) await registerAll(dynamodb.endpoint);
+    checkpoint();
 
-    // 7. Events reach their functions: stream records, S3 object-created events, schedules.
+    // 4. The table, from the same design the CDK deploys.
+    const streamArn = await provisionTable({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials }, LOCAL_TABLE_NAME);
+    checkpoint();
+
+    // 5. The gateway, from the route table. Its local-only routes run schedules once step 6 is up;
+    // its /realtime upgrades go to the WebSocket API (step 2), which it stops first: the open
+    // connections would otherwise hold the gateway's server open.
+    let events: EventRouting | undefined;
+    const gateway = steps.add(
+      'gateway',
+      await startGateway({
+        port,
+        routes,
+        defaultRoute,
+        userPool: cognito,
+        invoke: (name, event) => lambda().invoke(name, event),
+        throttle: options.throttle ?? backend.api.throttle,
+        localRoutes: localRoutes({ outbox, failures, scheduler: () => events?.scheduler }),
+        upgrade: (request, socket, head) => realtime.upgrade(request, socket, head),
+        log,
+      }),
+      async (started) => {
+        await realtime.stop();
+        await started.stop();
+      },
+    );
+
+    // 6. Events reach their functions: stream records, S3 object-created events, schedules.
     events = steps.add(
       'event routing',
       await startEventRouting({
@@ -319,7 +359,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     });
     checkpoint();
 
-    // 8. The first admin, when asked for (begun at step 3).
+    // 7. The first admin, when asked for (begun at step 3).
     await adminEnsured;
     checkpoint();
     signal?.removeEventListener('abort', onAbort);
@@ -339,8 +379,9 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       outbox,
       failures,
       sns,
-      readyInMs: Math.round(performance.now() - startedAt),
+      readyInMs: (timeline.ready = sinceStart()),
       prewarmed: prewarming,
+      timeline,
       environmentCount: () => lambda().environmentCount,
       stop,
     };
@@ -360,9 +401,9 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => {};
-  const promise = new Promise<void>((settle) => (resolve = settle));
+function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((settle) => (resolve = settle));
   return { promise, resolve };
 }
 

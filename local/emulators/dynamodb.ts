@@ -54,6 +54,12 @@ export type StartDynamoDbOptions = {
   region?: string;
   /** Aborting kills Java at once and rejects the start with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Called with the endpoint as Java is launched on it, long before it answers (a JVM's start is
+   * seconds), so what needs only the address — the functions' environment — can be made meanwhile.
+   * Called again if Java has to be launched on another port (see START_ATTEMPTS).
+   */
+  onLaunch?: (endpoint: string) => void;
   log?: (line: string) => void;
 };
 
@@ -234,7 +240,7 @@ async function exerciseForArchive(endpoint: string): Promise<void> {
 /** Starts Java on a free port (again on another when that one was taken) and waits until it answers. */
 async function runJava(
   emulatorDir: string,
-  options: Pick<StartDynamoDbOptions, 'port' | 'dataDir' | 'signal' | 'log'>,
+  options: Pick<StartDynamoDbOptions, 'port' | 'dataDir' | 'signal' | 'onLaunch' | 'log'>,
   client: { credentials: LocalCredentials; region: string },
   classes: JavaClasses,
 ): Promise<JavaProcess & { endpoint: string }> {
@@ -243,6 +249,7 @@ async function runJava(
     const port = attempt === 1 && options.port ? options.port : await freePort();
     const java = launch(emulatorDir, port, options.dataDir, classes);
     const endpoint = `http://127.0.0.1:${port}`;
+    options.onLaunch?.(endpoint);
     try {
       await waitUntilReady(java, endpoint, client, options.signal);
       return { ...java, endpoint };

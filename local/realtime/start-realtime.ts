@@ -32,7 +32,7 @@ export type LocalRealtime = {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Open connections. */
   readonly connections: number;
-  /** Closes every connection, then the `@connections` endpoint. */
+  /** Closes every connection, then the `@connections` endpoint. Idempotent (local mode stops it before its gateway too). */
   stop(): Promise<void>;
 };
 
@@ -46,15 +46,17 @@ export async function startRealtime(options: StartRealtimeOptions): Promise<Loca
     log: options.log,
   });
   const connectionsApi = await startConnectionsApi(api);
+  let stopping: Promise<void> | undefined;
   return {
     endpoint: connectionsApi.endpoint,
     upgrade: (request, socket, head) => api.upgrade(request, socket, head),
     get connections() {
       return api.size;
     },
-    async stop() {
-      await api.stop();
-      await connectionsApi.stop();
-    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await api.stop();
+        await connectionsApi.stop();
+      })()),
   };
 }

@@ -5,7 +5,9 @@
  * timeout per function, and a fresh environment after a timeout or crash. Environments run the
  * function's bundle from the shared build (local/runtime/local-bundles.ts), the code the CDK
  * deploys; a rebuilt bundle retires its function's environments, and so do a few idle minutes, as
- * in Lambda. Once stopped, it runs nothing more: invocations in flight, waiting or new are rejected.
+ * in Lambda. A spare thread, booted ahead, takes each new environment, so a first call pays the
+ * function's own cold start only (see `spares`). Once stopped, it runs nothing more: invocations
+ * in flight, waiting or new are rejected.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -82,6 +84,24 @@ function reservedEnvironment(fn: LocalFunction): Record<string, string> {
   };
 }
 
+/**
+ * Starts a worker thread for a function of `memoryMb` (worker.mjs): it waits for its function's
+ * environment and bundle (`ExecutionEnvironment`), so it can be started before the function is known.
+ */
+function bootWorker(memoryMb: number): Worker {
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+    // None of local mode's own variables: the function's arrive with its bundle, before it loads.
+    env: {},
+    // Not local mode's own flags (its TypeScript loader): a bundle is plain JavaScript, and the
+    // loader's hooks and source-map parsing made every cold start slower.
+    execArgv: [],
+    // The function's memory bounds its heap, so a handler that would run out of memory in the
+    // cloud fails locally too instead of growing into the developer's RAM.
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
+  return worker;
+}
+
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 class ExecutionEnvironment {
@@ -94,24 +114,24 @@ class ExecutionEnvironment {
   /** When it last finished an invocation (or started): idle environments are retired after a while. */
   lastUsedAt = Date.now();
 
+  /**
+   * @param worker a booted thread (`bootWorker`, with the function's memory size) that has run
+   * nothing yet: it gets the function's environment and bundle now.
+   */
   constructor(
     private readonly fn: LocalFunction,
     moduleFile: string,
+    worker: Worker,
   ) {
-    this.worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-      workerData: {
+    this.worker = worker;
+    this.worker.postMessage({
+      load: {
         moduleUrl: pathToFileURL(moduleFile).href,
         functionName: fn.name,
         memoryMb: fn.memoryMb,
         timeoutSeconds: fn.timeoutSeconds,
+        environment: { ...fn.environment, ...reservedEnvironment(fn) },
       },
-      env: { ...fn.environment, ...reservedEnvironment(fn) },
-      // Not local mode's own flags (its TypeScript loader): a bundle is plain JavaScript, and the
-      // loader's hooks and source-map parsing made every cold start slower.
-      execArgv: [],
-      // The function's memory bounds its heap, so a handler that would run out of memory in the
-      // cloud fails locally too instead of growing into the developer's RAM.
-      resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
     });
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: { ready?: boolean }) => {
@@ -199,6 +219,9 @@ export class LocalLambdaRuntime {
   private readonly maxEnvironments: number;
   private readonly idleCheck: NodeJS.Timeout;
   private readonly invokedListeners = new Set<(name: string) => void>();
+  /** Booted threads waiting for a function, one per memory size registered (see `spares`). */
+  private readonly spareWorkers = new Map<number, Worker>();
+  private readonly memorySizes = new Set<number>();
   private stopped = false;
 
   constructor(options: LocalLambdaRuntimeOptions) {
@@ -211,8 +234,17 @@ export class LocalLambdaRuntime {
     this.idleCheck.unref();
   }
 
+  /**
+   * Adds a function, or replaces the one of that name: its environments, made from the old
+   * definition (local mode re-registers every function when DynamoDB Local had to move to another
+   * port), are retired, so its next call runs the new one.
+   */
   register(fn: LocalFunction): void {
+    const replaced = this.functions.has(fn.name);
     this.functions.set(fn.name, fn);
+    this.memorySizes.add(fn.memoryMb);
+    if (replaced) this.retire((candidate) => candidate.name === fn.name);
+    this.keepSpares();
   }
 
   has(name: string): boolean {
@@ -221,6 +253,18 @@ export class LocalLambdaRuntime {
 
   get names(): string[] {
     return [...this.functions.keys()];
+  }
+
+  /**
+   * The spare environments: for each memory size its functions have, one worker thread already
+   * booted and waiting. A function's first call (or a call that needs one more environment) takes
+   * it and pays only its own cold start — its bundle's import and first invocation, what Lambda
+   * bills as the cold start — not the thread's start (measured 40–300 ms on two busy cores; Lambda
+   * keeps its sandboxes ready too). Another is booted once that call has ended. A spare holds no
+   * bundle (~8 MB measured), is not counted in `environmentCount`, and is never retired.
+   */
+  get spares(): { memoryMb: number; threadId: number }[] {
+    return [...this.spareWorkers].map(([memoryMb, worker]) => ({ memoryMb, threadId: worker.threadId }));
   }
 
   /** How many execution environments are running (all functions). */
@@ -245,8 +289,7 @@ export class LocalLambdaRuntime {
         try {
           const moduleFile = await this.bundles.file(fn.bundle);
           if (this.stopped || pool.environments.length > 0) return;
-          this.makeRoom();
-          environment = new ExecutionEnvironment(fn, moduleFile);
+          environment = this.startEnvironment(fn, moduleFile);
           pool.environments.push(environment);
           pool.warming.add(environment);
           await environment.loaded();
@@ -260,6 +303,7 @@ export class LocalLambdaRuntime {
         }
       }),
     );
+    this.keepSpares();
   }
 
   /**
@@ -285,6 +329,7 @@ export class LocalLambdaRuntime {
       throw this.stopped ? new RuntimeStoppedError(name) : error;
     } finally {
       this.release(fn.name, environment);
+      this.keepSpares();
       for (const listener of this.invokedListeners) listener(name);
     }
   }
@@ -296,7 +341,37 @@ export class LocalLambdaRuntime {
     const pools = [...this.pools.entries()];
     this.pools.clear();
     for (const [name, pool] of pools) for (const waiter of pool.waiting.splice(0)) waiter.reject(new RuntimeStoppedError(name));
-    await Promise.all(pools.flatMap(([, pool]) => pool.environments).map((environment) => environment.stop()));
+    const spares = [...this.spareWorkers.values()];
+    this.spareWorkers.clear();
+    await Promise.all([...pools.flatMap(([, pool]) => pool.environments).map((environment) => environment.stop()), ...spares.map((worker) => worker.terminate())]);
+  }
+
+  /** A new environment for `fn` (room made for it first), on the spare of its memory size when there is one. */
+  private startEnvironment(fn: LocalFunction, moduleFile: string): ExecutionEnvironment {
+    this.makeRoom();
+    const spare = this.spareWorkers.get(fn.memoryMb);
+    this.spareWorkers.delete(fn.memoryMb);
+    return new ExecutionEnvironment(fn, moduleFile, spare ?? bootWorker(fn.memoryMb));
+  }
+
+  /**
+   * Boots a spare for each memory size the functions have and no spare has. Called at registration
+   * and after each invocation, not when a spare is taken: the new thread's start would then compete
+   * with the import it was taken for.
+   */
+  private keepSpares(): void {
+    if (this.stopped) return;
+    for (const memoryMb of this.memorySizes) {
+      if (this.spareWorkers.has(memoryMb)) continue;
+      const worker = bootWorker(memoryMb);
+      this.spareWorkers.set(memoryMb, worker);
+      // Should it fail or exit while waiting (nothing of a function runs in it yet), it is let go;
+      // the next call boots its own and a new spare follows.
+      worker.on('error', () => undefined);
+      worker.once('exit', () => {
+        if (this.spareWorkers.get(memoryMb) === worker) this.spareWorkers.delete(memoryMb);
+      });
+    }
   }
 
   private poolOf(name: string): Pool {
@@ -320,8 +395,7 @@ export class LocalLambdaRuntime {
     // One call per environment being pre-warmed waits for it: it is further along than a new one.
     const waitForWarming = pool.waiting.length < pool.warming.size;
     if (!waitForWarming && pool.environments.length < MAX_ENVIRONMENTS_PER_FUNCTION) {
-      this.makeRoom();
-      const environment = new ExecutionEnvironment(fn, moduleFile);
+      const environment = this.startEnvironment(fn, moduleFile);
       pool.environments.push(environment);
       return environment;
     }

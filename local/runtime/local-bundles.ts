@@ -121,30 +121,25 @@ export class LocalBundles {
         if (record) this.records.set(entry.id, record);
       }),
     );
-    // Functions share most of their files (the SDK, the core): each is looked at once.
-    const stats = new Map<string, Promise<[number, number] | undefined>>();
-    const statOnce = (file: string) => {
-      let known = stats.get(file);
-      if (!known) {
-        known = stat(path.join(PROJECT_ROOT, file)).then(({ size, mtimeMs }): [number, number] => [size, mtimeMs], () => undefined);
-        stats.set(file, known);
-      }
-      return known;
-    };
-    const fresh = await Promise.all(added.map((entry) => this.isFresh(entry, statOnce)));
-    added.forEach((entry, i) => fresh[i] || this.stale.add(entry.id));
+    // Functions share most of their files (the SDK, the core): each is looked at once, and each
+    // entry's ~1,400 inputs are then compared in one pass (a promise per input and entry, 75,000 at
+    // start, cost more than the stats themselves: 0.4–1.6 s before the pre-warm could begin).
+    const files = new Set(added.flatMap((entry) => Object.keys(this.records.get(entry.id)?.inputs ?? {})));
+    const stats = new Map(
+      await Promise.all(
+        [...files].map(async (file) => [file, await stat(path.join(PROJECT_ROOT, file)).then(({ size, mtimeMs }) => [size, mtimeMs], () => undefined)] as const),
+      ),
+    );
+    for (const entry of added) if (!this.isFresh(entry, stats)) this.stale.add(entry.id);
   }
 
-  private async isFresh(entry: FunctionEntry, statOf: (file: string) => Promise<[number, number] | undefined>): Promise<boolean> {
+  private isFresh(entry: FunctionEntry, stats: ReadonlyMap<string, readonly number[] | undefined>): boolean {
     const built = this.records.get(entry.id);
     if (built?.handler !== entry.handler || built.uses !== buildVariant(entry)) return false;
-    const unchanged = await Promise.all(
-      Object.entries(built.inputs).map(async ([file, recorded]) => {
-        const stats = await statOf(file);
-        return stats !== undefined && stats[0] === recorded[0] && stats[1] === recorded[1];
-      }),
-    );
-    return unchanged.every(Boolean);
+    return Object.entries(built.inputs).every(([file, recorded]) => {
+      const now = stats.get(file);
+      return now !== undefined && now[0] === recorded[0] && now[1] === recorded[1];
+    });
   }
 
   /** Builds the stale ones of `ids` (one esbuild run); a build already running for one is awaited, not repeated. */

@@ -2,9 +2,17 @@
 // environment (process.env is per worker), its own module state, and the function's bundle (the
 // shared build's output, the code the CDK deploys) loaded once — a cold start on the first
 // invocation, warm after. Plain JS: a bundle needs no loader.
-import { parentPort, workerData } from 'node:worker_threads';
+//
+// The thread boots before it knows its function (the runtime keeps one booted as a spare, so a
+// first call does not wait for a thread to start): its first message names the function and
+// brings its environment, set before the bundle is imported, so the function sees exactly what it
+// would have had from the start. Nothing of the function runs before that.
+import { once } from 'node:events';
+import { parentPort } from 'node:worker_threads';
 
-const { moduleUrl, functionName, memoryMb, timeoutSeconds } = workerData;
+const [{ load }] = await once(parentPort, 'message');
+const { moduleUrl, functionName, memoryMb, timeoutSeconds, environment } = load;
+Object.assign(process.env, environment);
 // Workers ignore NODE_OPTIONS; the function's own asks for source-mapped stack traces as in Lambda.
 if (/--enable-source-maps\b/.test(process.env.NODE_OPTIONS ?? '')) process.setSourceMapsEnabled(true);
 const module = await import(moduleUrl);

@@ -1,7 +1,8 @@
 /**
  * DynamoDB Local's Java process is started for local mode and must never outlive it: not after
  * stop(), not after an aborted start, not even when the Node process that started it is killed.
- * And a port taken between choosing it and Java binding it is not fatal.
+ * And a port taken between choosing it and Java binding it is not fatal (each launch is announced
+ * with its address, which local mode uses before Java answers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -79,10 +80,14 @@ describe('DynamoDB Local\'s process', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
     const taken = (blocker.address() as { port: number }).port;
     const logs: string[] = [];
-    const dynamodb = await startDynamoDb({ dataDir, port: taken, log: (line) => logs.push(line) });
+    const launched: string[] = [];
+    const dynamodb = await startDynamoDb({ dataDir, port: taken, log: (line) => logs.push(line), onLaunch: (endpoint) => launched.push(endpoint) });
     try {
       expect(logs).toContainEqual(expect.stringContaining(`could not start on port ${taken}`));
       expect(new URL(dynamodb.endpoint).port).not.toBe(String(taken));
+      // Each launch was announced with its address (local mode builds the functions' environment
+      // from it while Java starts): the last one is where it answers.
+      expect(launched).toEqual([`http://127.0.0.1:${taken}`, dynamodb.endpoint]);
       const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
       await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
       client.destroy();

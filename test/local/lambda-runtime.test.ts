@@ -50,6 +50,34 @@ describe('the local Lambda runtime', () => {
     expect(first.remaining).toBeGreaterThan(4_000);
   });
 
+  it('keeps a booted thread spare for each memory size: a first call runs in it, with nothing of local mode\'s environment, and another is booted', async () => {
+    process.env.PROBE = 'local mode'; // must not reach a function that does not set it
+    try {
+      withFunctions({ name: 'a' }, { name: 'b', environment: { PROBE: 'B' } }, { name: 'big', memoryMb: 256 });
+      expect(runtime.spares.map((spare) => spare.memoryMb).sort()).toEqual([128, 256]);
+      const spare = runtime.spares.find((candidate) => candidate.memoryMb === 128)!;
+      const first = (await runtime.invoke('a', {})) as Probe;
+      expect(first).toMatchObject({ environment: spare.threadId, invocations: 1, probe: null });
+      const next = runtime.spares.find((candidate) => candidate.memoryMb === 128)!;
+      expect(next.threadId).not.toBe(spare.threadId);
+      // The next function's first call takes that one, with its own environment.
+      expect(await runtime.invoke('b', {})).toMatchObject({ environment: next.threadId, invocations: 1, probe: 'B' });
+      expect(runtime.environmentCount).toBe(2); // spares are not function environments
+    } finally {
+      delete process.env.PROBE;
+    }
+  });
+
+  it('runs a function registered again with its new definition: the old one\'s environments are retired', async () => {
+    withFunctions({ name: 'moved', environment: { PROBE: 'old endpoint' } });
+    const before = (await runtime.invoke('moved', {})) as Probe;
+    runtime.register({ name: 'moved', bundle: { id: functionId(probe), handler: probe }, environment: { PROBE: 'new endpoint' }, timeoutSeconds: 5, memoryMb: 128 });
+    const after = (await runtime.invoke('moved', {})) as Probe;
+    expect(after).toMatchObject({ probe: 'new endpoint', invocations: 1 });
+    expect(after.environment).not.toBe(before.environment);
+    expect(runtime.environmentCount).toBe(1);
+  });
+
   it('serves concurrent calls from more environments, one call each at a time, up to a limit', async () => {
     withFunctions({ name: 'slow' });
     const results = (await Promise.all(Array.from({ length: MAX_ENVIRONMENTS_PER_FUNCTION + 2 }, () => runtime.invoke('slow', { sleepMs: 300 })))) as Probe[];
@@ -116,13 +144,17 @@ describe('the local Lambda runtime', () => {
     for (const result of settled as PromiseRejectedResult[]) expect(result.reason).toBeInstanceOf(RuntimeStoppedError);
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     await expect(runtime.invoke('slow', {})).rejects.toBeInstanceOf(RuntimeStoppedError);
+    expect(runtime.spares).toEqual([]);
   });
 
   it('retires an environment left idle, as Lambda does: the next call is a cold start', async () => {
     withRuntime({ idleEnvironmentMs: 300 }, { name: 'idle' });
+    const [spare] = runtime.spares;
     const first = (await runtime.invoke('idle', {})) as Probe;
+    expect(first.environment).toBe(spare!.threadId);
     expect(runtime.environmentCount).toBe(1);
     await vi.waitFor(() => expect(runtime.environmentCount).toBe(0), { timeout: 5_000, interval: 50 });
+    expect(runtime.spares).toHaveLength(1); // the one booted after that call: spares are not retired
     const next = (await runtime.invoke('idle', {})) as Probe;
     expect(next.invocations).toBe(1);
     expect(next.environment).not.toBe(first.environment);

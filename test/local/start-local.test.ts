@@ -1,6 +1,7 @@
 /**
  * startLocal() as a whole, for what only shows with every part running: functions get Lambda's
- * environment, a far schedule does not fire, and stop() does not wait for a trigger mid-invocation.
+ * environment, the pre-warm begins while Java starts, a far schedule does not fire, and stop()
+ * does not wait for a trigger mid-invocation.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -55,6 +56,17 @@ describe('local mode started in-process', () => {
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     });
     expect(result.heapLimitMb).toBeLessThan(400);
+  });
+
+  it('registers the functions and begins the pre-warm while DynamoDB Local\'s JVM is still starting, not after it answers', async () => {
+    const { timeline } = local!;
+    expect(timeline.functionsRegistered).toBeGreaterThan(0);
+    expect(timeline.functionsRegistered).toBeLessThan(timeline.dynamodbAnswered);
+    expect(timeline.dynamodbAnswered).toBeLessThanOrEqual(timeline.ready);
+    await local!.prewarmed;
+    expect(timeline.prewarmed).toBeGreaterThanOrEqual(timeline.functionsRegistered);
+    // Sign-up, sign-in and the Cognito trigger were loaded (the probe's schedule may have run too).
+    expect(local!.environmentCount()).toBeGreaterThanOrEqual(3);
   });
 
   it('does not fire a rate(30 days) schedule (longer than a timer can wait) until it is due', async () => {
