@@ -1,4 +1,4 @@
-import { deleteMeOperation } from '../contract/auth.js';
+const deleteMeOperation = { operationId: 'deleteMe', method: 'DELETE', path: '/me', auth: 'required', summary: '', tag: 'account', responses: {} } as const;
 import { deleteAccount } from '../core/auth/account.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
