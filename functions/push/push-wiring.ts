@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as z from '../core/zod.js';
-import backend from '../../lambase.config.js';
+import backend from '../shared/backend-settings.js';
 import { documentClient, secretsManagerClient, snsClient } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbDeviceStore } from '../adapters/dynamodb-device-store.js';

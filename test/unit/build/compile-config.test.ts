@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as mini from '../../../functions/core/zod.js';
 import backend from '../../../lambase.config.js';
-import { compileConfig, compileSchema } from '../../../build/compile-config.js';
+import { compileConfig, compileSchema, compileSettings } from '../../../build/compile-config.js';
 import { defineBackend } from '../../../functions/core/config/define-backend.js';
 
 /** What a user writes in `fields`, construct by construct. */
@@ -121,6 +121,21 @@ describe('compiling collection fields onto zod/mini', () => {
       for (const [field, schema] of Object.entries(collection.fields)) {
         expect(mini.toJSONSchema(fields[field]!)).toEqual(z.toJSONSchema(schema as z.ZodType));
       }
+    }
+  });
+
+  it("serves the settings alone as plain data: the config without the collections' field schemas, and no zod", async () => {
+    const source = compileSettings(backend);
+    expect(source).not.toMatch(/\bimport\b|\bz\./);
+    const settings = ((await import(`data:text/javascript,${encodeURIComponent(source)}`)) as { default: Record<string, unknown> & { collections: Record<string, object> } }).default;
+    const { collections: declared, definition: _definition, ...declaredSettings } = backend;
+    const { collections, ...rest } = settings;
+    expect(rest).toEqual(declaredSettings);
+    expect(Object.keys(collections)).toEqual(Object.keys(declared));
+    for (const [name, collection] of Object.entries(declared)) {
+      // What the erasers and the location routes read: keys, access rules, indexes, geofences.
+      expect(collections[name]).toEqual(Object.fromEntries(Object.entries(collection).filter(([key, value]) => key !== 'fields' && value !== undefined)));
+      expect(collections[name]).not.toHaveProperty('fields');
     }
   });
 });
