@@ -1,4 +1,4 @@
-const deleteMeOperation = { operationId: 'deleteMe', method: 'DELETE', path: '/me', auth: 'required', summary: '', tag: 'account', responses: {} } as const;
+import { deleteMeOperation } from '../contract/delete-me.js';
 import { deleteAccount } from '../core/auth/account.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';
