@@ -207,7 +207,7 @@ function compiledConfigPlugin(backend: Backend, warn: (message: string) => void)
         loader: 'js',
         resolveDir: PROJECT_ROOT,
       }));
-      const compiled = compileConfig(backend, { zodModule: ZOD_MODULE });
+      const compiled = compileConfig(backend, { zodModule: ZOD_MODULE, settingsModule: SETTINGS_FILE });
       if (!compiled.ok) {
         warn(
           'lambase.config.ts: these fields cannot be rebuilt on zod/mini, so every function bundles full zod ' +
