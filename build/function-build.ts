@@ -27,10 +27,12 @@ import type { FunctionSettings } from '../lib/route-types.js';
 import { allRoutes, defaultRoute, functionId, realtimeRoutes } from '../lib/routes.js';
 import { allTriggers } from '../lib/triggers.js';
 import { absentSdkPartsPlugin } from './absent-sdk-parts.js';
-import { compileConfig } from './compile-config.js';
+import { compileConfig, compileSettings } from './compile-config.js';
 
 /** The config file every bundle reads, and the zod module the compiled config imports. */
 const CONFIG_FILE = path.join(PROJECT_ROOT, 'lambase.config.ts');
+/** The config's settings without field schemas (functions/shared/backend-settings.ts), served as plain data. */
+const SETTINGS_FILE = path.join(PROJECT_ROOT, 'functions/shared/backend-settings.ts');
 const ZOD_MODULE = path.join(PROJECT_ROOT, 'functions/core/zod.ts');
 const ENVIRONMENT_CREDENTIALS = path.join(PROJECT_ROOT, 'functions/adapters/environment-credentials.ts');
 
@@ -189,14 +191,23 @@ function userFunctionPlugin(entry: FunctionEntry): Plugin {
 }
 
 /**
- * Serves lambase.config.ts to the bundles as its compiled form. When a field cannot be compiled,
- * the config is bundled as written (full zod and all) and the build says which field costs that.
+ * Serves lambase.config.ts to the bundles as its compiled form, and functions/shared/backend-settings.ts
+ * as the config's settings alone (plain data, no field schema, so no zod). The compiled config only
+ * builds an object, so esbuild may leave it out of a bundle that imports it without reading it
+ * (a wiring file whose other builders read it). When a field cannot be compiled, the config is
+ * bundled as written (full zod and all, its side effects kept) and the build says which field
+ * costs that.
  */
 function compiledConfigPlugin(backend: Backend, warn: (message: string) => void): Plugin {
   return {
     name: 'lambase-compiled-config',
     setup(pluginBuild) {
-      const compiled = compileConfig(backend, { zodModule: ZOD_MODULE });
+      pluginBuild.onLoad({ filter: new RegExp(`^${escapeRegExp(SETTINGS_FILE)}$`) }, () => ({
+        contents: compileSettings(backend),
+        loader: 'js',
+        resolveDir: PROJECT_ROOT,
+      }));
+      const compiled = compileConfig(backend, { zodModule: ZOD_MODULE, settingsModule: SETTINGS_FILE });
       if (!compiled.ok) {
         warn(
           'lambase.config.ts: these fields cannot be rebuilt on zod/mini, so every function bundles full zod ' +
@@ -204,6 +215,12 @@ function compiledConfigPlugin(backend: Backend, warn: (message: string) => void)
         );
         return;
       }
+      pluginBuild.onResolve({ filter: /(^|\/)lambase\.config(\.[jt]s)?$/ }, async (args) => {
+        if (args.pluginData === CONFIG_FILE) return undefined;
+        const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: CONFIG_FILE });
+        if (real.errors.length > 0 || real.path !== CONFIG_FILE) return real.errors.length > 0 ? { errors: real.errors } : undefined;
+        return { path: real.path, sideEffects: false };
+      });
       pluginBuild.onLoad({ filter: new RegExp(`^${escapeRegExp(CONFIG_FILE)}$`) }, () => ({
         contents: compiled.source,
         loader: 'js',

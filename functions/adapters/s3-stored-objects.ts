@@ -2,13 +2,20 @@
  * The file objects in the bucket, without signing: HeadObject for the upload check, and deletes.
  * Its own module (S3FileObjectStore adds the presigned URLs) so that a function that only checks
  * or erases objects carries no presigner in its bundle.
+ *
+ * Deletes are one DeleteObject per key, not DeleteObjects: S3 requires a checksum of the
+ * DeleteObjects body, so that one command brings the SDK's flexible-checksums middleware (13 KB)
+ * into every function that deletes a file (`DELETE /me`, file delete, the upload check). Callers
+ * pass one key, or a page of at most 100 (`DELETE /me`), sent a few at a time; both commands need
+ * the same `s3:DeleteObject` grant, and deleting a missing key succeeds either way.
  */
-import { DeleteObjectsCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import pMap from 'p-map';
 import { TooManyRequestsError } from '../core/errors.js';
 import type { StoredObject, StoredObjects } from '../core/storage/storage-ports.js';
 
-/** DeleteObjects takes at most this many keys. */
-const DELETE_BATCH = 1000;
+/** DeleteObject requests in flight at once (the client's connection pool holds 50). */
+const DELETE_CONCURRENCY = 16;
 
 export class S3StoredObjects implements StoredObjects {
   constructor(
@@ -27,19 +34,10 @@ export class S3StoredObjects implements StoredObjects {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
-      const batch = keys.slice(start, start + DELETE_BATCH);
-      try {
-        const { Errors = [] } = await this.client.send(
-          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-        );
-        if (Errors.length > 0) {
-          const first = Errors[0]!;
-          throw new Error(`S3 could not delete ${Errors.length} object(s), first ${first.Key}: ${first.Code} ${first.Message}`);
-        }
-      } catch (error) {
-        throw translate(error);
-      }
+    try {
+      await pMap(keys, (Key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })), { concurrency: DELETE_CONCURRENCY });
+    } catch (error) {
+      throw translate(error);
     }
   }
 }

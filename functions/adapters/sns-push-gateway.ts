@@ -9,18 +9,16 @@
  */
 import {
   CreatePlatformEndpointCommand,
-  DeleteEndpointCommand,
   GetEndpointAttributesCommand,
   PublishCommand,
   SetEndpointAttributesCommand,
   SubscribeCommand,
-  UnsubscribeCommand,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import { TooManyRequestsError } from '../core/errors.js';
 import { apnsPayload, fcmMessage, type PushMessage } from '../core/push/push-payloads.js';
 import type { DevicePlatform } from '../core/push/push-platforms.js';
 import type { EndpointDelivery, PushGateway } from '../core/push/push-ports.js';
+import { nameOf, rethrowSnsError, SnsEndpointRemoval } from './sns-endpoint-removal.js';
 
 /** The ARNs the functions get from the push construct (local mode: from the SNS emulator). */
 export type SnsPushResources = {
@@ -35,11 +33,13 @@ const EXISTING_ENDPOINT = /Endpoint (arn:[^ ]+) already exists with the same [Tt
 /** What SNS answers a Publish to an endpoint that was deleted. */
 const NO_ENDPOINT = /No endpoint found for the target arn/i;
 
-export class SnsPushGateway implements PushGateway {
+export class SnsPushGateway extends SnsEndpointRemoval implements PushGateway {
   constructor(
-    private readonly sns: SNSClient,
+    sns: SNSClient,
     private readonly resources: SnsPushResources,
-  ) {}
+  ) {
+    super(sns);
+  }
 
   async ensureEndpoint(input: { platform: DevicePlatform; token: string; userData: string }): Promise<string> {
     const application = this.resources.applications[input.platform];
@@ -62,19 +62,11 @@ export class SnsPushGateway implements PushGateway {
     return endpointArn;
   }
 
-  async deleteEndpoint(endpointArn: string): Promise<void> {
-    await this.sns.send(new DeleteEndpointCommand({ EndpointArn: endpointArn })).catch(unlessNotFound);
-  }
-
   async subscribe(topic: string, endpointArn: string): Promise<string> {
     const { SubscriptionArn } = await this.sns
       .send(new SubscribeCommand({ TopicArn: this.topicArn(topic), Protocol: 'application', Endpoint: endpointArn, ReturnSubscriptionArn: true }))
       .catch(rethrowSnsError);
     return SubscriptionArn!;
-  }
-
-  async unsubscribe(subscriptionArn: string): Promise<void> {
-    await this.sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn })).catch(unlessNotFound);
   }
 
   async publishToEndpoint(endpointArn: string, message: PushMessage): Promise<EndpointDelivery> {
@@ -136,18 +128,4 @@ export function snsMessage(message: PushMessage): string {
 function isGone(error: unknown): boolean {
   const name = nameOf(error);
   return name === 'EndpointDisabledException' || name === 'NotFoundException' || (name === 'InvalidParameterException' && NO_ENDPOINT.test((error as Error).message));
-}
-
-function unlessNotFound(error: unknown): void {
-  if (nameOf(error) !== 'NotFoundException') rethrowSnsError(error);
-}
-
-/** SNS's throttling reaches the client as 429, like DynamoDB's (the SDK has retried first). */
-function rethrowSnsError(error: unknown): never {
-  if (nameOf(error) === 'ThrottledException') throw new TooManyRequestsError('Push is busy; retry shortly.', { cause: error });
-  throw error;
-}
-
-function nameOf(error: unknown): string | undefined {
-  return (error as { name?: string } | undefined)?.name;
 }

@@ -5,11 +5,12 @@
  * @example
  * const deps = { directory: userDirectory(), profiles: profileStore(), clock: systemClock };
  */
-import backend from '../../lambase.config.js';
+import backend from '../shared/backend-settings.js';
 import { CognitoAuthFlows } from '../adapters/cognito-auth-flows.js';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory.js';
 import { cognitoClient, documentClient } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
+import { DynamoDbDocumentStore } from '../adapters/dynamodb-document-store.js';
 import { DynamoDbProfileStore } from '../adapters/dynamodb-profile-store.js';
 import type { OwnedData } from '../core/auth/ports.js';
 import type { StoredObjects } from '../core/storage/storage-ports.js';
@@ -17,7 +18,6 @@ import type { AdminDeps, ListUsersDeps } from '../core/auth/user-admin.js';
 import { systemClock } from '../core/clock.js';
 import { deleteUserDocuments, listUserDocuments } from '../core/documents/user-documents.js';
 import { deleteUserFiles, listUserFiles } from '../core/storage/user-files.js';
-import { documentStore } from '../data/data-wiring.js';
 import { ownedLocation } from '../geo/geo-wiring.js';
 import { ownedPushData } from '../push/push-wiring.js';
 import { dynamoDbMeter } from '../shared/dynamodb-usage.js';
@@ -60,7 +60,9 @@ export function listUsersDeps(): ListUsersDeps {
  * its bundle carries no S3 client.
  */
 export function ownedData(erasers: { storedObjects?: () => StoredObjects } = {}): OwnedData[] {
-  const documents = once(documentStore);
+  // The store alone, not data-wiring's documentStore(): that module also wires the document
+  // service, whose query and geo schemas would load with it (zod in a function that parses nothing).
+  const documents = once(() => new DynamoDbDocumentStore(documentClient(dynamoDbMeter), requireEnv(ENV.tableName)));
   const records = once(fileRecords);
   const objects = once(() => {
     if (!erasers.storedObjects) throw new Error('ownedData() was built without storedObjects: it can export, not erase.');

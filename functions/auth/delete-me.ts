@@ -1,4 +1,4 @@
-import { deleteMeOperation } from '../contract/auth.js';
+import { deleteMeOperation } from '../contract/delete-me.js';
 import { deleteAccount } from '../core/auth/account.js';
 import { httpHandler } from '../shared/http-handler.js';
 import { noContent } from '../shared/http-result.js';

@@ -6,7 +6,9 @@
  */
 import * as z from '../core/zod.js';
 import { storedLocationSchema } from './geo.js';
-import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
+import { deleteMeOperation } from './delete-me.js';
+import { defineOperation, type Operation } from './operation.js';
+import { pageOf, pageQuerySchema } from './shared-schemas.js';
 
 const email = z.email('Enter a valid email address').check(z.maxLength(254));
 /** Cognito's own limit; the policy itself is Cognito's to enforce. */
@@ -230,15 +232,8 @@ export const exportMeOperation = defineOperation({
   responses: { 200: { description: 'Export', schema: accountExportSchema } },
 });
 
-export const deleteMeOperation = defineOperation({
-  operationId: 'deleteMe',
-  method: 'DELETE',
-  path: '/me',
-  auth: 'required',
-  summary: 'Deletes everything the caller owns, then the account. Safe to retry.',
-  tag: 'account',
-  responses: { 204: noContent },
-});
+// DELETE /me has no schema: declared in its own module, so its function builds none of the above.
+export { deleteMeOperation };
 
 // Administration (the admin group only; others get 403)
 

@@ -9,7 +9,8 @@ import type { Backend, ResolvedCollection } from '../core/config/define-backend.
 import { batchBodySchema } from '../core/documents/document-batch.js';
 import { schemasOf } from '../core/documents/document-schemas.js';
 import { queryInputSchema } from '../core/documents/query-plan.js';
-import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
+import { defineOperation, type Operation } from './operation.js';
+import { pageOf, pageQuerySchema } from './shared-schemas.js';
 
 const collectionParams = z.object({ collection: z.string().check(z.minLength(1), z.maxLength(63)) });
 const documentParams = z.extend(collectionParams, { id: z.string().check(z.minLength(1), z.maxLength(128)) });

@@ -8,7 +8,8 @@
  * server is stricter than `maxLength` says.
  */
 import * as z from '../core/zod.js';
-import { errorBodySchema, type Operation } from './operation.js';
+import type { Operation } from './operation.js';
+import { errorBodySchema } from './shared-schemas.js';
 
 type JsonObject = Record<string, unknown>;
 

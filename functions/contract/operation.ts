@@ -2,9 +2,10 @@
  * The HTTP contract as data: each operation's method, path, auth and zod schemas. Handlers validate
  * with these schemas, the route table (lib/routes.ts) deploys them, the local gateway serves them,
  * `GET /openapi.json` describes them and the client SDK takes its types from them.
- * Pure: no AWS, no middy.
+ * Pure: no AWS, no middy; and no zod at run time (types only), so an operation without schemas
+ * costs its function no zod (shared-schemas.ts holds the schemas operations share).
  */
-import * as z from '../core/zod.js';
+import type * as z from '../core/zod.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -47,41 +48,3 @@ export function defineOperation<
 >(operation: Operation<Params, Query, Body, Auth>): Operation<Params, Query, Body, Auth> {
   return operation;
 }
-
-/** The body of every error response (docs/api/README.md). */
-export const errorBodySchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      details: z.optional(
-        z.array(
-          z.object({
-            path: z.optional(z.string()),
-            index: z.optional(z.number().check(z.int())),
-            code: z.optional(z.string()),
-            message: z.string(),
-          }),
-        ),
-      ),
-      requestId: z.string(),
-    }),
-  })
-  .register(z.globalRegistry, { id: 'Error' });
-
-/** A page of a list (docs/api/README.md). */
-export function pageOf<T extends z.Schema>(item: T) {
-  return z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
-}
-
-/** `?limit=&cursor=`: limit 1–100 (larger values are clamped to 100), default 20. */
-export const pageQuerySchema = z.object({
-  limit: z._default(
-    z.pipe(
-      z.coerce.number().check(z.int('limit must be a whole number'), z.minimum(1, 'limit must be at least 1')),
-      z.transform((limit: number) => Math.min(limit, 100)),
-    ),
-    20,
-  ),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
-});

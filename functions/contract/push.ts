@@ -3,7 +3,8 @@ import * as z from '../core/zod.js';
 import { nearSchema } from '../core/geo/geo-query.js';
 import { DEVICE_PLATFORMS } from '../core/push/push-platforms.js';
 import { MAX_USER_IDS } from '../core/push/send-notification.js';
-import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
+import { defineOperation, type Operation } from './operation.js';
+import { pageOf, pageQuerySchema } from './shared-schemas.js';
 
 const done = { description: 'Done' };
 const opaqueId = (what: string) => z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, `not a ${what}`));

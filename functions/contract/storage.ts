@@ -1,6 +1,7 @@
 /** The storage operations of the HTTP contract (docs/api/files.md). */
 import * as z from '../core/zod.js';
-import { defineOperation, pageOf, pageQuerySchema, type Operation } from './operation.js';
+import { defineOperation, type Operation } from './operation.js';
+import { pageOf, pageQuerySchema } from './shared-schemas.js';
 
 export const fileIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a file id'));
 

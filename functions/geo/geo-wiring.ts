@@ -3,7 +3,7 @@
  * fence-cell store over the table, and the location use cases' dependencies.
  */
 import { randomBytes } from 'node:crypto';
-import backend from '../../lambase.config.js';
+import backend from '../shared/backend-settings.js';
 import { documentClient } from '../adapters/aws-clients.js';
 import { DynamoDbDocumentStore } from '../adapters/dynamodb-document-store.js';
 import { DynamoDbLocationStore } from '../adapters/dynamodb-location-store.js';

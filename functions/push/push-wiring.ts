@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as z from '../core/zod.js';
-import backend from '../../lambase.config.js';
+import backend from '../shared/backend-settings.js';
 import { documentClient, secretsManagerClient, snsClient } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbDeviceStore } from '../adapters/dynamodb-device-store.js';
@@ -16,6 +16,7 @@ import { DynamoDbInboxStore } from '../adapters/dynamodb-inbox-store.js';
 import { DynamoDbTopicFollowStore } from '../adapters/dynamodb-topic-follow-store.js';
 import { readJsonSecret } from '../adapters/secrets-manager-json-secret.js';
 import { SnsPlatformApplications } from '../adapters/sns-platform-applications.js';
+import { SnsEndpointRemoval } from '../adapters/sns-endpoint-removal.js';
 import { SnsPushGateway, type SnsPushResources } from '../adapters/sns-push-gateway.js';
 import type { OwnedData } from '../core/auth/ports.js';
 import { systemClock } from '../core/clock.js';
@@ -52,11 +53,13 @@ export function pushCursors(): () => Promise<PageCursors> {
   return tableCursors(documentClient(dynamoDbMeter), requireEnv(ENV.tableName));
 }
 
-const arnMap = z.record(z.string(), z.string());
+// Built when read, not at load: esbuild keeps a module-scope schema in every bundle that loads
+// this module (account erasure reads no ARN map).
+const arnMap = () => z.record(z.string(), z.string());
 
 /** The platform applications and topics the push construct (or local mode) names (grant: `push`). */
 export function pushResources(): SnsPushResources {
-  return { applications: JSON.parse(requireEnv(ENV.pushApplications)) as SnsPushResources['applications'], topics: arnMap.parse(JSON.parse(requireEnv(ENV.pushTopics))) };
+  return { applications: JSON.parse(requireEnv(ENV.pushApplications)) as SnsPushResources['applications'], topics: arnMap().parse(JSON.parse(requireEnv(ENV.pushTopics))) };
 }
 
 /** SNS mobile push (grant: `push(...)` with the actions the handler calls). */
@@ -144,7 +147,8 @@ export function ownedPushData(): OwnedData[] {
     {
       kind: 'devices',
       exportFor: (userId) => exportDevices({ devices: deviceStore() }, userId),
-      eraseFor: (userId) => eraseDevices({ devices: deviceStore(), gateway: pushGateway() }, userId),
+      // Erasing needs no platform application or topic: only the ARNs the records keep.
+      eraseFor: (userId) => eraseDevices({ devices: deviceStore(), gateway: new SnsEndpointRemoval(snsClient()) }, userId),
     },
     {
       kind: 'topics',

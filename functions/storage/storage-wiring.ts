@@ -8,7 +8,7 @@
  * const deps = { records: fileRecords(), objects: fileObjects(), settings: storageSettings, clock: systemClock };
  */
 import { randomBytes } from 'node:crypto';
-import backend from '../../lambase.config.js';
+import backend from '../shared/backend-settings.js';
 import { documentClient, s3Client } from '../adapters/aws-clients.js';
 import { tableCursors } from '../adapters/dynamodb-cursor-key.js';
 import { DynamoDbFileRecordStore } from '../adapters/dynamodb-file-record-store.js';

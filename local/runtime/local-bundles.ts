@@ -25,7 +25,7 @@ import path from 'node:path';
 import { version as esbuildVersion } from 'esbuild';
 import type { Backend } from '../../functions/core/config/define-backend.js';
 import { BUNDLE_SETTINGS, buildFunctions, buildVariant, bundleFile, type FunctionBuildResult, type FunctionEntry } from '../../build/function-build.js';
-import { compileConfig } from '../../build/compile-config.js';
+import { compileConfig, compileSettings } from '../../build/compile-config.js';
 import { PROJECT_ROOT } from '../../lib/project-root.js';
 
 /** Where every local instance of this project keeps its bundles (one folder per build key). */
@@ -70,7 +70,7 @@ export class LocalBundles {
   static async open(options: LocalBundlesOptions): Promise<LocalBundles> {
     // Bundles depend on the build settings, the build's own code (its plugins replace modules),
     // esbuild and the whole config (compiled into each one).
-    const compiled = compileConfig(options.backend, { zodModule: 'zod/mini' });
+    const compiled = { config: compileConfig(options.backend, { zodModule: 'zod/mini', settingsModule: 'settings' }), settings: compileSettings(options.backend) };
     const key = sha256(JSON.stringify({ esbuild: esbuildVersion, settings: BUNDLE_SETTINGS, build: await buildSources(), compiled })).slice(0, 16);
     const outdir = path.join(options.cacheDir ?? DEFAULT_BUNDLE_CACHE, key);
     const bundles = new LocalBundles({ backend: options.backend, outdir, watch: options.watch ?? false, log: options.log ?? (() => {}) });

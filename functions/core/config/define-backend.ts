@@ -171,6 +171,15 @@ export type Backend<T extends BackendInput = BackendInput> = Omit<z.output<typeo
   readonly definition: T;
 };
 
+/** A collection's settings without its field schemas: enough to find, key, index, fence and guard its documents. */
+export type CollectionSettings = Omit<ResolvedCollection, 'fields'>;
+
+/**
+ * The config without the collections' field schemas (functions/shared/backend-settings.ts): what
+ * a function that validates no document reads.
+ */
+export type BackendSettings = Omit<Backend, 'collections' | 'definition'> & { collections: Record<string, CollectionSettings> };
+
 /** A config that cannot run: every problem, each naming the field and the fix. */
 export class BackendConfigError extends Error {
   constructor(readonly problems: string[]) {

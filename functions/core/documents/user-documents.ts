@@ -3,7 +3,7 @@
  * erasure (DELETE /me): one Query per page of each collection's owner partition, never a scan.
  */
 import type { Clock } from '../clock.js';
-import type { Backend } from '../config/define-backend.js';
+import type { BackendSettings } from '../config/define-backend.js';
 import type { CursorPosition } from '../pagination/cursor.js';
 import { fenceCellChanges } from '../geo/fences.js';
 import { isExpired, toDocument, type Document } from './document-item.js';
@@ -16,7 +16,7 @@ export type OwnedDocument = Document & { collection: string };
 /** Every live document of `userId`, collection by collection, newest first within each. */
 export async function listUserDocuments(
   store: DocumentStore,
-  backend: Pick<Backend, 'collections'>,
+  backend: Pick<BackendSettings, 'collections'>,
   userId: string,
   clock: Clock,
 ): Promise<OwnedDocument[]> {
@@ -31,7 +31,7 @@ export async function listUserDocuments(
 }
 
 /** Deletes every document of `userId` (expired ones too). Safe to run again after a failure. */
-export async function deleteUserDocuments(store: DocumentStore, backend: Pick<Backend, 'collections'>, userId: string): Promise<number> {
+export async function deleteUserDocuments(store: DocumentStore, backend: Pick<BackendSettings, 'collections'>, userId: string): Promise<number> {
   let deleted = 0;
   for (const collection of Object.keys(backend.collections)) {
     const resolved = backend.collections[collection]!;

@@ -5,7 +5,7 @@
  * document, so a location report finds the fences that may hold a point with one Query per
  * geofence collection (`pk = _fence#<collection>#<the point's cell>`) and decides exactly.
  */
-import type { ResolvedCollection, ResolvedGeofences } from '../config/define-backend.js';
+import type { CollectionSettings, ResolvedGeofences } from '../config/define-backend.js';
 import type { DocumentItem } from '../documents/document-item.js';
 import { ValidationError } from '../errors.js';
 import { TABLE_KEY } from '../table-design.js';
@@ -74,7 +74,7 @@ export function fenceCells(fences: ResolvedGeofences, shape: FenceShape): string
 }
 
 /** The fence cell items of a stored fence document (none when it has no shape). */
-export function fenceCellItems(collection: ResolvedCollection, item: DocumentItem): Record<string, unknown>[] {
+export function fenceCellItems(collection: CollectionSettings, item: DocumentItem): Record<string, unknown>[] {
   if (!collection.geofences) return [];
   const shape = fenceShapeOf(collection.geofences, item.data);
   if (!shape) return [];
@@ -96,7 +96,7 @@ export function keyOf(item: Record<string, unknown>): TableKey {
  * cell (its shape may have changed), delete the old cells it left.
  */
 export function fenceCellChanges(
-  collection: ResolvedCollection,
+  collection: CollectionSettings,
   before: DocumentItem | undefined,
   after: DocumentItem | undefined,
 ): { puts: Record<string, unknown>[]; deletes: TableKey[] } {
@@ -110,7 +110,7 @@ export function fenceCellChanges(
 }
 
 /** The cells a stored fence was written with (it passed the size check when it was written). */
-function fenceCellItemsOrNone(collection: ResolvedCollection, item: DocumentItem): Record<string, unknown>[] {
+function fenceCellItemsOrNone(collection: CollectionSettings, item: DocumentItem): Record<string, unknown>[] {
   try {
     return fenceCellItems(collection, item);
   } catch {

@@ -9,7 +9,7 @@
  * transition: the loser's condition fails and it starts again from the winner's state.
  */
 import { mayAccess, type Caller } from '../config/access-rules.js';
-import type { Backend } from '../config/define-backend.js';
+import type { BackendSettings } from '../config/define-backend.js';
 import type { Clock } from '../clock.js';
 import type { Document } from '../documents/document-item.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -69,7 +69,7 @@ export type FenceCellReader = {
 };
 
 export type LocationDeps = {
-  backend: Pick<Backend, 'collections' | 'auth'>;
+  backend: Pick<BackendSettings, 'collections' | 'auth'>;
   locations: LocationStore;
   fences: FenceCellReader;
   /** A fence document, for the events (only read when a report enters or exits fences). */

@@ -15,7 +15,7 @@ import type { Caller } from '../config/access-rules.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { allPages, cursorOf, positionOf } from '../pagination/owner-pages.js';
 import { CONFIG_KEY, type DevicePlatform } from './push-platforms.js';
-import type { DeviceRecord, PushDependencies } from './push-ports.js';
+import type { DeviceRecord, EndpointRemoval, PushDependencies } from './push-ports.js';
 
 /** A device as its owner sees it. */
 export type DeviceView = { deviceId: string; platform: DevicePlatform; createdAt: string; updatedAt: string };
@@ -25,6 +25,10 @@ export type DeviceExport = DeviceView & { token: string; topics: string[] };
 /** SNS calls on one user's devices at once (subscribing to a topic, unsubscribing, erasing). */
 export const DEVICE_CALL_CONCURRENCY = 10;
 const PAGE_SIZE = 100;
+
+/** Removing a device: its record, its subscriptions and its endpoint (erasure passes no more). */
+type Removal = { devices: PushDependencies['devices']; gateway: EndpointRemoval };
+
 /** APNs device tokens are hexadecimal (SNS refuses anything else for an APNs application). */
 const APNS_TOKEN = /^(?:[0-9a-fA-F]{2}){1,200}$/;
 
@@ -96,7 +100,7 @@ export async function deleteDevice(deps: Pick<PushDependencies, 'devices' | 'gat
  * Removes a device everywhere, in an order a retry can finish: its topic subscriptions, its
  * endpoint, and last the record that remembers them.
  */
-export async function removeDevice(deps: Pick<PushDependencies, 'devices' | 'gateway'>, device: DeviceRecord): Promise<void> {
+export async function removeDevice(deps: Removal, device: DeviceRecord): Promise<void> {
   await unsubscribeAll(deps, device);
   await deps.gateway.deleteEndpoint(device.endpointArn);
   await deps.devices.delete(device.deviceId, device.ownerId);
@@ -113,7 +117,7 @@ export async function exportDevices(deps: Pick<PushDependencies, 'devices'>, use
 }
 
 /** For DELETE /me: every device of the user, subscriptions and endpoints included. Safe to run again. */
-export async function eraseDevices(deps: Pick<PushDependencies, 'devices' | 'gateway'>, userId: string): Promise<void> {
+export async function eraseDevices(deps: Removal, userId: string): Promise<void> {
   await pMap(await allDevicesOf(deps, userId), (device) => removeDevice(deps, device), { concurrency: DEVICE_CALL_CONCURRENCY });
 }
 
@@ -136,7 +140,7 @@ export function assertPlatformReady(settings: PushDependencies['settings'], plat
   }
 }
 
-async function unsubscribeAll(deps: Pick<PushDependencies, 'devices' | 'gateway'>, device: DeviceRecord): Promise<void> {
+async function unsubscribeAll(deps: Removal, device: DeviceRecord): Promise<void> {
   await pMap(
     Object.entries(device.subscriptions),
     async ([topic, subscriptionArn]) => {

@@ -90,6 +90,9 @@ export type PushGateway = {
   publishToTopic(topic: string, message: PushMessage): Promise<void>;
 };
 
+/** What removing a device needs of the gateway (account erasure has no platform application or topic to name). */
+export type EndpointRemoval = Pick<PushGateway, 'deleteEndpoint' | 'unsubscribe'>;
+
 /**
  * lambase.config.ts `push`, as the use cases need it: for each API platform, its credentials
  * secret and whether it is ready (absent: not configured; `ready: false`: the secret does not

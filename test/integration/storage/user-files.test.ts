@@ -63,6 +63,20 @@ describe("a user's files, for account export and deletion", () => {
     expect(await deleteUserFiles({ records, objects }, user.userId)).toEqual({ deleted: 0 });
   });
 
+  it('deletes a whole page of objects (more than it sends at once) and no other, missing keys included', async () => {
+    // One DeleteObject per key, a few in flight: every key of a 100-record page must still go.
+    const user = newUser();
+    const keys = Array.from({ length: 40 }, () => keyOf(user.userId, randomBytes(8).toString('hex')));
+    await Promise.all(keys.map((key) => putObject(key, randomBytes(8), 'image/png')));
+    const kept = keyOf(user.userId, 'kept');
+    await putObject(kept, randomBytes(8), 'image/png');
+
+    await objects.delete([...keys, keyOf(user.userId, 'never-uploaded')]);
+
+    expect((await Promise.all(keys.map(objectExists))).filter(Boolean)).toEqual([]);
+    expect(await objectExists(kept)).toBe(true);
+  });
+
   it('finishes the job when run again after the storage failed to delete the objects (DELETE /me retried)', async () => {
     const user = newUser();
     const uploads = [await uploadReadyFile(user), await uploadReadyFile(user), await uploadReadyFile(user)];

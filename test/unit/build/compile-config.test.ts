@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as mini from '../../../functions/core/zod.js';
 import backend from '../../../lambase.config.js';
-import { compileConfig, compileSchema } from '../../../build/compile-config.js';
+import { compileConfig, compileSchema, compileSettings } from '../../../build/compile-config.js';
 import { defineBackend } from '../../../functions/core/config/define-backend.js';
 
 /** What a user writes in `fields`, construct by construct. */
@@ -92,7 +92,7 @@ describe('compiling collection fields onto zod/mini', () => {
         },
       },
     });
-    const compiled = compileConfig(config, { zodModule: 'zod/mini' });
+    const compiled = compileConfig(config, { zodModule: 'zod/mini', settingsModule: 'settings' });
     expect(compiled).toEqual({
       ok: false,
       problems: [
@@ -106,9 +106,11 @@ describe('compiling collection fields onto zod/mini', () => {
   });
 
   it('compiles the shipped config whole: its data as it is, every field rebuilt', async () => {
-    const compiled = compileConfig(backend, { zodModule: 'zod/mini' });
+    // The compiled config takes its data from the settings module (so a bundle holds it once).
+    const settingsModule = `data:text/javascript,${encodeURIComponent(compileSettings(backend))}`;
+    const compiled = compileConfig(backend, { zodModule: import.meta.resolve('zod/mini'), settingsModule });
     if (!compiled.ok) throw new Error(compiled.problems.join('\n'));
-    const module = (await import(`data:text/javascript,${encodeURIComponent(compiled.source.replace('"zod/mini"', JSON.stringify(import.meta.resolve('zod/mini'))))}`)) as {
+    const module = (await import(`data:text/javascript,${encodeURIComponent(compiled.source)}`)) as {
       default: typeof backend;
     };
     const { collections, definition: _definition, ...settings } = module.default;
@@ -121,6 +123,21 @@ describe('compiling collection fields onto zod/mini', () => {
       for (const [field, schema] of Object.entries(collection.fields)) {
         expect(mini.toJSONSchema(fields[field]!)).toEqual(z.toJSONSchema(schema as z.ZodType));
       }
+    }
+  });
+
+  it("serves the settings alone as plain data: the config without the collections' field schemas, and no zod", async () => {
+    const source = compileSettings(backend);
+    expect(source).not.toMatch(/\bimport\b|\bz\./);
+    const settings = ((await import(`data:text/javascript,${encodeURIComponent(source)}`)) as { default: Record<string, unknown> & { collections: Record<string, object> } }).default;
+    const { collections: declared, definition: _definition, ...declaredSettings } = backend;
+    const { collections, ...rest } = settings;
+    expect(rest).toEqual(declaredSettings);
+    expect(Object.keys(collections)).toEqual(Object.keys(declared));
+    for (const [name, collection] of Object.entries(declared)) {
+      // What the erasers and the location routes read: keys, access rules, indexes, geofences.
+      expect(collections[name]).toEqual(Object.fromEntries(Object.entries(collection).filter(([key, value]) => key !== 'fields' && value !== undefined)));
+      expect(collections[name]).not.toHaveProperty('fields');
     }
   });
 });
