@@ -50,10 +50,13 @@ describe('the local Lambda runtime', () => {
     expect(first.remaining).toBeGreaterThan(4_000);
   });
 
-  it('keeps a booted thread spare for each memory size: a first call runs in it, with nothing of local mode\'s environment, and another is booted', async () => {
+  it('keeps a booted thread spare for each memory size once its pre-warm is done: a first call runs in it, with nothing of local mode\'s environment, and another is booted', async () => {
     process.env.PROBE = 'local mode'; // must not reach a function that does not set it
     try {
       withFunctions({ name: 'a' }, { name: 'b', environment: { PROBE: 'B' } }, { name: 'big', memoryMb: 256 });
+      // None while functions are being registered (local mode does that while Java starts).
+      expect(runtime.spares).toEqual([]);
+      await runtime.prewarm([]);
       expect(runtime.spares.map((spare) => spare.memoryMb).sort()).toEqual([128, 256]);
       const spare = runtime.spares.find((candidate) => candidate.memoryMb === 128)!;
       const first = (await runtime.invoke('a', {})) as Probe;
@@ -149,6 +152,7 @@ describe('the local Lambda runtime', () => {
 
   it('retires an environment left idle, as Lambda does: the next call is a cold start', async () => {
     withRuntime({ idleEnvironmentMs: 300 }, { name: 'idle' });
+    await runtime.prewarm([]);
     const [spare] = runtime.spares;
     const first = (await runtime.invoke('idle', {})) as Probe;
     expect(first.environment).toBe(spare!.threadId);
