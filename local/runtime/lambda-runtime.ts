@@ -89,7 +89,7 @@ function reservedEnvironment(fn: LocalFunction): Record<string, string> {
  * environment and bundle (`ExecutionEnvironment`), so it can be started before the function is known.
  */
 function bootWorker(memoryMb: number): Worker {
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+  return new Worker(new URL('./worker.mjs', import.meta.url), {
     // None of local mode's own variables: the function's arrive with its bundle, before it loads.
     env: {},
     // Not local mode's own flags (its TypeScript loader): a bundle is plain JavaScript, and the
@@ -100,7 +100,6 @@ function bootWorker(memoryMb: number): Worker {
     // runtime splits it (`heapLimits`).
     resourceLimits: heapLimits(memoryMb),
   });
-  return worker;
 }
 
 /**
@@ -371,9 +370,9 @@ export class LocalLambdaRuntime {
   }
 
   /**
-   * Boots a spare for each memory size the functions have and no spare has. Called at registration
-   * and after each invocation, not when a spare is taken: the new thread's start would then compete
-   * with the import it was taken for.
+   * Boots a spare for each memory size the functions have and no spare has. Called when a pre-warm
+   * ends and after each invocation — not at registration (Java may be starting) and not when a
+   * spare is taken (the new thread's start would compete with the import it was taken for).
    */
   private keepSpares(): void {
     if (this.stopped) return;
